@@ -1,0 +1,398 @@
+//! The request context handlers receive, and the OData response envelopes they build.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::http::StatusCode;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde_json::{Map, Value};
+
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::ops::Shape;
+use crate::routing::{Route, Scope};
+use crate::AppState;
+
+/// Default and largest server-driven page sizes.
+pub const DEFAULT_PAGE: usize = 100;
+pub const MAX_PAGE: usize = 999;
+
+/// What a handler answers; turned into HTTP in one place (`server::respond`).
+#[derive(Debug)]
+pub enum Reply {
+    Json(StatusCode, Value),
+    NoContent,
+    Count(i64),
+}
+
+pub struct Ctx {
+    pub state: Arc<AppState>,
+    pub principal: Principal,
+    pub route: &'static Route,
+    /// Key segments in template order.
+    pub params: Vec<String>,
+    /// Raw argument text of a bound function segment (`summary(...)`).
+    pub function_args: Option<String>,
+    pub query: odata::QueryOptions,
+    pub raw_query: Option<String>,
+    pub body: Bytes,
+    /// `http://host:port/beta`.
+    pub base: String,
+    /// The request path after the version root, as sent.
+    pub path: String,
+    pub include_evolvable: bool,
+}
+
+impl Ctx {
+    pub fn tenant(&self) -> &str {
+        &self.principal.tenant_id
+    }
+
+    pub fn scope(&self) -> Scope {
+        self.route.scope
+    }
+
+    /// The n-th key of the path.
+    pub fn param(&self, n: usize) -> Result<&str, ApiError> {
+        self.params.get(n).map(String::as_str).ok_or_else(|| {
+            ApiError::Internal(format!("route {} has no key {n}", self.route.template))
+        })
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.state.clock.now()
+    }
+
+    pub fn actor(&self) -> model::workflow::Actor {
+        model::workflow::Actor {
+            id: self.principal.object_id.clone(),
+        }
+    }
+
+    /// The request body as JSON (400 naming the problem when it is missing or malformed).
+    pub fn json_body(&self) -> Result<Value, ApiError> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Err(ApiError::bad_request(
+                "A request body is required for this operation.",
+            ));
+        }
+        let v: Value = serde_json::from_slice(&self.body).map_err(|e| {
+            ApiError::bad_request(format!("The request body is not valid JSON: {e}."))
+        })?;
+        if !v.is_object() {
+            return Err(ApiError::bad_request(
+                "The request body must be a JSON object.",
+            ));
+        }
+        Ok(v)
+    }
+
+    /// Optional JSON body for actions whose body may be absent.
+    pub fn optional_json_body(&self) -> Result<Option<Value>, ApiError> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        self.json_body().map(Some)
+    }
+
+    /// `@odata.context` for this request: keys become `('id')`, a trailing key `/$entity`,
+    /// `$select` adds `(a,b)`.
+    pub fn context_url(&self, entity: bool) -> String {
+        let mut out: Vec<String> = Vec::new();
+        let mut key_i = 0;
+        let segs: Vec<&str> = self
+            .route
+            .template
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .collect();
+        let mut ends_with_key = false;
+        for (i, s) in segs.iter().enumerate() {
+            if s.starts_with('{') {
+                let v = self.params.get(key_i).cloned().unwrap_or_default();
+                key_i += 1;
+                if i + 1 == segs.len() {
+                    ends_with_key = true;
+                } else if let Some(last) = out.last_mut() {
+                    if s.contains("versionNumber") {
+                        last.push_str(&format!("({v})"));
+                    } else {
+                        last.push_str(&format!("('{}')", v.replace('\'', "''")));
+                    }
+                }
+            } else if s.contains('(') || s.starts_with("microsoft.graph.") {
+                break;
+            } else {
+                out.push((*s).to_string());
+            }
+        }
+        let mut path = out.join("/").trim_start_matches('/').to_string();
+        if let Some(sel) = &self.query.select {
+            path.push_str(&format!("({})", sel.join(",")));
+        }
+        if entity || ends_with_key {
+            path.push_str("/$entity");
+        }
+        format!("{}/$metadata#{}", self.base, path)
+    }
+
+    fn type_name(&self) -> Option<&'static str> {
+        match self.route.op.shape {
+            Shape::Collection(t) | Shape::Entity(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// Reject `$select`/`$orderby`/`$filter` naming properties the type does not have.
+    fn check_properties(&self, ty: &str) -> Result<(), ApiError> {
+        let Some(td) = model::schema::type_def(ty) else {
+            return Ok(());
+        };
+        let known = |name: &str| name == "id" || model::schema::property(td, name).is_some();
+        if let Some(sel) = &self.query.select {
+            for s in sel {
+                if s != "*" && !known(s) {
+                    return Err(ApiError::BadRequest {
+                        message: format!("Parsing OData Select and Expand failed: Could not find a property named '{s}' on type '{ty}'."),
+                        target: Some("$select".into()),
+                    });
+                }
+            }
+        }
+        for o in &self.query.orderby {
+            if let Some(first) = o.path.first() {
+                if !known(first) {
+                    return Err(ApiError::BadRequest {
+                        message: format!("Invalid $orderby: could not find a property named '{first}' on type '{ty}'."),
+                        target: Some("$orderby".into()),
+                    });
+                }
+            }
+        }
+        if let Some(f) = &self.query.filter {
+            for p in f.property_paths() {
+                if let Some(first) = p.first() {
+                    if !known(first) {
+                        return Err(ApiError::BadRequest {
+                            message: format!("Invalid $filter: could not find a property named '{first}' on type '{ty}'."),
+                            target: Some("$filter".into()),
+                        });
+                    }
+                }
+            }
+        }
+        for e in &self.query.expand {
+            if !self.route.op.expand.contains(&e.name.as_str()) {
+                return Err(ApiError::BadRequest {
+                    message: format!(
+                        "Parsing OData Select and Expand failed: '{}' cannot be expanded here{}.",
+                        e.name,
+                        if self.route.op.expand.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" (expandable: {})", self.route.op.expand.join(", "))
+                        }
+                    ),
+                    target: Some("$expand".into()),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    pub fn expands(&self, name: &str) -> bool {
+        self.query.expand.iter().any(|e| e.name == name)
+    }
+
+    /// Shape one entity: `$select`, evolvable enums, `@odata.context`.
+    pub fn entity(&self, mut value: Value) -> Result<Reply, ApiError> {
+        let ty = self.type_name().unwrap_or("");
+        self.check_properties(ty)?;
+        let mut out = Map::new();
+        out.insert(
+            "@odata.context".into(),
+            Value::String(self.context_url(true)),
+        );
+        self.shape_item(ty, &mut value);
+        if let Value::Object(m) = value {
+            out.extend(m);
+        }
+        Ok(Reply::Json(StatusCode::OK, Value::Object(out)))
+    }
+
+    /// The created entity, 201.
+    pub fn created(&self, ty: &str, mut value: Value, context: &str) -> Reply {
+        model::render(ty, &mut value, self.include_evolvable);
+        let mut out = Map::new();
+        out.insert(
+            "@odata.context".into(),
+            Value::String(format!("{}/$metadata#{}", self.base, context)),
+        );
+        if let Value::Object(m) = value {
+            out.extend(m);
+        }
+        Reply::Json(StatusCode::CREATED, Value::Object(out))
+    }
+
+    /// An entity returned by an action (`restore`, `createNewVersion`): typed, with context.
+    pub fn action_entity(&self, ty: &str, mut value: Value, context: &str) -> Reply {
+        model::render(ty, &mut value, self.include_evolvable);
+        let mut out = Map::new();
+        out.insert(
+            "@odata.context".into(),
+            Value::String(format!("{}/$metadata#{}", self.base, context)),
+        );
+        out.insert("@odata.type".into(), Value::String(format!("#{ty}")));
+        if let Value::Object(m) = value {
+            out.extend(m);
+        }
+        Reply::Json(StatusCode::OK, Value::Object(out))
+    }
+
+    fn shape_item(&self, ty: &str, value: &mut Value) {
+        model::render(ty, value, self.include_evolvable);
+        if let (Some(sel), Value::Object(m)) = (&self.query.select, value) {
+            if !sel.iter().any(|s| s == "*") {
+                let mut keep: Vec<String> = sel.clone();
+                for e in &self.query.expand {
+                    keep.push(e.name.clone());
+                }
+                odata::apply_select(m, &keep, &["id"]);
+            }
+        }
+    }
+
+    fn skiptoken_offset(&self) -> Result<usize, ApiError> {
+        let Some(tok) = &self.query.skiptoken else {
+            return Ok(0);
+        };
+        URL_SAFE_NO_PAD
+            .decode(tok)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .and_then(|s| s.strip_prefix("offset:").and_then(|n| n.parse().ok()))
+            .ok_or_else(|| ApiError::BadRequest {
+                message: format!(
+                    "The $skiptoken '{tok}' is not valid; use the @odata.nextLink as given."
+                ),
+                target: Some("$skiptoken".into()),
+            })
+    }
+
+    pub fn page_window(&self) -> Result<(usize, usize), ApiError> {
+        let page = self.query.top.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE);
+        let skip = self
+            .query
+            .skip
+            .unwrap_or(0)
+            .saturating_add(self.skiptoken_offset()?);
+        Ok((skip, page))
+    }
+
+    /// Filter, search, order, count and page an in-memory collection.
+    pub fn collection(&self, items: Vec<Value>) -> Result<Reply, ApiError> {
+        let ty = self.type_name().unwrap_or("");
+        self.check_properties(ty)?;
+        let opts = odata::EvalOptions {
+            case_insensitive: true,
+        };
+        let filtered: Vec<Value> = items
+            .into_iter()
+            .filter(|v| {
+                self.query
+                    .filter
+                    .as_ref()
+                    .is_none_or(|f| f.matches_with(v, &opts))
+            })
+            .filter(|v| {
+                self.query
+                    .search
+                    .as_ref()
+                    .is_none_or(|s| s.matches(v, "displayName"))
+            })
+            .collect();
+        let (skip, page) = self.page_window()?;
+        let p = store::page_in_memory(filtered, &self.query.orderby, page, skip, self.query.count);
+        self.collection_page(ty, p.items, p.total, p.more.then_some(skip + page))
+    }
+
+    /// Build the collection envelope for one page.
+    pub fn collection_page(
+        &self,
+        ty: &str,
+        mut items: Vec<Value>,
+        total: Option<i64>,
+        next_offset: Option<usize>,
+    ) -> Result<Reply, ApiError> {
+        for v in &mut items {
+            self.shape_item(ty, v);
+        }
+        let mut out = Map::new();
+        out.insert(
+            "@odata.context".into(),
+            Value::String(self.context_url(false)),
+        );
+        if let Some(n) = total {
+            out.insert("@odata.count".into(), Value::from(n));
+        }
+        if let Some(offset) = next_offset {
+            out.insert(
+                "@odata.nextLink".into(),
+                Value::String(self.next_link(offset)),
+            );
+        }
+        out.insert("value".into(), Value::Array(items));
+        Ok(Reply::Json(StatusCode::OK, Value::Object(out)))
+    }
+
+    /// Absolute, same-host next-page link carrying the caller's options.
+    fn next_link(&self, offset: usize) -> String {
+        let mut parts: Vec<String> = self
+            .raw_query
+            .as_deref()
+            .unwrap_or("")
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .filter(|p| {
+                let name = p.split('=').next().unwrap_or("").to_ascii_lowercase();
+                !matches!(
+                    name.as_str(),
+                    "$skiptoken" | "%24skiptoken" | "$skip" | "%24skip"
+                )
+            })
+            .map(str::to_string)
+            .collect();
+        parts.push(format!(
+            "$skiptoken={}",
+            URL_SAFE_NO_PAD.encode(format!("offset:{offset}"))
+        ));
+        format!("{}{}?{}", self.base, self.path, parts.join("&"))
+    }
+
+    /// `/$count`: filter and search, then count.
+    pub fn count(&self, items: &[Value]) -> Result<Reply, ApiError> {
+        if let Some(ty) = self.route.op.count_of {
+            self.check_properties(ty)?;
+        }
+        let opts = odata::EvalOptions {
+            case_insensitive: true,
+        };
+        let n = items
+            .iter()
+            .filter(|v| {
+                self.query
+                    .filter
+                    .as_ref()
+                    .is_none_or(|f| f.matches_with(v, &opts))
+            })
+            .filter(|v| {
+                self.query
+                    .search
+                    .as_ref()
+                    .is_none_or(|s| s.matches(v, "displayName"))
+            })
+            .count();
+        Ok(Reply::Count(n as i64))
+    }
+}

@@ -1,0 +1,243 @@
+//! Every Graph operation lcw serves, declared once: method, path (as the reference writes
+//! it), least-privileged permission, response shape (which decides the OData options
+//! accepted), expandable navigations, and the handler. The router, the permission check and
+//! the coverage ledger all read this table.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use axum::http::Method;
+
+use crate::auth::Permission;
+use crate::ctx::{Ctx, Reply};
+use crate::error::ApiError;
+use crate::handlers::{catalog, directory, extensions, settings, tasks, workflows};
+use crate::routing::Scope;
+
+pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<Reply, ApiError>> + Send>>;
+pub type Handler = fn(Ctx) -> HandlerFuture;
+
+/// What the operation answers; decides which OData system query options it accepts.
+#[derive(Debug, Clone, Copy)]
+pub enum Shape {
+    /// A collection of this type: `$select $expand $filter $orderby $top $skip $count $search`.
+    Collection(&'static str),
+    /// One entity of this type: `$select $expand`.
+    Entity(&'static str),
+    /// A `/$count` segment: `$filter $search`.
+    Count,
+    /// Actions and writes: no query options.
+    Action,
+}
+
+pub struct Operation {
+    pub method: Method,
+    pub path: &'static str,
+    /// Also served under `/deletedItems/workflows/{workflow-id}/...`.
+    pub mirror: bool,
+    pub permission: &'static str,
+    /// Lifecycle Workflows operation: delegated callers need a directory role.
+    pub lcw: bool,
+    pub shape: Shape,
+    pub expand: &'static [&'static str],
+    /// The type a `/$count` counts, to validate its `$filter`.
+    pub count_of: Option<&'static str>,
+    /// GET responses may be cached until the tenant's data changes.
+    pub cacheable: bool,
+    pub handler: Handler,
+}
+
+impl std::fmt::Debug for Operation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.method, self.path)
+    }
+}
+
+impl Operation {
+    /// Reads under `deletedItems` need `LifecycleWorkflows-Workflow.Read.All` where the live
+    /// workflow list and item only need `ReadBasic`.
+    pub fn permission_for(&self, scope: Scope) -> Permission {
+        let least = match (scope, self.permission) {
+            (Scope::Deleted, "LifecycleWorkflows-Workflow.ReadBasic.All") => {
+                "LifecycleWorkflows-Workflow.Read.All"
+            }
+            (_, p) => p,
+        };
+        Permission {
+            least,
+            needs_lcw_role: self.lcw,
+        }
+    }
+}
+
+macro_rules! h {
+    ($f:path) => {
+        |c| Box::pin($f(c))
+    };
+}
+
+const LW_WF_READ: &str = "LifecycleWorkflows-Workflow.Read.All";
+const LW_WF_READBASIC: &str = "LifecycleWorkflows-Workflow.ReadBasic.All";
+const LW_WF_WRITE: &str = "LifecycleWorkflows-Workflow.ReadWrite.All";
+const LW_READ: &str = "LifecycleWorkflows.Read.All";
+const LW_WRITE: &str = "LifecycleWorkflows.ReadWrite.All";
+const EXT_READ: &str = "LifecycleWorkflows-CustomExt.Read.All";
+const EXT_WRITE: &str = "LifecycleWorkflows-CustomExt.ReadWrite.All";
+
+const WORKFLOW: &str = model::types::WORKFLOW;
+const VERSION: &str = model::types::WORKFLOW_VERSION;
+const TASK: &str = model::types::TASK;
+const USER: &str = model::types::USER;
+const GROUP: &str = model::types::GROUP;
+const DIRECTORY_OBJECT: &str = model::types::DIRECTORY_OBJECT;
+
+const WF_EXPAND: &[&str] = &[
+    "tasks",
+    "createdBy",
+    "lastModifiedBy",
+    "administrationScopeTargets",
+    "versions",
+];
+const VERSION_EXPAND: &[&str] = &[
+    "tasks",
+    "createdBy",
+    "lastModifiedBy",
+    "administrationScopeTargets",
+];
+const USER_EXPAND: &[&str] = &["manager", "memberOf"];
+const GROUP_EXPAND: &[&str] = &["members"];
+
+#[allow(clippy::too_many_arguments)]
+const fn op(
+    method: Method,
+    path: &'static str,
+    mirror: bool,
+    permission: &'static str,
+    lcw: bool,
+    shape: Shape,
+    expand: &'static [&'static str],
+    cacheable: bool,
+    handler: Handler,
+) -> Operation {
+    Operation {
+        method,
+        path,
+        mirror,
+        permission,
+        lcw,
+        shape,
+        expand,
+        count_of: None,
+        cacheable,
+        handler,
+    }
+}
+
+const fn count(
+    path: &'static str,
+    mirror: bool,
+    permission: &'static str,
+    lcw: bool,
+    of: &'static str,
+    handler: Handler,
+) -> Operation {
+    Operation {
+        method: Method::GET,
+        path,
+        mirror,
+        permission,
+        lcw,
+        shape: Shape::Count,
+        expand: &[],
+        count_of: Some(of),
+        cacheable: true,
+        handler,
+    }
+}
+
+pub static OPERATIONS: &[Operation] = &[
+    // ---- workflows ----
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows", false, LW_WF_READBASIC, true, Shape::Collection(WORKFLOW), WF_EXPAND, true, h!(workflows::list_workflows_route)),
+    op(Method::POST, "/identityGovernance/lifecycleWorkflows/workflows", false, LW_WF_WRITE, true, Shape::Action, &[], false, h!(workflows::create_workflow_route)),
+    count("/identityGovernance/lifecycleWorkflows/workflows/$count", false, LW_WF_READBASIC, true, WORKFLOW, h!(workflows::count_workflows_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}", true, LW_WF_READBASIC, true, Shape::Entity(WORKFLOW), WF_EXPAND, true, h!(workflows::get_workflow_route)),
+    op(Method::PATCH, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}", false, LW_WF_WRITE, true, Shape::Action, &[], false, h!(workflows::update_workflow_route)),
+    op(Method::DELETE, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}", false, LW_WF_WRITE, true, Shape::Action, &[], false, h!(workflows::delete_workflow_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/createdBy", true, LW_WF_READ, true, Shape::Entity(USER), &[], false, h!(workflows::get_workflow_created_by_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/lastModifiedBy", true, LW_WF_READ, true, Shape::Entity(USER), &[], false, h!(workflows::get_workflow_last_modified_by_route)),
+    op(Method::POST, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/microsoft.graph.identityGovernance.createNewVersion", true, LW_WF_WRITE, true, Shape::Action, &[], false, h!(workflows::create_new_version_route)),
+    op(Method::POST, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/microsoft.graph.identityGovernance.restore", true, LW_WF_WRITE, true, Shape::Action, &[], false, h!(workflows::restore_workflow_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/administrationScopeTargets", true, LW_WF_READ, true, Shape::Collection(DIRECTORY_OBJECT), &[], true, h!(workflows::list_administration_scope_targets_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/administrationScopeTargets/{directoryObject-id}", true, LW_WF_READ, true, Shape::Entity(DIRECTORY_OBJECT), &[], true, h!(workflows::get_administration_scope_target_route)),
+    count("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/administrationScopeTargets/$count", true, LW_WF_READ, true, DIRECTORY_OBJECT, h!(workflows::count_administration_scope_targets_route)),
+    // ---- deleted items ----
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/deletedItems/workflows", false, LW_WF_READ, true, Shape::Collection(WORKFLOW), WF_EXPAND, true, h!(workflows::list_deleted_workflows_route)),
+    count("/identityGovernance/lifecycleWorkflows/deletedItems/workflows/$count", false, LW_WF_READ, true, WORKFLOW, h!(workflows::count_deleted_workflows_route)),
+    op(Method::DELETE, "/identityGovernance/lifecycleWorkflows/deletedItems/workflows/{workflow-id}", false, LW_WF_WRITE, true, Shape::Action, &[], false, h!(workflows::purge_workflow_route)),
+    // ---- tasks ----
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/tasks", true, LW_WF_READ, true, Shape::Collection(TASK), &[], true, h!(tasks::list_tasks_route)),
+    op(Method::POST, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/tasks", true, LW_WF_WRITE, true, Shape::Action, &[], false, h!(tasks::create_task_route)),
+    count("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/tasks/$count", true, LW_WF_READ, true, TASK, h!(tasks::count_tasks_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/tasks/{task-id}", true, LW_WF_READ, true, Shape::Entity(TASK), &[], true, h!(tasks::get_task_route)),
+    op(Method::PATCH, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/tasks/{task-id}", true, LW_WF_WRITE, true, Shape::Action, &[], false, h!(tasks::update_task_route)),
+    op(Method::DELETE, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/tasks/{task-id}", true, LW_WF_WRITE, true, Shape::Action, &[], false, h!(tasks::delete_task_route)),
+    // ---- versions ----
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/versions", true, LW_WF_READ, true, Shape::Collection(VERSION), VERSION_EXPAND, true, h!(tasks::list_versions_route)),
+    count("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/versions/$count", true, LW_WF_READ, true, VERSION, h!(tasks::count_versions_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/versions/{workflowVersion-versionNumber}", true, LW_WF_READ, true, Shape::Entity(VERSION), VERSION_EXPAND, true, h!(tasks::get_version_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/versions/{workflowVersion-versionNumber}/createdBy", true, LW_WF_READ, true, Shape::Entity(USER), &[], false, h!(tasks::get_version_created_by_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/versions/{workflowVersion-versionNumber}/lastModifiedBy", true, LW_WF_READ, true, Shape::Entity(USER), &[], false, h!(tasks::get_version_last_modified_by_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/versions/{workflowVersion-versionNumber}/tasks", true, LW_WF_READ, true, Shape::Collection(TASK), &[], true, h!(tasks::list_version_tasks_route)),
+    count("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/versions/{workflowVersion-versionNumber}/tasks/$count", true, LW_WF_READ, true, TASK, h!(tasks::count_version_tasks_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/versions/{workflowVersion-versionNumber}/tasks/{task-id}", true, LW_WF_READ, true, Shape::Entity(TASK), &[], true, h!(tasks::get_version_task_route)),
+    op(Method::POST, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/versions/{workflowVersion-versionNumber}/tasks", true, LW_WF_WRITE, true, Shape::Action, &[], false, h!(tasks::write_version_task_route)),
+    op(Method::PATCH, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/versions/{workflowVersion-versionNumber}/tasks/{task-id}", true, LW_WF_WRITE, true, Shape::Action, &[], false, h!(tasks::write_version_task_route)),
+    op(Method::DELETE, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/versions/{workflowVersion-versionNumber}/tasks/{task-id}", true, LW_WF_WRITE, true, Shape::Action, &[], false, h!(tasks::write_version_task_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/versions/{workflowVersion-versionNumber}/administrationScopeTargets", true, LW_WF_READ, true, Shape::Collection(DIRECTORY_OBJECT), &[], true, h!(workflows::list_administration_scope_targets_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/versions/{workflowVersion-versionNumber}/administrationScopeTargets/{directoryObject-id}", true, LW_WF_READ, true, Shape::Entity(DIRECTORY_OBJECT), &[], true, h!(workflows::get_administration_scope_target_route)),
+    count("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/versions/{workflowVersion-versionNumber}/administrationScopeTargets/$count", true, LW_WF_READ, true, DIRECTORY_OBJECT, h!(workflows::count_administration_scope_targets_route)),
+    // ---- catalog ----
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/taskDefinitions", false, LW_READ, true, Shape::Collection(model::types::TASK_DEFINITION), &[], true, h!(catalog::list_task_definitions_route)),
+    count("/identityGovernance/lifecycleWorkflows/taskDefinitions/$count", false, LW_READ, true, model::types::TASK_DEFINITION, h!(catalog::count_task_definitions_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/taskDefinitions/{taskDefinition-id}", false, LW_READ, true, Shape::Entity(model::types::TASK_DEFINITION), &[], true, h!(catalog::get_task_definition_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflowTemplates", false, LW_READ, true, Shape::Collection(model::types::WORKFLOW_TEMPLATE), &["tasks"], true, h!(catalog::list_workflow_templates_route)),
+    count("/identityGovernance/lifecycleWorkflows/workflowTemplates/$count", false, LW_READ, true, model::types::WORKFLOW_TEMPLATE, h!(catalog::count_workflow_templates_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflowTemplates/{workflowTemplate-id}", false, LW_READ, true, Shape::Entity(model::types::WORKFLOW_TEMPLATE), &["tasks"], true, h!(catalog::get_workflow_template_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflowTemplates/{workflowTemplate-id}/tasks", false, LW_READ, true, Shape::Collection(TASK), &[], true, h!(catalog::list_template_tasks_route)),
+    count("/identityGovernance/lifecycleWorkflows/workflowTemplates/{workflowTemplate-id}/tasks/$count", false, LW_READ, true, TASK, h!(catalog::count_template_tasks_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflowTemplates/{workflowTemplate-id}/tasks/{task-id}", false, LW_READ, true, Shape::Entity(TASK), &[], true, h!(catalog::get_template_task_route)),
+    // ---- settings ----
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/settings", false, LW_READ, true, Shape::Entity(model::types::SETTINGS), &[], true, h!(settings::get_settings_route)),
+    op(Method::PATCH, "/identityGovernance/lifecycleWorkflows/settings", false, LW_WRITE, true, Shape::Action, &[], false, h!(settings::update_settings_route)),
+    // ---- custom task extensions ----
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/customTaskExtensions", false, EXT_READ, true, Shape::Collection(model::types::CUSTOM_TASK_EXTENSION), &["createdBy", "lastModifiedBy"], true, h!(extensions::list_custom_task_extensions_route)),
+    op(Method::POST, "/identityGovernance/lifecycleWorkflows/customTaskExtensions", false, EXT_WRITE, true, Shape::Action, &[], false, h!(extensions::create_custom_task_extension_route)),
+    count("/identityGovernance/lifecycleWorkflows/customTaskExtensions/$count", false, EXT_READ, true, model::types::CUSTOM_TASK_EXTENSION, h!(extensions::count_custom_task_extensions_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/customTaskExtensions/{customTaskExtension-id}", false, EXT_READ, true, Shape::Entity(model::types::CUSTOM_TASK_EXTENSION), &["createdBy", "lastModifiedBy"], true, h!(extensions::get_custom_task_extension_route)),
+    op(Method::PATCH, "/identityGovernance/lifecycleWorkflows/customTaskExtensions/{customTaskExtension-id}", false, EXT_WRITE, true, Shape::Action, &[], false, h!(extensions::update_custom_task_extension_route)),
+    op(Method::DELETE, "/identityGovernance/lifecycleWorkflows/customTaskExtensions/{customTaskExtension-id}", false, EXT_WRITE, true, Shape::Action, &[], false, h!(extensions::delete_custom_task_extension_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/customTaskExtensions/{customTaskExtension-id}/createdBy", false, EXT_READ, true, Shape::Entity(USER), &[], false, h!(extensions::get_custom_task_extension_created_by_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/customTaskExtensions/{customTaskExtension-id}/lastModifiedBy", false, EXT_READ, true, Shape::Entity(USER), &[], false, h!(extensions::get_custom_task_extension_last_modified_by_route)),
+    // ---- directory ----
+    op(Method::GET, "/users", false, "User.Read.All", false, Shape::Collection(USER), USER_EXPAND, false, h!(directory::list_users_route)),
+    op(Method::POST, "/users", false, "User.ReadWrite.All", false, Shape::Action, &[], false, h!(directory::create_user_route)),
+    count("/users/$count", false, "User.Read.All", false, USER, h!(directory::count_users_route)),
+    op(Method::GET, "/users/{user-id}", false, "User.Read.All", false, Shape::Entity(USER), USER_EXPAND, false, h!(directory::get_user_route)),
+    op(Method::PATCH, "/users/{user-id}", false, "User.ReadWrite.All", false, Shape::Action, &[], false, h!(directory::update_user_route)),
+    op(Method::DELETE, "/users/{user-id}", false, "User.ReadWrite.All", false, Shape::Action, &[], false, h!(directory::delete_user_route)),
+    op(Method::GET, "/users/{user-id}/manager", false, "User.Read.All", false, Shape::Entity(USER), &[], false, h!(directory::get_manager_route)),
+    op(Method::PUT, "/users/{user-id}/manager/$ref", false, "User.ReadWrite.All", false, Shape::Action, &[], false, h!(directory::set_manager_route)),
+    op(Method::DELETE, "/users/{user-id}/manager/$ref", false, "User.ReadWrite.All", false, Shape::Action, &[], false, h!(directory::remove_manager_route)),
+    op(Method::GET, "/users/{user-id}/directReports", false, "User.Read.All", false, Shape::Collection(USER), &[], false, h!(directory::list_direct_reports_route)),
+    op(Method::GET, "/users/{user-id}/memberOf", false, "User.Read.All", false, Shape::Collection(GROUP), &[], false, h!(directory::list_member_of_route)),
+    op(Method::GET, "/groups", false, "Group.Read.All", false, Shape::Collection(GROUP), GROUP_EXPAND, false, h!(directory::list_groups_route)),
+    op(Method::POST, "/groups", false, "Group.ReadWrite.All", false, Shape::Action, &[], false, h!(directory::create_group_route)),
+    count("/groups/$count", false, "Group.Read.All", false, GROUP, h!(directory::count_groups_route)),
+    op(Method::GET, "/groups/{group-id}", false, "Group.Read.All", false, Shape::Entity(GROUP), GROUP_EXPAND, false, h!(directory::get_group_route)),
+    op(Method::PATCH, "/groups/{group-id}", false, "Group.ReadWrite.All", false, Shape::Action, &[], false, h!(directory::update_group_route)),
+    op(Method::DELETE, "/groups/{group-id}", false, "Group.ReadWrite.All", false, Shape::Action, &[], false, h!(directory::delete_group_route)),
+    op(Method::GET, "/groups/{group-id}/members", false, "GroupMember.Read.All", false, Shape::Collection(USER), &[], false, h!(directory::list_members_route)),
+    count("/groups/{group-id}/members/$count", false, "GroupMember.Read.All", false, USER, h!(directory::count_members_route)),
+    op(Method::POST, "/groups/{group-id}/members/$ref", false, "GroupMember.ReadWrite.All", false, Shape::Action, &[], false, h!(directory::add_member_route)),
+    op(Method::DELETE, "/groups/{group-id}/members/{directoryObject-id}/$ref", false, "GroupMember.ReadWrite.All", false, Shape::Action, &[], false, h!(directory::remove_member_route)),
+];

@@ -1,0 +1,340 @@
+//! The HTTP front door: every request goes through `dispatch`, which authenticates, routes,
+//! authorises, parses OData options and the body, calls the handler and renders the reply or
+//! the error.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::Response;
+
+use crate::ctx::{Ctx, Reply};
+use crate::error::ApiError;
+use crate::ops::Shape;
+use crate::routing::{Lookup, Router};
+use crate::AppState;
+
+const JSON_CONTENT_TYPE: &str =
+    "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+const VERSION_ROOT: &str = "/beta";
+
+pub fn router(state: Arc<AppState>) -> axum::Router {
+    // Build the route table before the first request.
+    let _ = Router::get();
+    axum::Router::new().fallback(dispatch).with_state(state)
+}
+
+/// Serve until the process is told to stop.
+pub async fn serve(listener: tokio::net::TcpListener, state: Arc<AppState>) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}
+
+/// GET responses of cacheable operations, valid while the tenant's write counter stands still
+/// (SQLite only: there this process sees every write).
+#[derive(Default)]
+pub(crate) struct ResponseCache {
+    entries: Mutex<HashMap<CacheKey, (u64, Bytes)>>,
+}
+
+#[derive(Hash, PartialEq, Eq)]
+struct CacheKey {
+    tenant: String,
+    uri: String,
+    host: String,
+    evolvable: bool,
+    permissions: u64,
+}
+
+const CACHE_LIMIT: usize = 4096;
+
+impl ResponseCache {
+    fn get(&self, key: &CacheKey, generation: u64) -> Option<Bytes> {
+        let map = self.entries.lock().ok()?;
+        map.get(key)
+            .filter(|(g, _)| *g == generation)
+            .map(|(_, b)| b.clone())
+    }
+
+    fn put(&self, key: CacheKey, generation: u64, body: Bytes) {
+        if let Ok(mut map) = self.entries.lock() {
+            if map.len() >= CACHE_LIMIT {
+                map.clear();
+            }
+            map.insert(key, (generation, body));
+        }
+    }
+}
+
+struct RequestIds {
+    request_id: String,
+    client_request_id: String,
+}
+
+fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+async fn dispatch(State(state): State<Arc<AppState>>, req: Request) -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let client_request_id = header_str(req.headers(), "client-request-id")
+        .filter(|s| !s.is_empty() && s.len() <= 200)
+        .map(str::to_string)
+        .unwrap_or_else(|| request_id.clone());
+    let ids = RequestIds {
+        request_id,
+        client_request_id,
+    };
+    let now = state.clock.now();
+    match handle(&state, req).await {
+        Ok(resp) => finish(resp, &ids),
+        Err(e) => error_response(&e, &ids, now),
+    }
+}
+
+fn finish(mut resp: Response, ids: &RequestIds) -> Response {
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&ids.request_id) {
+        h.insert("request-id", v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&ids.client_request_id) {
+        h.insert("client-request-id", v);
+    }
+    h.insert("odata-version", HeaderValue::from_static("4.0"));
+    resp
+}
+
+fn error_response(e: &ApiError, ids: &RequestIds, now: chrono::DateTime<chrono::Utc>) -> Response {
+    let date = now.format("%Y-%m-%dT%H:%M:%S").to_string();
+    let body = e.body(&ids.request_id, &ids.client_request_id, &date);
+    let mut resp = Response::new(Body::from(body));
+    *resp.status_mut() = e.status();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(JSON_CONTENT_TYPE),
+    );
+    if let Some(v) = e.www_authenticate() {
+        resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+    }
+    finish(resp, ids)
+}
+
+fn json_response(status: StatusCode, body: Bytes) -> Response {
+    let mut resp = Response::new(Body::from(body));
+    *resp.status_mut() = status;
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(JSON_CONTENT_TYPE),
+    );
+    resp
+}
+
+/// Split and percent-decode the path below the version root.
+fn path_segments(path: &str) -> Vec<String> {
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .map(odata::percent_decode)
+        .collect()
+}
+
+fn wants_evolvable(headers: &HeaderMap) -> bool {
+    headers.get_all("prefer").iter().any(|v| {
+        v.to_str()
+            .map(|s| {
+                s.split(',').any(|p| {
+                    p.trim()
+                        .eq_ignore_ascii_case("include-unknown-enum-members")
+                })
+            })
+            .unwrap_or(false)
+    })
+}
+
+async fn handle(state: &Arc<AppState>, req: Request) -> Result<Response, ApiError> {
+    let (parts, body) = req.into_parts();
+    let raw_path = parts.uri.path().to_string();
+    if raw_path == "/.well-known/jwks.json" || raw_path == "/.well-known/keys" {
+        let body = serde_json::to_vec(&state.auth.dev_key().jwks()).unwrap_or_default();
+        return Ok(json_response(StatusCode::OK, Bytes::from(body)));
+    }
+    if raw_path == "/health" {
+        return Ok(json_response(
+            StatusCode::OK,
+            Bytes::from_static(b"{\"status\":\"ok\"}"),
+        ));
+    }
+    let Some(path) = raw_path
+        .strip_prefix(VERSION_ROOT)
+        .filter(|p| p.is_empty() || p.starts_with('/'))
+    else {
+        return Err(ApiError::bad_request(format!(
+            "Invalid version: the request path must start with {VERSION_ROOT}/."
+        )));
+    };
+    let principal = state
+        .auth
+        .authenticate(header_str(&parts.headers, "authorization"))
+        .await?;
+    let segments = path_segments(path);
+    let (route, params, function_args) = match Router::get().lookup(&parts.method, &segments) {
+        Lookup::Found {
+            route,
+            params,
+            function_args,
+        } => (route, params, function_args),
+        Lookup::NotImplemented => return Err(ApiError::NotImplemented(format!(
+            "{} {} is part of the Graph Lifecycle Workflows API but is not implemented by lcw yet.",
+            parts.method, path
+        ))),
+        Lookup::MethodNotAllowed => {
+            return Err(ApiError::MethodNotAllowed(parts.method.to_string()))
+        }
+        Lookup::NoSuchSegment(seg) => {
+            return Err(ApiError::bad_request(format!(
+                "Resource not found for the segment '{seg}'."
+            )))
+        }
+    };
+    let op = route.op;
+    let write = op.method != Method::GET;
+    principal.authorize(op.permission_for(route.scope), write)?;
+
+    let raw_query = parts.uri.query().map(str::to_string);
+    let query = odata::parse_query(raw_query.as_deref())?;
+    let allowed: &[&str] = match op.shape {
+        Shape::Collection(_) => &[
+            "$select",
+            "$expand",
+            "$filter",
+            "$orderby",
+            "$top",
+            "$skip",
+            "$count",
+            "$search",
+            "$skiptoken",
+        ],
+        Shape::Entity(_) => &["$select", "$expand"],
+        Shape::Count => &["$filter", "$search"],
+        Shape::Action => &[],
+    };
+    if let Some(bad) = query.present().into_iter().find(|o| !allowed.contains(o)) {
+        return Err(ApiError::BadRequest {
+            message: format!("Query option '{bad}' is not supported for this request."),
+            target: Some(bad.to_string()),
+        });
+    }
+
+    let body = read_body(body, &parts.headers, state.body_limit, &parts.method).await?;
+    let include_evolvable = wants_evolvable(&parts.headers);
+    let host = header_str(&parts.headers, "host")
+        .unwrap_or("localhost")
+        .to_string();
+    let scheme = header_str(&parts.headers, "x-forwarded-proto").unwrap_or("http");
+
+    let cache_key = (op.cacheable && parts.method == Method::GET)
+        .then(|| state.store.generation(&principal.tenant_id))
+        .flatten()
+        .map(|g| {
+            (
+                g,
+                CacheKey {
+                    tenant: principal.tenant_id.clone(),
+                    uri: parts.uri.to_string(),
+                    host: host.clone(),
+                    evolvable: include_evolvable,
+                    permissions: permission_fingerprint(&principal),
+                },
+            )
+        });
+    if let Some((g, key)) = &cache_key {
+        if let Some(body) = state.cache.get(key, *g) {
+            return Ok(json_response(StatusCode::OK, body));
+        }
+    }
+
+    let ctx = Ctx {
+        state: state.clone(),
+        principal,
+        route,
+        params,
+        function_args,
+        query,
+        raw_query,
+        body,
+        base: format!("{scheme}://{host}{VERSION_ROOT}"),
+        path: path.to_string(),
+        include_evolvable,
+    };
+    let reply = (op.handler)(ctx).await?;
+    Ok(match reply {
+        Reply::Json(status, value) => {
+            let bytes = Bytes::from(
+                serde_json::to_vec(&value).map_err(|e| ApiError::Internal(e.to_string()))?,
+            );
+            if let (Some((g, key)), true) = (cache_key, status == StatusCode::OK) {
+                state.cache.put(key, g, bytes.clone());
+            }
+            json_response(status, bytes)
+        }
+        Reply::NoContent => {
+            let mut r = Response::new(Body::empty());
+            *r.status_mut() = StatusCode::NO_CONTENT;
+            r
+        }
+        Reply::Count(n) => {
+            let mut r = Response::new(Body::from(n.to_string()));
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain;charset=utf-8"),
+            );
+            r
+        }
+    })
+}
+
+/// Responses may differ by the caller's permissions only through errors, which are never
+/// cached; the fingerprint keeps entries apart anyway so a cache hit never skips a check
+/// that would have failed.
+fn permission_fingerprint(p: &crate::auth::Principal) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    p.permissions.hash(&mut h);
+    p.directory_roles.hash(&mut h);
+    p.delegated.hash(&mut h);
+    h.finish()
+}
+
+async fn read_body(
+    body: Body,
+    headers: &HeaderMap,
+    limit: usize,
+    method: &Method,
+) -> Result<Bytes, ApiError> {
+    if let Some(len) = header_str(headers, "content-length").and_then(|v| v.parse::<usize>().ok()) {
+        if len > limit {
+            return Err(ApiError::PayloadTooLarge(limit));
+        }
+    }
+    let bytes = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| ApiError::PayloadTooLarge(limit))?;
+    if !bytes.is_empty() && matches!(*method, Method::POST | Method::PATCH | Method::PUT) {
+        if let Some(ct) = header_str(headers, "content-type") {
+            let ct = ct.to_ascii_lowercase();
+            if !(ct.starts_with("application/json")
+                || ct.contains("+json")
+                || ct.starts_with("text/plain"))
+            {
+                return Err(ApiError::UnsupportedMediaType(format!(
+                    "Content-Type '{ct}' is not supported; send application/json."
+                )));
+            }
+        }
+    }
+    Ok(bytes)
+}

@@ -1,0 +1,8 @@
+//! The lcw engine. For now: the clock every time-dependent rule reads, and background
+//! maintenance (automatic purge of deleted workflows after 30 days).
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod clock;
+pub mod purge;
+
+pub use clock::{Clock, ManualClock, SystemClock};

@@ -1,0 +1,308 @@
+//! `lcw`: serve the Graph Lifecycle Workflows API, mint dev tokens, import a directory.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+mod import;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "lcw",
+    version,
+    about = "A self-hostable Microsoft Graph Lifecycle Workflows service"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct DatabaseArg {
+    /// sqlite://PATH (created if missing) or postgres://USER@HOST:PORT/DB
+    #[arg(long, env = "LCW_DATABASE_URL", default_value = "sqlite://lcw.db")]
+    database: String,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the server.
+    Serve(ServeArgs),
+    /// Print a signed access token that `lcw serve` on the same database accepts.
+    Token(TokenArgs),
+    /// Bulk-load users and groups (JSON or CSV) into a tenant.
+    Import(ImportArgs),
+    /// Print the endpoint coverage ledger (Markdown).
+    Ledger,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    db: DatabaseArg,
+    /// Address to listen on.
+    #[arg(long, env = "LCW_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// Accept tokens from this external issuer instead of lcw's own (`{tenantid}` is replaced
+    /// by the token's tid). Needs --audience and --jwks.
+    #[arg(long, env = "LCW_ISSUER", requires_all = ["audience", "jwks"])]
+    issuer: Option<String>,
+    /// Expected `aud` of external tokens.
+    #[arg(long, env = "LCW_AUDIENCE", requires = "issuer")]
+    audience: Option<String>,
+    /// JWKS of the external issuer: a file path or an http(s) URL.
+    #[arg(long, env = "LCW_JWKS", requires = "issuer")]
+    jwks: Option<String>,
+    /// Largest accepted request body in bytes.
+    #[arg(long, default_value_t = 1024 * 1024)]
+    max_body_bytes: usize,
+}
+
+#[derive(Args)]
+struct TokenArgs {
+    #[command(flatten)]
+    db: DatabaseArg,
+    /// Tenant id (tid) the token is for.
+    #[arg(long, default_value = api::auth::DEFAULT_TENANT)]
+    tenant: String,
+    /// Application token: permissions go in `roles` (the default).
+    #[arg(long, conflicts_with = "user")]
+    app: bool,
+    /// Delegated (user) token: permissions go in `scp`, directory roles in `wids`.
+    #[arg(long)]
+    user: bool,
+    /// Delegated permissions, space-separated (with --user).
+    #[arg(long)]
+    scopes: Option<String>,
+    /// Application permissions, space-separated.
+    #[arg(long)]
+    roles: Option<String>,
+    /// Directory roles for --user, by name or template id, comma- or space-separated
+    /// (default: Lifecycle Workflows Administrator).
+    #[arg(long)]
+    directory_roles: Option<String>,
+    /// Object id of the caller (oid); recorded as createdBy/lastModifiedBy.
+    #[arg(long)]
+    object_id: Option<String>,
+    /// Lifetime in seconds.
+    #[arg(long, default_value_t = 86_400)]
+    expires_in: i64,
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    #[command(flatten)]
+    db: DatabaseArg,
+    /// Tenant id to load into.
+    #[arg(long, default_value = api::auth::DEFAULT_TENANT)]
+    tenant: String,
+    /// A .json file (array of users, or {"users": [...], "groups": [...]}) or a .csv file of users.
+    file: std::path::PathBuf,
+}
+
+/// A failure that ends the process with one line on stderr.
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    #[error("cannot open database '{url}': {source}")]
+    Database {
+        url: String,
+        source: store::StoreError,
+    },
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Config(String),
+    #[error("{0}")]
+    Api(#[from] api::ApiError),
+    #[error("server stopped: {0}")]
+    Serve(std::io::Error),
+    #[error("{0}")]
+    Import(String),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open_store(url: &str) -> Result<store::Store, CliError> {
+    store::Store::connect(url)
+        .await
+        .map_err(|source| CliError::Database {
+            url: url.to_string(),
+            source,
+        })
+}
+
+async fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Serve(args) => serve(args).await,
+        Command::Token(args) => {
+            let store = open_store(&args.db.database).await?;
+            let key = api::load_signing_key(&store).await?;
+            let req = token_request(&args)?;
+            println!("{}", api::auth::issue_token(&key, &req)?);
+            Ok(())
+        }
+        Command::Import(args) => {
+            let store = open_store(&args.db.database).await?;
+            let tenant = args.tenant.to_ascii_lowercase();
+            if !model::is_guid(&tenant) {
+                return Err(CliError::Config(format!(
+                    "--tenant '{}' is not a GUID",
+                    args.tenant
+                )));
+            }
+            let report = import::run(&store, &tenant, &args.file)
+                .await
+                .map_err(CliError::Import)?;
+            println!("{report}");
+            if report.failed > 0 {
+                return Err(CliError::Import(format!(
+                    "{} row(s) failed; see the messages above",
+                    report.failed
+                )));
+            }
+            Ok(())
+        }
+        Command::Ledger => {
+            print!("{}", api::ledger::render());
+            Ok(())
+        }
+    }
+}
+
+fn split_list(s: &str) -> Vec<String> {
+    s.split([' ', ','])
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn token_request(args: &TokenArgs) -> Result<api::auth::TokenRequest, CliError> {
+    let mut req = api::auth::TokenRequest::default_app();
+    if !model::is_guid(&args.tenant) {
+        return Err(CliError::Config(format!(
+            "--tenant '{}' is not a GUID",
+            args.tenant
+        )));
+    }
+    req.tenant = args.tenant.to_ascii_lowercase();
+    req.expires_in = args.expires_in;
+    req.delegated = args.user;
+    if args.user {
+        req.object_id = api::auth::DEFAULT_USER_OBJECT_ID.into();
+        req.directory_roles = vec![api::auth::roles::LIFECYCLE_WORKFLOWS_ADMINISTRATOR.into()];
+    }
+    let perms = if args.user {
+        args.scopes.as_ref().or(args.roles.as_ref())
+    } else {
+        args.roles.as_ref().or(args.scopes.as_ref())
+    };
+    if let Some(p) = perms {
+        req.permissions = split_list(p);
+    }
+    if let Some(r) = &args.directory_roles {
+        let mut ids = Vec::new();
+        for name in r.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            match api::auth::roles::resolve(name) {
+                Some(id) => ids.push(id.to_string()),
+                None if model::is_guid(name) => ids.push(name.to_ascii_lowercase()),
+                None => return Err(CliError::Config(format!("unknown directory role '{name}'"))),
+            }
+        }
+        req.directory_roles = ids;
+    }
+    if let Some(oid) = &args.object_id {
+        req.object_id = oid.clone();
+    }
+    Ok(req)
+}
+
+async fn serve(args: ServeArgs) -> Result<(), CliError> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("LCW_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,lcw=info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let store = open_store(&args.db.database).await?;
+    let listener = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .map_err(|source| CliError::Listen {
+            addr: args.listen.clone(),
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| CliError::Listen {
+        addr: args.listen.clone(),
+        source,
+    })?;
+    let key = api::load_signing_key(&store).await?;
+    let external = match (&args.issuer, &args.audience, &args.jwks) {
+        (Some(iss), Some(aud), Some(jwks)) => {
+            let source = if jwks.starts_with("http://") || jwks.starts_with("https://") {
+                api::auth::JwksSource::Url(jwks.clone())
+            } else {
+                api::auth::JwksSource::File(jwks.into())
+            };
+            let idp = api::auth::ExternalIdp::new(iss.clone(), aud.clone(), source);
+            idp.refresh().await.map_err(CliError::Config)?;
+            Some(idp)
+        }
+        _ => None,
+    };
+    let uses_external = external.is_some();
+    let clock: Arc<dyn engine::Clock> = Arc::new(engine::SystemClock);
+    let token = api::auth::issue_token(&key, &api::auth::TokenRequest::default_app())?;
+    let mut state = api::AppState::new(
+        store.clone(),
+        api::auth::Authenticator::new(key, external),
+        clock.clone(),
+    );
+    state.body_limit = args.max_body_bytes;
+    engine::purge::spawn_purge_loop(store, clock, std::time::Duration::from_secs(3600));
+
+    let base = format!("http://{addr}/beta");
+    println!("lcw is serving Microsoft Graph Lifecycle Workflows at {base}");
+    if uses_external {
+        println!(
+            "tokens: issued by {} (audience {})",
+            args.issuer.unwrap_or_default(),
+            args.audience.unwrap_or_default()
+        );
+    } else {
+        println!(
+            "token (app, tenant {}, valid 24 h):",
+            api::auth::DEFAULT_TENANT
+        );
+        println!("{token}");
+        println!("try:   curl -H \"Authorization: Bearer <token>\" {base}/identityGovernance/lifecycleWorkflows/taskDefinitions");
+    }
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    api::serve(listener, Arc::new(state))
+        .await
+        .map_err(CliError::Serve)
+}

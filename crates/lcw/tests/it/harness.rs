@@ -1,0 +1,328 @@
+//! Test harness: real `lcw serve` processes on free ports, one per backend, shared by every
+//! test in this binary. Each test works in a fresh tenant (a new `tid`), which is how lcw
+//! isolates data, so tests never see each other's objects.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, OnceLock};
+
+use serde_json::Value;
+
+pub const LW: &str = "/identityGovernance/lifecycleWorkflows";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct Server {
+    /// `http://127.0.0.1:PORT/beta`
+    pub base: String,
+    pub database: String,
+    _child: ChildGuard,
+    tokens: Mutex<HashMap<String, String>>,
+}
+
+struct ChildGuard(Child);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub fn lcw_bin() -> &'static str {
+    env!("CARGO_BIN_EXE_lcw")
+}
+
+/// Start `lcw serve` on a free port and wait until it prints its base URL.
+pub fn start_server(database: &str, extra: &[&str]) -> Result<(String, Child), String> {
+    let mut cmd = Command::new(lcw_bin());
+    cmd.args(["serve", "--listen", "127.0.0.1:0", "--database", database])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .env("LCW_LOG", "error");
+    let mut child = cmd.spawn().map_err(|e| e.to_string())?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let mut lines = BufReader::new(stdout).lines();
+    let first = match lines.next() {
+        Some(Ok(l)) => l,
+        _ => {
+            let mut err = String::new();
+            if let Some(mut e) = child.stderr.take() {
+                use std::io::Read;
+                let _ = e.read_to_string(&mut err);
+            }
+            return Err(format!("lcw serve did not start: {err}"));
+        }
+    };
+    let base = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .ok_or_else(|| format!("no URL in '{first}'"))?
+        .to_string();
+    // Keep draining stdout so the child never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Ok((base, child))
+}
+
+impl Server {
+    fn start(backend: Backend) -> Option<Server> {
+        let database = match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(format!("lcw-it-{}", uuid::Uuid::new_v4()));
+                std::fs::create_dir_all(&dir).ok()?;
+                format!("sqlite://{}", dir.join("lcw.db").display())
+            }
+            Backend::Postgres => std::env::var("LCW_TEST_POSTGRES_URL").ok()?,
+        };
+        let (base, child) = match start_server(&database, &[]) {
+            Ok(x) => x,
+            Err(e) => panic!("{e}"),
+        };
+        Some(Server {
+            base,
+            database,
+            _child: ChildGuard(child),
+            tokens: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// A token minted by `lcw token` against this server's database.
+    pub fn token(&self, args: &[&str]) -> String {
+        let key = args.join("\u{1}");
+        if let Some(t) = self.tokens.lock().unwrap().get(&key) {
+            return t.clone();
+        }
+        let out = Command::new(lcw_bin())
+            .args(["token", "--database", &self.database])
+            .args(args)
+            .output()
+            .expect("run lcw token");
+        assert!(
+            out.status.success(),
+            "lcw token failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let t = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        self.tokens.lock().unwrap().insert(key, t.clone());
+        t
+    }
+}
+
+pub fn server(backend: Backend) -> Option<&'static Server> {
+    static SQLITE: OnceLock<Option<Server>> = OnceLock::new();
+    static POSTGRES: OnceLock<Option<Server>> = OnceLock::new();
+    match backend {
+        Backend::Sqlite => SQLITE
+            .get_or_init(|| Server::start(Backend::Sqlite))
+            .as_ref(),
+        Backend::Postgres => POSTGRES
+            .get_or_init(|| Server::start(Backend::Postgres))
+            .as_ref(),
+    }
+}
+
+/// One test's view: its own tenant and a default app token with full permissions.
+pub struct Tenant {
+    pub id: String,
+    pub server: &'static Server,
+    pub token: String,
+    pub client: reqwest::Client,
+}
+
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+    pub body: Value,
+}
+
+impl Resp {
+    /// The Graph error code, if this is an error body.
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    #[track_caller]
+    pub fn expect(&self, status: u16) -> &Self {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.text
+        );
+        self
+    }
+
+    /// Assert a Graph error with this status and code.
+    #[track_caller]
+    pub fn expect_error(&self, status: u16, code: &str) -> &Self {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.text
+        );
+        assert_eq!(
+            self.code(),
+            code,
+            "unexpected error code; body: {}",
+            self.text
+        );
+        assert!(
+            self.body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "error without message: {}",
+            self.text
+        );
+        assert!(
+            self.body["error"]["innerError"]["request-id"].is_string(),
+            "error without request-id: {}",
+            self.text
+        );
+        assert!(
+            self.body["error"]["innerError"]["date"].is_string(),
+            "error without date: {}",
+            self.text
+        );
+        self
+    }
+}
+
+impl Tenant {
+    pub fn new(backend: Backend) -> Option<Tenant> {
+        let server = server(backend)?;
+        let id = uuid::Uuid::new_v4().to_string();
+        let token = server.token(&["--tenant", &id]);
+        Some(Tenant {
+            id,
+            server,
+            token,
+            client: reqwest::Client::new(),
+        })
+    }
+
+    /// A token for this tenant with other options (`--roles`, `--user`, ...).
+    pub fn token_with(&self, args: &[&str]) -> String {
+        let mut all = vec!["--tenant", self.id.as_str()];
+        all.extend_from_slice(args);
+        self.server.token(&all)
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        if path.starts_with("http") {
+            path.to_string()
+        } else {
+            format!("{}{}", self.server.base, path)
+        }
+    }
+
+    /// Send a request with this tenant's token; `body` is sent as JSON when given.
+    pub async fn send(&self, method: &str, path: &str, body: Option<&Value>) -> Resp {
+        self.send_as(&self.token, method, path, body).await
+    }
+
+    pub async fn send_as(
+        &self,
+        token: &str,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Resp {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = self
+            .client
+            .request(method, self.url(path))
+            .bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        into_resp(req.send().await.expect("request failed")).await
+    }
+
+    pub async fn get(&self, path: &str) -> Resp {
+        self.send("GET", path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Resp {
+        self.send("POST", path, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: &Value) -> Resp {
+        self.send("PATCH", path, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Resp {
+        self.send("DELETE", path, None).await
+    }
+}
+
+pub async fn into_resp(r: reqwest::Response) -> Resp {
+    let status = r.status().as_u16();
+    let headers = r.headers().clone();
+    let text = r.text().await.unwrap_or_default();
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Resp {
+        status,
+        headers,
+        text,
+        body,
+    }
+}
+
+/// Run a test body against SQLite and (when `LCW_TEST_POSTGRES_URL` is set) PostgreSQL.
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident, |$t:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[allow(unused_imports)]
+            use $crate::harness::*;
+
+            async fn run($t: Tenant) $body
+
+            #[tokio::test]
+            async fn sqlite() {
+                run(Tenant::new(Backend::Sqlite).expect("sqlite server")).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                match Tenant::new(Backend::Postgres) {
+                    Some(t) => run(t).await,
+                    None => eprintln!("skipped: LCW_TEST_POSTGRES_URL is not set"),
+                }
+            }
+        }
+    };
+}
+
+/// A minimal valid workflow body.
+pub fn joiner_workflow(name: &str) -> Value {
+    serde_json::json!({
+        "category": "joiner",
+        "displayName": name,
+        "description": "pre-hire onboarding",
+        "isEnabled": true,
+        "isSchedulingEnabled": false,
+        "executionConditions": {
+            "@odata.type": "#microsoft.graph.identityGovernance.triggerAndScopeBasedConditions",
+            "scope": {"@odata.type": "#microsoft.graph.identityGovernance.ruleBasedSubjectSet", "rule": "department eq 'Sales'"},
+            "trigger": {"@odata.type": "#microsoft.graph.identityGovernance.timeBasedAttributeTrigger", "timeBasedAttribute": "employeeHireDate", "offsetInDays": -7}
+        },
+        "tasks": [
+            {"displayName": "Enable account", "taskDefinitionId": "6fc52c9d-398b-4305-9763-15f42c1676fc", "arguments": []},
+            {"displayName": "Welcome mail", "taskDefinitionId": "70b29d51-b59a-4773-9280-8841dfd3f2ea", "isEnabled": true, "arguments": []}
+        ]
+    })
+}

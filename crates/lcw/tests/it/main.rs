@@ -1,0 +1,12 @@
+//! The integration suite: one test binary, real `lcw serve` processes over HTTP.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+pub mod harness;
+
+mod auth_matrix;
+mod catalog_settings;
+mod directory;
+mod extensions;
+mod ledger;
+mod protocol;
+mod workflows;

@@ -1,0 +1,320 @@
+//! Request-body validation and response rendering driven by the type tables.
+
+use serde_json::{Map, Value};
+
+use crate::schema::{
+    derives_from, enum_def, is_polymorphic, property, type_def, Property, Ty, TypeDef,
+};
+use crate::time::{normalize_date, normalize_datetime, parse_duration};
+use crate::ModelError;
+
+/// Validate a JSON request body against `type_name`.
+///
+/// Read-only properties and `@odata.*` annotations are dropped (the Python SDK echoes both back
+/// on round trips); unknown properties and wrongly typed values are errors naming the property.
+/// Polymorphic complex values keep a normalised `@odata.type` (`#full.name`).
+pub fn validate_body(type_name: &str, body: &Value) -> Result<Map<String, Value>, ModelError> {
+    let td = type_def(type_name)
+        .ok_or_else(|| ModelError::Internal(format!("unknown type {type_name}")))?;
+    match validate_object(td, body, "", 0)? {
+        Value::Object(map) => Ok(map),
+        _ => Err(ModelError::Internal(
+            "validated body is not an object".into(),
+        )),
+    }
+}
+
+const MAX_DEPTH: usize = 16;
+
+fn join(path: &str, name: &str) -> String {
+    if path.is_empty() {
+        name.to_string()
+    } else {
+        format!("{path}.{name}")
+    }
+}
+
+fn validate_object(
+    declared: &'static TypeDef,
+    value: &Value,
+    path: &str,
+    depth: usize,
+) -> Result<Value, ModelError> {
+    if depth > MAX_DEPTH {
+        return Err(ModelError::invalid(path, "the value is nested too deeply"));
+    }
+    let obj = value.as_object().ok_or_else(|| {
+        ModelError::invalid(
+            if path.is_empty() { "body" } else { path },
+            "expected a JSON object",
+        )
+    })?;
+    let actual = resolve_type(declared, obj, path)?;
+    let mut out = Map::new();
+    if is_polymorphic(declared) || actual.name != declared.name {
+        out.insert(
+            "@odata.type".into(),
+            Value::String(format!("#{}", actual.name)),
+        );
+    }
+    for (key, v) in obj {
+        if key.starts_with('@') || key.contains("@odata.") {
+            continue;
+        }
+        let prop = property(actual, key).ok_or_else(|| ModelError::UnknownProperty {
+            type_name: actual.name.to_string(),
+            property: join(path, key),
+        })?;
+        if prop.read_only {
+            continue;
+        }
+        let p = join(path, key);
+        out.insert(key.clone(), validate_value(prop, v, &p, depth)?);
+    }
+    Ok(Value::Object(out))
+}
+
+/// Pick the concrete type from `@odata.type`, which must name the declared type or a type
+/// derived from it; abstract declared types require it.
+fn resolve_type(
+    declared: &'static TypeDef,
+    obj: &Map<String, Value>,
+    path: &str,
+) -> Result<&'static TypeDef, ModelError> {
+    let annotated = obj.get("@odata.type").and_then(Value::as_str);
+    match annotated {
+        Some(name) => {
+            let td = type_def(name).ok_or_else(|| {
+                ModelError::invalid(
+                    &join(path, "@odata.type"),
+                    &format!("'{name}' is not a known type"),
+                )
+            })?;
+            if !derives_from(td, declared) {
+                return Err(ModelError::invalid(
+                    &join(path, "@odata.type"),
+                    &format!("'{name}' is not a '{}'", declared.name),
+                ));
+            }
+            if td.is_abstract {
+                return Err(ModelError::invalid(
+                    &join(path, "@odata.type"),
+                    &format!("'{name}' is abstract"),
+                ));
+            }
+            Ok(td)
+        }
+        None if declared.is_abstract => Err(ModelError::invalid(
+            if path.is_empty() { "@odata.type" } else { path },
+            &format!(
+                "'@odata.type' is required to choose a concrete '{}'",
+                declared.name
+            ),
+        )),
+        None => Ok(declared),
+    }
+}
+
+fn validate_value(
+    prop: &Property,
+    v: &Value,
+    path: &str,
+    depth: usize,
+) -> Result<Value, ModelError> {
+    if v.is_null() {
+        return Ok(Value::Null);
+    }
+    if prop.collection {
+        let items = v
+            .as_array()
+            .ok_or_else(|| ModelError::invalid(path, "expected a JSON array"))?;
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            out.push(validate_scalar(
+                prop.ty,
+                item,
+                &format!("{path}[{i}]"),
+                depth + 1,
+            )?);
+        }
+        return Ok(Value::Array(out));
+    }
+    validate_scalar(prop.ty, v, path, depth + 1)
+}
+
+fn validate_scalar(ty: Ty, v: &Value, path: &str, depth: usize) -> Result<Value, ModelError> {
+    let want = |what: &str| ModelError::invalid(path, &format!("expected {what}"));
+    match ty {
+        Ty::Any => Ok(v.clone()),
+        Ty::Str => v
+            .as_str()
+            .map(|s| Value::String(s.into()))
+            .ok_or_else(|| want("a string")),
+        Ty::Bool => v
+            .as_bool()
+            .map(Value::Bool)
+            .ok_or_else(|| want("true or false")),
+        Ty::Int => match v.as_i64() {
+            Some(n) if i32::try_from(n).is_ok() => Ok(Value::from(n)),
+            _ => Err(want("a 32-bit integer")),
+        },
+        Ty::Guid => {
+            let s = v.as_str().ok_or_else(|| want("a GUID string"))?;
+            if crate::is_guid(s) {
+                Ok(Value::String(s.to_ascii_lowercase()))
+            } else {
+                Err(want("a GUID"))
+            }
+        }
+        Ty::DateTime => {
+            let s = v
+                .as_str()
+                .ok_or_else(|| want("an ISO 8601 date-time string"))?;
+            normalize_datetime(s)
+                .map(Value::String)
+                .ok_or_else(|| want("an ISO 8601 date-time such as 2024-01-31T09:00:00Z"))
+        }
+        Ty::Date => {
+            let s = v.as_str().ok_or_else(|| want("a date string"))?;
+            normalize_date(s)
+                .map(Value::String)
+                .ok_or_else(|| want("a date such as 2024-01-31"))
+        }
+        Ty::Duration => {
+            let s = v
+                .as_str()
+                .ok_or_else(|| want("an ISO 8601 duration string"))?;
+            parse_duration(s)
+                .map(|d| Value::String(crate::time::format_duration(d)))
+                .ok_or_else(|| want("an ISO 8601 duration such as PT5M"))
+        }
+        Ty::Enum(name) => {
+            let ed = enum_def(name).ok_or_else(|| ModelError::Internal(format!("enum {name}")))?;
+            let s = v.as_str().ok_or_else(|| want("a string enum member"))?;
+            ed.member(s.trim())
+                .map(|m| Value::String(m.into()))
+                .ok_or_else(|| {
+                    ModelError::invalid(
+                        path,
+                        &format!(
+                            "'{s}' is not a member of {name} ({})",
+                            ed.members.join(", ")
+                        ),
+                    )
+                })
+        }
+        Ty::Flags(name) => {
+            let ed = enum_def(name).ok_or_else(|| ModelError::Internal(format!("enum {name}")))?;
+            let parts: Vec<&str> = match v {
+                Value::String(s) => s
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .collect(),
+                Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+                _ => return Err(want("a comma-separated string of enum members")),
+            };
+            let mut members = Vec::new();
+            for part in parts {
+                let m = ed.member(part).ok_or_else(|| {
+                    ModelError::invalid(
+                        path,
+                        &format!(
+                            "'{part}' is not a member of {name} ({})",
+                            ed.members.join(", ")
+                        ),
+                    )
+                })?;
+                if !members.contains(&m) {
+                    members.push(m);
+                }
+            }
+            Ok(Value::String(members.join(",")))
+        }
+        Ty::Complex(name) => {
+            let td = type_def(name).ok_or_else(|| ModelError::Internal(format!("type {name}")))?;
+            validate_object(td, v, path, depth)
+        }
+    }
+}
+
+/// Prepare a stored value for the wire: drop write-only properties and, unless the caller sent
+/// `Prefer: include-unknown-enum-members`, replace evolvable enum members with
+/// `unknownFutureValue`.
+pub fn render(type_name: &str, value: &mut Value, include_evolvable: bool) {
+    if let Some(td) = type_def(type_name) {
+        render_object(td, value, include_evolvable, 0);
+    }
+}
+
+fn render_object(declared: &'static TypeDef, value: &mut Value, include: bool, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let Some(obj) = value.as_object_mut() else {
+        return;
+    };
+    let actual = obj
+        .get("@odata.type")
+        .and_then(Value::as_str)
+        .and_then(type_def)
+        .unwrap_or(declared);
+    let mut drop_keys = Vec::new();
+    for (key, v) in obj.iter_mut() {
+        let Some(prop) = property(actual, key) else {
+            continue;
+        };
+        if prop.write_only {
+            drop_keys.push(key.clone());
+            continue;
+        }
+        if prop.collection {
+            if let Value::Array(items) = v {
+                for item in items {
+                    render_scalar(prop.ty, item, include, depth);
+                }
+            }
+        } else {
+            render_scalar(prop.ty, v, include, depth);
+        }
+    }
+    for k in drop_keys {
+        obj.remove(&k);
+    }
+}
+
+fn render_scalar(ty: Ty, v: &mut Value, include: bool, depth: usize) {
+    match ty {
+        Ty::Enum(name) if !include => {
+            if let (Some(ed), Some(s)) = (enum_def(name), v.as_str()) {
+                if ed.is_evolvable(s) {
+                    *v = Value::String("unknownFutureValue".into());
+                }
+            }
+        }
+        Ty::Flags(name) if !include => {
+            if let (Some(ed), Some(s)) = (enum_def(name), v.as_str()) {
+                if s.split(',').any(|m| ed.is_evolvable(m)) {
+                    let mut out: Vec<&str> = Vec::new();
+                    for m in s.split(',') {
+                        let m = if ed.is_evolvable(m) {
+                            "unknownFutureValue"
+                        } else {
+                            m
+                        };
+                        if !out.contains(&m) {
+                            out.push(m);
+                        }
+                    }
+                    *v = Value::String(out.join(","));
+                }
+            }
+        }
+        Ty::Complex(name) => {
+            if let Some(td) = type_def(name) {
+                render_object(td, v, include, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}

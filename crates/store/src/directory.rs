@@ -1,0 +1,516 @@
+//! Users, groups and memberships. Users carry a column per filterable property so list
+//! queries run as SQL; anything the SQL translation cannot express is evaluated in memory.
+
+use std::collections::HashMap;
+
+use odata::{Dialect, SqlColumn, SqlColumns, SqlKind, SqlParam};
+use serde_json::Value;
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::{Any, Row};
+
+use crate::{Result, Store, StoreError};
+
+/// JSON property → column, for SQL filtering and ordering.
+pub const USER_COLUMNS: &[(&str, &str, SqlKindTag)] = &[
+    ("id", "id", SqlKindTag::Guid),
+    ("userPrincipalName", "user_principal_name", SqlKindTag::Text),
+    ("displayName", "display_name", SqlKindTag::Text),
+    ("mail", "mail", SqlKindTag::Text),
+    ("givenName", "given_name", SqlKindTag::Text),
+    ("surname", "surname", SqlKindTag::Text),
+    ("department", "department", SqlKindTag::Text),
+    ("jobTitle", "job_title", SqlKindTag::Text),
+    ("companyName", "company_name", SqlKindTag::Text),
+    ("officeLocation", "office_location", SqlKindTag::Text),
+    ("country", "country", SqlKindTag::Text),
+    ("city", "city", SqlKindTag::Text),
+    ("employeeId", "employee_id", SqlKindTag::Text),
+    ("employeeType", "employee_type", SqlKindTag::Text),
+    (
+        "employeeHireDate",
+        "employee_hire_date",
+        SqlKindTag::DateTime,
+    ),
+    (
+        "employeeLeaveDateTime",
+        "employee_leave_date_time",
+        SqlKindTag::DateTime,
+    ),
+    ("createdDateTime", "created_date_time", SqlKindTag::DateTime),
+    ("accountEnabled", "account_enabled", SqlKindTag::Bool),
+    ("usageLocation", "usage_location", SqlKindTag::Text),
+    ("userType", "user_type", SqlKindTag::Text),
+];
+
+/// `SqlKind` is not `Copy`-constructible in a const table, so the table uses this tag.
+#[derive(Debug, Clone, Copy)]
+pub enum SqlKindTag {
+    Text,
+    Guid,
+    DateTime,
+    Bool,
+}
+
+struct UserColumnMap;
+
+impl SqlColumns for UserColumnMap {
+    fn column(&self, path: &[String]) -> Option<SqlColumn> {
+        let [name] = path else { return None };
+        USER_COLUMNS
+            .iter()
+            .find(|(p, _, _)| p == name)
+            .map(|(_, col, tag)| SqlColumn {
+                expr: (*col).to_string(),
+                kind: match tag {
+                    SqlKindTag::Text => SqlKind::Text,
+                    SqlKindTag::Guid => SqlKind::Guid,
+                    SqlKindTag::DateTime => SqlKind::DateTime,
+                    SqlKindTag::Bool => SqlKind::Bool,
+                },
+            })
+    }
+}
+
+/// Date-times in columns use one fixed width so text order is time order.
+pub fn fixed_ts(s: &str) -> Option<String> {
+    let dt = chrono::DateTime::parse_from_rfc3339(s).ok()?;
+    Some(
+        dt.with_timezone(&chrono::Utc)
+            .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+            .to_string(),
+    )
+}
+
+#[derive(Debug, Clone)]
+pub struct UserRow {
+    pub id: String,
+    pub manager_id: Option<String>,
+    pub doc: Value,
+}
+
+#[derive(Debug, Default)]
+pub struct UserListQuery<'a> {
+    pub filter: Option<&'a odata::Expr>,
+    pub orderby: &'a [odata::OrderBy],
+    pub search: Option<&'a odata::Search>,
+    pub top: usize,
+    pub skip: usize,
+    pub count: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct DirectoryPage {
+    pub items: Vec<Value>,
+    pub total: Option<i64>,
+    /// More items follow this page.
+    pub more: bool,
+}
+
+fn bind_param<'q>(
+    q: Query<'q, Any, AnyArguments<'q>>,
+    p: SqlParam,
+) -> Query<'q, Any, AnyArguments<'q>> {
+    match p {
+        SqlParam::Null => q.bind(Option::<String>::None),
+        SqlParam::Bool(b) => q.bind(i64::from(b)),
+        SqlParam::Int(i) => q.bind(i),
+        SqlParam::Float(f) => q.bind(f),
+        SqlParam::Text(s) => q.bind(s),
+    }
+}
+
+fn text(doc: &Value, key: &str) -> Option<String> {
+    doc.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+fn parse_doc(s: &str) -> Result<Value> {
+    serde_json::from_str(s).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .is_some_and(|d| d.is_unique_violation())
+}
+
+const USER_INSERT: &str = "INSERT INTO users (tenant_id, id, upn_lower, user_principal_name, display_name, mail, given_name, surname,
+    department, job_title, company_name, office_location, country, city, employee_id, employee_type, employee_hire_date,
+    employee_leave_date_time, created_date_time, account_enabled, usage_location, user_type, manager_id, doc)
+    VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24)
+    ON CONFLICT (tenant_id, id) DO UPDATE SET upn_lower = excluded.upn_lower, user_principal_name = excluded.user_principal_name,
+    display_name = excluded.display_name, mail = excluded.mail, given_name = excluded.given_name, surname = excluded.surname,
+    department = excluded.department, job_title = excluded.job_title, company_name = excluded.company_name,
+    office_location = excluded.office_location, country = excluded.country, city = excluded.city, employee_id = excluded.employee_id,
+    employee_type = excluded.employee_type, employee_hire_date = excluded.employee_hire_date,
+    employee_leave_date_time = excluded.employee_leave_date_time, created_date_time = excluded.created_date_time,
+    account_enabled = excluded.account_enabled, usage_location = excluded.usage_location, user_type = excluded.user_type,
+    manager_id = excluded.manager_id, doc = excluded.doc";
+
+fn user_insert<'q>(tenant: &'q str, row: &'q UserRow) -> Result<Query<'q, Any, AnyArguments<'q>>> {
+    let d = &row.doc;
+    let upn = text(d, "userPrincipalName").unwrap_or_default();
+    let doc = serde_json::to_string(d).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let ts = |k: &str| text(d, k).and_then(|s| fixed_ts(&s));
+    Ok(sqlx::query(USER_INSERT)
+        .bind(tenant)
+        .bind(row.id.clone())
+        .bind(upn.to_lowercase())
+        .bind(upn)
+        .bind(text(d, "displayName"))
+        .bind(text(d, "mail"))
+        .bind(text(d, "givenName"))
+        .bind(text(d, "surname"))
+        .bind(text(d, "department"))
+        .bind(text(d, "jobTitle"))
+        .bind(text(d, "companyName"))
+        .bind(text(d, "officeLocation"))
+        .bind(text(d, "country"))
+        .bind(text(d, "city"))
+        .bind(text(d, "employeeId"))
+        .bind(text(d, "employeeType"))
+        .bind(ts("employeeHireDate"))
+        .bind(ts("employeeLeaveDateTime"))
+        .bind(ts("createdDateTime"))
+        .bind(
+            d.get("accountEnabled")
+                .and_then(Value::as_bool)
+                .map(i64::from),
+        )
+        .bind(text(d, "usageLocation"))
+        .bind(text(d, "userType"))
+        .bind(row.manager_id.clone())
+        .bind(doc))
+}
+
+impl Store {
+    /// A user by object id or userPrincipalName (Graph accepts either as the key).
+    pub async fn get_user(&self, tenant: &str, key: &str) -> Result<Option<UserRow>> {
+        let row = sqlx::query("SELECT id, manager_id, doc FROM users WHERE tenant_id = $1 AND (id = $2 OR upn_lower = $3)")
+            .bind(tenant)
+            .bind(key.to_ascii_lowercase())
+            .bind(key.to_lowercase())
+            .fetch_optional(self.pool())
+            .await?;
+        match row {
+            Some(r) => Ok(Some(UserRow {
+                id: r.try_get(0)?,
+                manager_id: r.try_get(1)?,
+                doc: parse_doc(&r.try_get::<String, _>(2)?)?,
+            })),
+            None => Ok(None),
+        }
+    }
+
+    /// Insert or replace a user. A userPrincipalName held by another user is a conflict.
+    pub async fn put_user(&self, tenant: &str, row: &UserRow) -> Result<()> {
+        let q = user_insert(tenant, row)?;
+        match q.execute(self.pool()).await {
+            Ok(_) => {
+                self.bump(tenant);
+                Ok(())
+            }
+            Err(e) if is_unique_violation(&e) => Err(StoreError::Conflict(format!(
+                "Another object with the same value for property userPrincipalName already exists: '{}'.",
+                text(&row.doc, "userPrincipalName").unwrap_or_default()
+            ))),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Ids of existing users by lower-cased userPrincipalName (import resolves rows by UPN).
+    pub async fn user_ids_by_upn(
+        &self,
+        tenant: &str,
+        upns: &[String],
+    ) -> Result<HashMap<String, String>> {
+        let mut out = HashMap::new();
+        for chunk in upns.chunks(500) {
+            let placeholders: Vec<String> =
+                (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "SELECT upn_lower, id FROM users WHERE tenant_id = $1 AND upn_lower IN ({})",
+                placeholders.join(",")
+            );
+            let mut q = sqlx::query(&sql).bind(tenant);
+            for u in chunk {
+                q = q.bind(u.to_lowercase());
+            }
+            for r in q.fetch_all(self.pool()).await? {
+                out.insert(r.try_get(0)?, r.try_get(1)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Insert or replace many users in one transaction (bulk import).
+    pub async fn put_users(&self, tenant: &str, rows: &[UserRow]) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        for row in rows {
+            match user_insert(tenant, row)?.execute(&mut *tx).await {
+                Ok(_) => {}
+                Err(e) if is_unique_violation(&e) => {
+                    return Err(StoreError::Conflict(format!(
+                        "userPrincipalName '{}' is already used by another user",
+                        text(&row.doc, "userPrincipalName").unwrap_or_default()
+                    )))
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        tx.commit().await?;
+        self.bump(tenant);
+        Ok(())
+    }
+
+    /// Delete a user with its memberships; reports pointing at it lose their manager.
+    pub async fn delete_user(&self, tenant: &str, id: &str) -> Result<bool> {
+        let mut tx = self.pool().begin().await?;
+        let n = sqlx::query("DELETE FROM users WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        sqlx::query("DELETE FROM group_members WHERE tenant_id = $1 AND member_id = $2")
+            .bind(tenant)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE users SET manager_id = NULL WHERE tenant_id = $1 AND manager_id = $2")
+            .bind(tenant)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        self.bump(tenant);
+        Ok(n > 0)
+    }
+
+    pub async fn set_manager(
+        &self,
+        tenant: &str,
+        user_id: &str,
+        manager_id: Option<&str>,
+    ) -> Result<()> {
+        sqlx::query("UPDATE users SET manager_id = $3 WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant)
+            .bind(user_id)
+            .bind(manager_id)
+            .execute(self.pool())
+            .await?;
+        self.bump(tenant);
+        Ok(())
+    }
+
+    pub async fn direct_reports(&self, tenant: &str, manager_id: &str) -> Result<Vec<Value>> {
+        let rows = sqlx::query("SELECT doc FROM users WHERE tenant_id = $1 AND manager_id = $2 ORDER BY display_name, id")
+            .bind(tenant)
+            .bind(manager_id)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| parse_doc(&r.try_get::<String, _>(0)?))
+            .collect()
+    }
+
+    /// A page of users. `$filter`/`$orderby` go to SQL when they translate; otherwise (lambdas,
+    /// `$search`) the tenant's users are filtered in memory with the same parser's evaluator.
+    pub async fn list_users(&self, tenant: &str, q: &UserListQuery<'_>) -> Result<DirectoryPage> {
+        let where_sql = match q.filter {
+            Some(f) => match odata::to_sql(f, &UserColumnMap, Dialect::Sqlite, 2) {
+                Ok(sql) => Some(sql),
+                Err(_) => return self.list_users_in_memory(tenant, q).await,
+            },
+            None => Some((String::new(), Vec::new())),
+        };
+        let order_sql = match odata::order_by_sql(q.orderby, &UserColumnMap) {
+            Ok(s) if !s.is_empty() => format!("{s}, id"),
+            Ok(_) => "display_name, id".to_string(),
+            Err(_) => return self.list_users_in_memory(tenant, q).await,
+        };
+        if q.search.is_some() {
+            return self.list_users_in_memory(tenant, q).await;
+        }
+        let (cond, params) = where_sql.unwrap_or_default();
+        let cond = if cond.is_empty() {
+            String::new()
+        } else {
+            format!(" AND ({cond})")
+        };
+        let sql = format!(
+            "SELECT doc FROM users WHERE tenant_id = $1{cond} ORDER BY {order_sql} LIMIT {} OFFSET {}",
+            q.top + 1,
+            q.skip
+        );
+        let mut query = sqlx::query(&sql).bind(tenant);
+        for p in params.clone() {
+            query = bind_param(query, p);
+        }
+        let rows = query.fetch_all(self.pool()).await?;
+        let mut items = rows
+            .iter()
+            .map(|r| parse_doc(&r.try_get::<String, _>(0)?))
+            .collect::<Result<Vec<_>>>()?;
+        let more = items.len() > q.top;
+        items.truncate(q.top);
+        let total = if q.count {
+            let sql = format!("SELECT COUNT(*) FROM users WHERE tenant_id = $1{cond}");
+            let mut query = sqlx::query(&sql).bind(tenant);
+            for p in params {
+                query = bind_param(query, p);
+            }
+            Some(query.fetch_one(self.pool()).await?.try_get::<i64, _>(0)?)
+        } else {
+            None
+        };
+        Ok(DirectoryPage { items, total, more })
+    }
+
+    async fn list_users_in_memory(
+        &self,
+        tenant: &str,
+        q: &UserListQuery<'_>,
+    ) -> Result<DirectoryPage> {
+        let rows =
+            sqlx::query("SELECT doc FROM users WHERE tenant_id = $1 ORDER BY display_name, id")
+                .bind(tenant)
+                .fetch_all(self.pool())
+                .await?;
+        let mut all = Vec::with_capacity(rows.len());
+        for r in rows {
+            let doc = parse_doc(&r.try_get::<String, _>(0)?)?;
+            if q.filter.is_none_or(|f| {
+                f.matches_with(
+                    &doc,
+                    &odata::EvalOptions {
+                        case_insensitive: true,
+                    },
+                )
+            }) && q.search.is_none_or(|s| s.matches(&doc, "displayName"))
+            {
+                all.push(doc);
+            }
+        }
+        Ok(crate::page_in_memory(
+            all, q.orderby, q.top, q.skip, q.count,
+        ))
+    }
+
+    // ---- groups ----
+
+    pub async fn get_group(&self, tenant: &str, id: &str) -> Result<Option<Value>> {
+        let row = sqlx::query("SELECT doc FROM groups WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant)
+            .bind(id.to_ascii_lowercase())
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(|r| parse_doc(&r.try_get::<String, _>(0)?))
+            .transpose()
+    }
+
+    pub async fn put_group(&self, tenant: &str, id: &str, doc: &Value) -> Result<()> {
+        let text_doc =
+            serde_json::to_string(doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        sqlx::query(
+            "INSERT INTO groups (tenant_id, id, display_name, doc) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (tenant_id, id) DO UPDATE SET display_name = excluded.display_name, doc = excluded.doc",
+        )
+        .bind(tenant)
+        .bind(id)
+        .bind(text(doc, "displayName"))
+        .bind(text_doc)
+        .execute(self.pool())
+        .await?;
+        self.bump(tenant);
+        Ok(())
+    }
+
+    pub async fn delete_group(&self, tenant: &str, id: &str) -> Result<bool> {
+        let mut tx = self.pool().begin().await?;
+        let n = sqlx::query("DELETE FROM groups WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        sqlx::query(
+            "DELETE FROM group_members WHERE tenant_id = $1 AND (group_id = $2 OR member_id = $2)",
+        )
+        .bind(tenant)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        self.bump(tenant);
+        Ok(n > 0)
+    }
+
+    /// All groups of a tenant (groups are few; OData runs in memory over them).
+    pub async fn list_groups(&self, tenant: &str) -> Result<Vec<Value>> {
+        let rows =
+            sqlx::query("SELECT doc FROM groups WHERE tenant_id = $1 ORDER BY display_name, id")
+                .bind(tenant)
+                .fetch_all(self.pool())
+                .await?;
+        rows.iter()
+            .map(|r| parse_doc(&r.try_get::<String, _>(0)?))
+            .collect()
+    }
+
+    /// Add a member; false when it was already a member.
+    pub async fn add_member(&self, tenant: &str, group_id: &str, member_id: &str) -> Result<bool> {
+        let n = sqlx::query(
+            "INSERT INTO group_members (tenant_id, group_id, member_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(tenant)
+        .bind(group_id)
+        .bind(member_id)
+        .execute(self.pool())
+        .await?
+        .rows_affected();
+        self.bump(tenant);
+        Ok(n > 0)
+    }
+
+    /// Remove a member; false when it was not a member.
+    pub async fn remove_member(
+        &self,
+        tenant: &str,
+        group_id: &str,
+        member_id: &str,
+    ) -> Result<bool> {
+        let n = sqlx::query(
+            "DELETE FROM group_members WHERE tenant_id = $1 AND group_id = $2 AND member_id = $3",
+        )
+        .bind(tenant)
+        .bind(group_id)
+        .bind(member_id)
+        .execute(self.pool())
+        .await?
+        .rows_affected();
+        self.bump(tenant);
+        Ok(n > 0)
+    }
+
+    pub async fn member_ids(&self, tenant: &str, group_id: &str) -> Result<Vec<String>> {
+        let rows = sqlx::query("SELECT member_id FROM group_members WHERE tenant_id = $1 AND group_id = $2 ORDER BY member_id")
+            .bind(tenant)
+            .bind(group_id)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| r.try_get(0).map_err(StoreError::from))
+            .collect()
+    }
+
+    pub async fn group_ids_of(&self, tenant: &str, member_id: &str) -> Result<Vec<String>> {
+        let rows = sqlx::query("SELECT group_id FROM group_members WHERE tenant_id = $1 AND member_id = $2 ORDER BY group_id")
+            .bind(tenant)
+            .bind(member_id)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| r.try_get(0).map_err(StoreError::from))
+            .collect()
+    }
+}

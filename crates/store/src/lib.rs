@@ -1,0 +1,212 @@
+//! Storage for lcw. One `Store` serves both backends through sqlx's `Any` driver: the SQL is
+//! written once in the common subset of SQLite and PostgreSQL (TEXT/INTEGER columns, `$n`
+//! placeholders, `ON CONFLICT`), and the few dialect differences are switched on
+//! [`Backend`]. No other crate builds SQL.
+//!
+//! Definitions (workflows, versions, custom task extensions, settings) are small per tenant
+//! and stored as JSON documents in one `resources` table. Users are stored with a column per
+//! filterable property so `$filter`/`$orderby` run in SQL over large directories.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+mod directory;
+mod migrate;
+mod resources;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::AnyPool;
+
+pub use directory::{DirectoryPage, UserListQuery, UserRow, USER_COLUMNS};
+pub use resources::{kinds, Resource, Write};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("unsupported database URL '{0}': use sqlite://PATH or postgres://...")]
+    BadUrl(String),
+    #[error("stored document is corrupt: {0}")]
+    Corrupt(String),
+    /// A `Write::Limit` guard failed: the tenant already holds the maximum.
+    #[error("limit of {max} {kind} per tenant reached")]
+    LimitReached { kind: &'static str, max: i64 },
+    /// A uniqueness rule (e.g. userPrincipalName) was broken.
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    InvalidQuery(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The store handle; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    /// Per-tenant write counters. Only kept for SQLite, where this process is the only writer,
+    /// so callers may cache read results until the counter moves.
+    generations: Option<Arc<Mutex<HashMap<String, Arc<AtomicU64>>>>>,
+}
+
+impl Store {
+    /// Open (and create if missing) the database and bring its schema up to date.
+    pub async fn connect(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let (backend, url) = if let Some(rest) = url.strip_prefix("sqlite:") {
+            let path = rest.trim_start_matches("//");
+            if path.is_empty() {
+                return Err(StoreError::BadUrl(url.to_string()));
+            }
+            let sep = if path.contains('?') { '&' } else { '?' };
+            let full = if path.contains("mode=") {
+                format!("sqlite://{path}")
+            } else {
+                format!("sqlite://{path}{sep}mode=rwc")
+            };
+            (Backend::Sqlite, full)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (Backend::Postgres, url.to_string())
+        } else {
+            return Err(StoreError::BadUrl(url.to_string()));
+        };
+        let opts = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 16 })
+            .acquire_timeout(std::time::Duration::from_secs(10));
+        let opts = if backend == Backend::Sqlite {
+            opts.after_connect(|conn, _| {
+                Box::pin(async move {
+                    use sqlx::Executor;
+                    for pragma in [
+                        "PRAGMA journal_mode=WAL",
+                        "PRAGMA synchronous=NORMAL",
+                        "PRAGMA busy_timeout=10000",
+                    ] {
+                        conn.execute(pragma).await?;
+                    }
+                    Ok(())
+                })
+            })
+        } else {
+            opts
+        };
+        let pool = opts.connect(&url).await?;
+        let store = Store {
+            pool,
+            backend,
+            generations: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(HashMap::new()))),
+        };
+        migrate::run(&store).await?;
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A counter that moves on every write to the tenant, when this process sees every write
+    /// (SQLite). `None` means reads must not be cached (PostgreSQL: other nodes write too).
+    pub fn generation(&self, tenant: &str) -> Option<u64> {
+        let gens = self.generations.as_ref()?;
+        let map = gens.lock().ok()?;
+        Some(
+            map.get(tenant)
+                .map(|g| g.load(Ordering::Acquire))
+                .unwrap_or(0),
+        )
+    }
+
+    fn bump(&self, tenant: &str) {
+        if let Some(gens) = &self.generations {
+            if let Ok(mut map) = gens.lock() {
+                map.entry(tenant.to_string())
+                    .or_insert_with(|| Arc::new(AtomicU64::new(0)))
+                    .fetch_add(1, Ordering::AcqRel);
+            }
+        }
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    // ---- signing keys (shared by every node on one database) ----
+
+    /// The oldest stored signing key, creating it with `make` when there is none. Concurrent
+    /// first starts on one database agree on one key.
+    pub async fn signing_key(
+        &self,
+        make: impl FnOnce() -> (String, String),
+    ) -> Result<(String, String)> {
+        if let Some(k) = self.first_signing_key().await? {
+            return Ok(k);
+        }
+        let (kid, secret) = make();
+        sqlx::query("INSERT INTO signing_keys (kid, secret, created_at) VALUES ($1, $2, $3) ON CONFLICT (kid) DO NOTHING")
+            .bind(&kid)
+            .bind(&secret)
+            .bind(chrono::Utc::now().to_rfc3339())
+            .execute(&self.pool)
+            .await?;
+        self.first_signing_key()
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("signing key vanished after insert".into()))
+    }
+
+    async fn first_signing_key(&self) -> Result<Option<(String, String)>> {
+        use sqlx::Row;
+        let row: Option<AnyRow> =
+            sqlx::query("SELECT kid, secret FROM signing_keys ORDER BY created_at, kid LIMIT 1")
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(match row {
+            Some(r) => Some((r.try_get(0)?, r.try_get(1)?)),
+            None => None,
+        })
+    }
+}
+
+pub use directory::fixed_ts;
+
+/// Order, count and slice an in-memory result set (small collections, and queries SQL cannot
+/// express).
+pub fn page_in_memory(
+    mut all: Vec<serde_json::Value>,
+    orderby: &[odata::OrderBy],
+    top: usize,
+    skip: usize,
+    count: bool,
+) -> DirectoryPage {
+    if !orderby.is_empty() {
+        all.sort_by(|a, b| {
+            for o in orderby {
+                let pick = |v: &serde_json::Value| {
+                    o.path
+                        .iter()
+                        .try_fold(v, |cur, seg| cur.get(seg))
+                        .cloned()
+                        .unwrap_or(serde_json::Value::Null)
+                };
+                let ord = odata::compare_json(&pick(a), &pick(b));
+                let ord = if o.descending { ord.reverse() } else { ord };
+                if ord != std::cmp::Ordering::Equal {
+                    return ord;
+                }
+            }
+            std::cmp::Ordering::Equal
+        });
+    }
+    let total = count.then_some(all.len() as i64);
+    let more = all.len() > skip.saturating_add(top);
+    let items = all.into_iter().skip(skip).take(top).collect();
+    DirectoryPage { items, total, more }
+}
