@@ -495,8 +495,9 @@ impl Principal {
                     .iter()
                     .any(|w| w.eq_ignore_ascii_case(r))
             };
+            // Global Administrator holds every permission of the lesser roles.
             let ok = if write {
-                has(roles::LIFECYCLE_WORKFLOWS_ADMINISTRATOR)
+                has(roles::LIFECYCLE_WORKFLOWS_ADMINISTRATOR) || has(roles::GLOBAL_ADMINISTRATOR)
             } else {
                 has(roles::LIFECYCLE_WORKFLOWS_ADMINISTRATOR)
                     || has(roles::GLOBAL_READER)
@@ -505,7 +506,7 @@ impl Principal {
             if !ok {
                 return Err(ApiError::Forbidden(format!(
                     "Insufficient privileges to complete the operation. The signed-in user needs the {} directory role.",
-                    if write { "Lifecycle Workflows Administrator" } else { "Lifecycle Workflows Administrator, Global Reader or Global Administrator" }
+                    if write { "Lifecycle Workflows Administrator (or Global Administrator)" } else { "Lifecycle Workflows Administrator, Global Reader or Global Administrator" }
                 )));
             }
         }

@@ -314,7 +314,12 @@ impl Ctx {
             .collect();
         let (skip, page) = self.page_window()?;
         let p = store::page_in_memory(filtered, &self.query.orderby, page, skip, self.query.count);
-        self.collection_page(ty, p.items, p.total, p.more.then_some(skip + page))
+        self.collection_page(
+            ty,
+            p.items,
+            p.total,
+            p.more.then_some(skip.saturating_add(page)),
+        )
     }
 
     /// Build the collection envelope for one page.

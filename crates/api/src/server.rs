@@ -181,16 +181,25 @@ async fn handle(state: &Arc<AppState>, req: Request) -> Result<Response, ApiErro
         .authenticate(header_str(&parts.headers, "authorization"))
         .await?;
     let segments = path_segments(path);
+    // No key is made of control characters; PostgreSQL cannot even look one up with a NUL.
+    if let Some(bad) = segments.iter().find(|s| s.chars().any(char::is_control)) {
+        return Err(ApiError::bad_request(format!(
+            "Resource not found for the segment '{}'.",
+            bad.escape_default()
+        )));
+    }
     let (route, params, function_args) = match Router::get().lookup(&parts.method, &segments) {
         Lookup::Found {
             route,
             params,
             function_args,
         } => (route, params, function_args),
-        Lookup::NotImplemented => return Err(ApiError::NotImplemented(format!(
+        Lookup::NotImplemented => {
+            return Err(ApiError::NotImplemented(format!(
             "{} {} is part of the Graph Lifecycle Workflows API but is not implemented by lcw yet.",
             parts.method, path
-        ))),
+        )))
+        }
         Lookup::MethodNotAllowed => {
             return Err(ApiError::MethodNotAllowed(parts.method.to_string()))
         }
@@ -315,14 +324,11 @@ async fn read_body(
     limit: usize,
     method: &Method,
 ) -> Result<Bytes, ApiError> {
-    if let Some(len) = header_str(headers, "content-length").and_then(|v| v.parse::<usize>().ok()) {
-        if len > limit {
-            return Err(ApiError::PayloadTooLarge(limit));
-        }
+    let declared = header_str(headers, "content-length").and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > limit.saturating_mul(DRAIN_FACTOR)) {
+        return Err(ApiError::PayloadTooLarge(limit));
     }
-    let bytes = axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| ApiError::PayloadTooLarge(limit))?;
+    let bytes = read_limited(body, limit).await?;
     if !bytes.is_empty() && matches!(*method, Method::POST | Method::PATCH | Method::PUT) {
         if let Some(ct) = header_str(headers, "content-type") {
             let ct = ct.to_ascii_lowercase();
@@ -337,4 +343,34 @@ async fn read_body(
         }
     }
     Ok(bytes)
+}
+
+/// A body somewhat over the limit is read to its end (and dropped) before the 413 goes out:
+/// answering while the client is still sending makes it see a broken pipe instead of the
+/// error. Far larger bodies are refused at once.
+const DRAIN_FACTOR: usize = 8;
+
+async fn read_limited(mut body: Body, limit: usize) -> Result<Bytes, ApiError> {
+    use axum::body::HttpBody;
+    let mut buf: Vec<u8> = Vec::new();
+    let mut seen = 0usize;
+    while let Some(frame) =
+        std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await
+    {
+        let frame = frame.map_err(|e| {
+            ApiError::bad_request(format!("The request body could not be read: {e}."))
+        })?;
+        if let Ok(data) = frame.into_data() {
+            seen = seen.saturating_add(data.len());
+            if seen <= limit {
+                buf.extend_from_slice(&data);
+            } else if seen > limit.saturating_mul(DRAIN_FACTOR) {
+                break;
+            }
+        }
+    }
+    if seen > limit {
+        return Err(ApiError::PayloadTooLarge(limit));
+    }
+    Ok(Bytes::from(buf))
 }

@@ -133,10 +133,22 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
         .is_some_and(|d| d.is_unique_violation())
 }
 
-const USER_INSERT: &str = "INSERT INTO users (tenant_id, id, upn_lower, user_principal_name, display_name, mail, given_name, surname,
+/// The one INSERT for user rows: `(...)` groups of [`USER_PARAMS`] placeholders follow.
+const USER_INSERT_HEAD: &str = "INSERT INTO users (tenant_id, id, upn_lower, user_principal_name, display_name, mail, given_name, surname,
     department, job_title, company_name, office_location, country, city, employee_id, employee_type, employee_hire_date,
-    employee_leave_date_time, created_date_time, account_enabled, usage_location, user_type, manager_id, doc)
-    VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24)
+    employee_leave_date_time, created_date_time, account_enabled, usage_location, user_type, manager_id, doc) VALUES ";
+
+/// Placeholders per user row.
+const USER_PARAMS: usize = 24;
+
+/// Users per INSERT statement. One statement per row costs a round trip to sqlx's SQLite
+/// worker thread each; many rows per statement cost time quadratic in the parameter count
+/// (sqlx looks parameters up by name). 10 rows (240 parameters) was fastest for 100,000 users.
+const USERS_PER_STATEMENT: usize = 10;
+
+/// The upsert clause. An existing row keeps its `manager_id`: managers change only through
+/// `set_manager`.
+const USER_UPSERT_TAIL: &str = "
     ON CONFLICT (tenant_id, id) DO UPDATE SET upn_lower = excluded.upn_lower, user_principal_name = excluded.user_principal_name,
     display_name = excluded.display_name, mail = excluded.mail, given_name = excluded.given_name, surname = excluded.surname,
     department = excluded.department, job_title = excluded.job_title, company_name = excluded.company_name,
@@ -144,15 +156,51 @@ const USER_INSERT: &str = "INSERT INTO users (tenant_id, id, upn_lower, user_pri
     employee_type = excluded.employee_type, employee_hire_date = excluded.employee_hire_date,
     employee_leave_date_time = excluded.employee_leave_date_time, created_date_time = excluded.created_date_time,
     account_enabled = excluded.account_enabled, usage_location = excluded.usage_location, user_type = excluded.user_type,
-    manager_id = excluded.manager_id, doc = excluded.doc";
+    doc = excluded.doc";
 
-fn user_insert<'q>(tenant: &'q str, row: &'q UserRow) -> Result<Query<'q, Any, AnyArguments<'q>>> {
+/// How [`Store::write_users`] treats an existing row with the same id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum UserWrite {
+    /// Insert only: an existing id is a conflict.
+    Create,
+    /// Insert or replace.
+    Upsert,
+}
+
+/// The INSERT statement for `n` user rows.
+fn user_insert_sql(n: usize, mode: UserWrite) -> String {
+    let mut sql = String::with_capacity(USER_INSERT_HEAD.len() + n * 120 + USER_UPSERT_TAIL.len());
+    sql.push_str(USER_INSERT_HEAD);
+    for r in 0..n {
+        if r > 0 {
+            sql.push(',');
+        }
+        sql.push('(');
+        for c in 0..USER_PARAMS {
+            if c > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!("${}", r * USER_PARAMS + c + 1));
+        }
+        sql.push(')');
+    }
+    if mode == UserWrite::Upsert {
+        sql.push_str(USER_UPSERT_TAIL);
+    }
+    sql
+}
+
+/// Bind one user row's [`USER_PARAMS`] values.
+fn bind_user<'q>(
+    q: Query<'q, Any, AnyArguments<'q>>,
+    tenant: &'q str,
+    row: &'q UserRow,
+) -> Result<Query<'q, Any, AnyArguments<'q>>> {
     let d = &row.doc;
     let upn = text(d, "userPrincipalName").unwrap_or_default();
     let doc = serde_json::to_string(d).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let ts = |k: &str| text(d, k).and_then(|s| fixed_ts(&s));
-    Ok(sqlx::query(USER_INSERT)
-        .bind(tenant)
+    Ok(q.bind(tenant)
         .bind(row.id.clone())
         .bind(upn.to_lowercase())
         .bind(upn)
@@ -201,20 +249,17 @@ impl Store {
         }
     }
 
+    /// Insert a new user. An id or userPrincipalName already in use is a conflict.
+    pub async fn create_user(&self, tenant: &str, row: &UserRow) -> Result<()> {
+        self.write_users(tenant, std::slice::from_ref(row), UserWrite::Create)
+            .await
+    }
+
     /// Insert or replace a user. A userPrincipalName held by another user is a conflict.
+    /// An existing user keeps its manager: managers change only through `set_manager`.
     pub async fn put_user(&self, tenant: &str, row: &UserRow) -> Result<()> {
-        let q = user_insert(tenant, row)?;
-        match q.execute(self.pool()).await {
-            Ok(_) => {
-                self.bump(tenant);
-                Ok(())
-            }
-            Err(e) if is_unique_violation(&e) => Err(StoreError::Conflict(format!(
-                "Another object with the same value for property userPrincipalName already exists: '{}'.",
-                text(&row.doc, "userPrincipalName").unwrap_or_default()
-            ))),
-            Err(e) => Err(e.into()),
-        }
+        self.write_users(tenant, std::slice::from_ref(row), UserWrite::Upsert)
+            .await
     }
 
     /// Ids of existing users by lower-cased userPrincipalName (import resolves rows by UPN).
@@ -242,17 +287,56 @@ impl Store {
         Ok(out)
     }
 
-    /// Insert or replace many users in one transaction (bulk import).
+    /// Insert or replace many users in one transaction (bulk import). On a conflict nothing
+    /// is written. Existing users keep their manager, as with `put_user`.
     pub async fn put_users(&self, tenant: &str, rows: &[UserRow]) -> Result<()> {
+        self.write_users(tenant, rows, UserWrite::Upsert).await
+    }
+
+    /// Every write of user rows (create, PATCH, import) goes through here, in one
+    /// transaction: the place to record attribute changes (attributeChangeTrigger).
+    async fn write_users(&self, tenant: &str, rows: &[UserRow], mode: UserWrite) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        // One statement may not touch a row twice: keep the last write of each id.
+        let mut last: HashMap<&str, usize> = HashMap::with_capacity(rows.len());
+        for (i, r) in rows.iter().enumerate() {
+            last.insert(r.id.as_str(), i);
+        }
+        let rows: Vec<&UserRow> = rows
+            .iter()
+            .enumerate()
+            .filter(|(i, r)| last.get(r.id.as_str()) == Some(i))
+            .map(|(_, r)| r)
+            .collect();
         let mut tx = self.pool().begin().await?;
-        for row in rows {
-            match user_insert(tenant, row)?.execute(&mut *tx).await {
+        if std::env::var("LCW_CACHE").is_ok() {
+            sqlx::query("PRAGMA cache_size=-200000")
+                .execute(&mut *tx)
+                .await?;
+        }
+        let per: usize = std::env::var("LCW_PER")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(USERS_PER_STATEMENT);
+        for chunk in rows.chunks(per) {
+            let sql = user_insert_sql(chunk.len(), mode);
+            let mut q = sqlx::query(&sql);
+            for row in chunk {
+                q = bind_user(q, tenant, row)?;
+            }
+            match q.execute(&mut *tx).await {
                 Ok(_) => {}
                 Err(e) if is_unique_violation(&e) => {
-                    return Err(StoreError::Conflict(format!(
-                        "userPrincipalName '{}' is already used by another user",
-                        text(&row.doc, "userPrincipalName").unwrap_or_default()
-                    )))
+                    drop(tx);
+                    return Err(match chunk {
+                        [row] => self.user_conflict(tenant, row, mode).await,
+                        _ => StoreError::Conflict(
+                            "A userPrincipalName in the batch is already used by another user."
+                                .into(),
+                        ),
+                    });
                 }
                 Err(e) => return Err(e.into()),
             }
@@ -260,6 +344,52 @@ impl Store {
         tx.commit().await?;
         self.bump(tenant);
         Ok(())
+    }
+
+    /// Explain a unique violation on a user row: its id (on create) or its UPN is taken.
+    async fn user_conflict(&self, tenant: &str, row: &UserRow, mode: UserWrite) -> StoreError {
+        if mode == UserWrite::Create {
+            let taken = sqlx::query("SELECT 1 FROM users WHERE tenant_id = $1 AND id = $2")
+                .bind(tenant)
+                .bind(row.id.clone())
+                .fetch_optional(self.pool())
+                .await;
+            if matches!(taken, Ok(Some(_))) {
+                return StoreError::Conflict(format!(
+                    "Another object with the same value for property id already exists: '{}'.",
+                    row.id
+                ));
+            }
+        }
+        StoreError::Conflict(format!(
+            "Another object with the same value for property userPrincipalName already exists: '{}'.",
+            text(&row.doc, "userPrincipalName").unwrap_or_default()
+        ))
+    }
+
+    /// Users by object id (missing ids are left out), in no particular order.
+    pub async fn get_users_by_ids(&self, tenant: &str, ids: &[String]) -> Result<Vec<UserRow>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let placeholders: Vec<String> =
+                (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "SELECT id, manager_id, doc FROM users WHERE tenant_id = $1 AND id IN ({})",
+                placeholders.join(",")
+            );
+            let mut q = sqlx::query(&sql).bind(tenant);
+            for id in chunk {
+                q = q.bind(id.to_ascii_lowercase());
+            }
+            for r in q.fetch_all(self.pool()).await? {
+                out.push(UserRow {
+                    id: r.try_get(0)?,
+                    manager_id: r.try_get(1)?,
+                    doc: parse_doc(&r.try_get::<String, _>(2)?)?,
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// Delete a user with its memberships; reports pointing at it lose their manager.
@@ -286,20 +416,23 @@ impl Store {
         Ok(n > 0)
     }
 
+    /// Set or clear a user's manager; false when the user does not exist. Manager changes
+    /// only go through here.
     pub async fn set_manager(
         &self,
         tenant: &str,
         user_id: &str,
         manager_id: Option<&str>,
-    ) -> Result<()> {
-        sqlx::query("UPDATE users SET manager_id = $3 WHERE tenant_id = $1 AND id = $2")
+    ) -> Result<bool> {
+        let n = sqlx::query("UPDATE users SET manager_id = $3 WHERE tenant_id = $1 AND id = $2")
             .bind(tenant)
             .bind(user_id)
             .bind(manager_id)
             .execute(self.pool())
-            .await?;
+            .await?
+            .rows_affected();
         self.bump(tenant);
-        Ok(())
+        Ok(n > 0)
     }
 
     pub async fn direct_reports(&self, tenant: &str, manager_id: &str) -> Result<Vec<Value>> {
@@ -459,17 +592,10 @@ impl Store {
 
     /// Add a member; false when it was already a member.
     pub async fn add_member(&self, tenant: &str, group_id: &str, member_id: &str) -> Result<bool> {
-        let n = sqlx::query(
-            "INSERT INTO group_members (tenant_id, group_id, member_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-        )
-        .bind(tenant)
-        .bind(group_id)
-        .bind(member_id)
-        .execute(self.pool())
-        .await?
-        .rows_affected();
-        self.bump(tenant);
-        Ok(n > 0)
+        let (added, _) = self
+            .change_members(tenant, group_id, &[member_id.to_string()], &[])
+            .await?;
+        Ok(added > 0)
     }
 
     /// Remove a member; false when it was not a member.
@@ -479,17 +605,85 @@ impl Store {
         group_id: &str,
         member_id: &str,
     ) -> Result<bool> {
-        let n = sqlx::query(
-            "DELETE FROM group_members WHERE tenant_id = $1 AND group_id = $2 AND member_id = $3",
+        let (_, removed) = self
+            .change_members(tenant, group_id, &[], &[member_id.to_string()])
+            .await?;
+        Ok(removed > 0)
+    }
+
+    /// Every membership change of a group (API and import) goes through here, in one
+    /// transaction: the place to record membership changes (membershipChangeTrigger).
+    /// Adding a member twice or removing a non-member is a no-op. Returns (added, removed).
+    /// (Deleting a user or a group also drops its memberships: see `delete_user`,
+    /// `delete_group`.)
+    pub async fn change_members(
+        &self,
+        tenant: &str,
+        group_id: &str,
+        add: &[String],
+        remove: &[String],
+    ) -> Result<(u64, u64)> {
+        if add.is_empty() && remove.is_empty() {
+            return Ok((0, 0));
+        }
+        let mut tx = self.pool().begin().await?;
+        let mut added = 0;
+        for m in add {
+            added += sqlx::query(
+                "INSERT INTO group_members (tenant_id, group_id, member_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            )
+            .bind(tenant)
+            .bind(group_id)
+            .bind(m.as_str())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
+        let mut removed = 0;
+        for m in remove {
+            removed += sqlx::query(
+                "DELETE FROM group_members WHERE tenant_id = $1 AND group_id = $2 AND member_id = $3",
+            )
+            .bind(tenant)
+            .bind(group_id)
+            .bind(m.as_str())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
+        tx.commit().await?;
+        self.bump(tenant);
+        Ok((added, removed))
+    }
+
+    /// The user documents that are members of a group, by display name.
+    pub async fn member_users(&self, tenant: &str, group_id: &str) -> Result<Vec<Value>> {
+        let rows = sqlx::query(
+            "SELECT u.doc FROM group_members m JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.member_id
+             WHERE m.tenant_id = $1 AND m.group_id = $2 ORDER BY u.display_name, u.id",
         )
         .bind(tenant)
         .bind(group_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| parse_doc(&r.try_get::<String, _>(0)?))
+            .collect()
+    }
+
+    /// The group documents a directory object is a member of, by display name.
+    pub async fn groups_of(&self, tenant: &str, member_id: &str) -> Result<Vec<Value>> {
+        let rows = sqlx::query(
+            "SELECT g.doc FROM group_members m JOIN groups g ON g.tenant_id = m.tenant_id AND g.id = m.group_id
+             WHERE m.tenant_id = $1 AND m.member_id = $2 ORDER BY g.display_name, g.id",
+        )
+        .bind(tenant)
         .bind(member_id)
-        .execute(self.pool())
-        .await?
-        .rows_affected();
-        self.bump(tenant);
-        Ok(n > 0)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| parse_doc(&r.try_get::<String, _>(0)?))
+            .collect()
     }
 
     pub async fn member_ids(&self, tenant: &str, group_id: &str) -> Result<Vec<String>> {

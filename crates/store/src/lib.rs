@@ -55,8 +55,10 @@ pub struct Store {
     backend: Backend,
     /// Per-tenant write counters. Only kept for SQLite, where this process is the only writer,
     /// so callers may cache read results until the counter moves.
-    generations: Option<Arc<Mutex<HashMap<String, Arc<AtomicU64>>>>>,
+    generations: Option<Arc<Generations>>,
 }
+
+type Generations = Mutex<HashMap<String, Arc<AtomicU64>>>;
 
 impl Store {
     /// Open (and create if missing) the database and bring its schema up to date.
@@ -137,6 +139,16 @@ impl Store {
 
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// Begin a write transaction. On SQLite it takes the write lock up front (`BEGIN
+    /// IMMEDIATE`): a deferred transaction that reads before writing fails with "database is
+    /// locked" when another writer commits in between, instead of waiting its turn.
+    pub(crate) async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
     }
 
     // ---- signing keys (shared by every node on one database) ----

@@ -7,7 +7,7 @@ const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS signing_keys (kid TEXT PRIMARY KEY, secret TEXT NOT NULL, created_at TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS resources (
         tenant_id TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL,
-        parent_id TEXT NOT NULL DEFAULT '', deleted_at TEXT, seq INTEGER NOT NULL DEFAULT 0,
+        parent_id TEXT NOT NULL DEFAULT '', deleted_at TEXT, seq BIGINT NOT NULL DEFAULT 0,
         doc TEXT NOT NULL, PRIMARY KEY (tenant_id, kind, id))",
     "CREATE INDEX IF NOT EXISTS resources_parent ON resources (tenant_id, kind, parent_id)",
     "CREATE INDEX IF NOT EXISTS resources_deleted ON resources (kind, deleted_at)",
@@ -46,6 +46,25 @@ pub(crate) async fn run(store: &Store) -> Result<()> {
         if let Err(e) = sqlx::query(stmt).execute(&mut *conn).await {
             outcome = Err(e.into());
             break;
+        }
+    }
+    if outcome.is_ok() && store.backend() == Backend::Postgres {
+        // `seq` holds microsecond timestamps (`Store::next_seq`), beyond PostgreSQL's 32-bit
+        // INTEGER; databases created before this was BIGINT are widened (only then: ALTER
+        // TABLE locks the table even when it changes nothing).
+        if let Err(e) = sqlx::query(
+            "DO $$ BEGIN
+               IF (SELECT data_type FROM information_schema.columns
+                   WHERE table_schema = current_schema() AND table_name = 'resources'
+                     AND column_name = 'seq') = 'integer' THEN
+                 ALTER TABLE resources ALTER COLUMN seq TYPE BIGINT;
+               END IF;
+             END $$",
+        )
+        .execute(&mut *conn)
+        .await
+        {
+            outcome = Err(e.into());
         }
     }
     if store.backend() == Backend::Postgres {

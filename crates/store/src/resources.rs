@@ -110,7 +110,7 @@ impl Store {
 
     /// Apply all steps in one transaction.
     pub async fn write(&self, tenant: &str, steps: Vec<Write>) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         if self.backend() == Backend::Postgres
             && steps.iter().any(|s| matches!(s, Write::Limit { .. }))
         {

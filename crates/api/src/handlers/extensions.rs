@@ -6,6 +6,7 @@ use store::{kinds, Resource, Write};
 use crate::ctx::{Ctx, Reply};
 use crate::error::ApiError;
 use crate::handlers::resolve_user_stub;
+use crate::handlers::workflows::write_within_limit;
 
 const CTE: &str = model::types::CUSTOM_TASK_EXTENSION;
 
@@ -64,25 +65,20 @@ pub async fn create_custom_task_extension_route(ctx: Ctx) -> Result<Reply, ApiEr
         .unwrap_or("")
         .to_string();
     let store = &ctx.state.store;
-    store
-        .write(
-            ctx.tenant(),
-            vec![
-                Write::Limit {
-                    kind: kinds::CUSTOM_TASK_EXTENSION,
-                    max: model::workflow::MAX_CUSTOM_TASK_EXTENSIONS_PER_TENANT as i64,
-                },
-                Write::Put(Resource {
-                    kind: kinds::CUSTOM_TASK_EXTENSION,
-                    id,
-                    parent_id: String::new(),
-                    deleted_at: None,
-                    seq: store.next_seq(),
-                    doc: ext.clone(),
-                }),
-            ],
-        )
-        .await?;
+    write_within_limit(
+        &ctx,
+        kinds::CUSTOM_TASK_EXTENSION,
+        model::workflow::MAX_CUSTOM_TASK_EXTENSIONS_PER_TENANT,
+        vec![Write::Put(Resource {
+            kind: kinds::CUSTOM_TASK_EXTENSION,
+            id,
+            parent_id: String::new(),
+            deleted_at: None,
+            seq: store.next_seq(),
+            doc: ext.clone(),
+        })],
+    )
+    .await?;
     Ok(ctx.created(
         CTE,
         ext,

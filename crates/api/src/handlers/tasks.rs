@@ -10,7 +10,7 @@ use crate::ctx::{Ctx, Reply};
 use crate::error::ApiError;
 use crate::handlers::resolve_user_stub;
 use crate::handlers::workflows::{
-    commit_new_version, load_live_workflow_for_write, load_workflow, version_id,
+    check_references, commit_new_version, load_live_workflow_for_write, load_workflow, version_id,
 };
 
 const TASK: &str = model::types::TASK;
@@ -69,6 +69,7 @@ pub async fn create_task_route(ctx: Ctx) -> Result<Reply, ApiError> {
     }
     tasks.push(task);
     resequence(&mut tasks);
+    check_references(&ctx, &json!({ "tasks": tasks })).await?;
     let created = tasks.last().cloned().unwrap_or(Value::Null);
     save_tasks_as_new_version(&ctx, &r, tasks).await?;
     let context = format!(

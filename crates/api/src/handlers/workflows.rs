@@ -41,6 +41,22 @@ pub(crate) async fn load_live_workflow_for_write(ctx: &Ctx) -> Result<Resource, 
     load_workflow(ctx).await
 }
 
+/// Apply `steps` (which add or revive one live resource of `kind`) unless the tenant already
+/// holds `max` live ones; the check runs inside the write's transaction.
+pub(crate) async fn write_within_limit(
+    ctx: &Ctx,
+    kind: &'static str,
+    max: usize,
+    steps: Vec<Write>,
+) -> Result<(), ApiError> {
+    let mut all = vec![Write::Limit {
+        kind,
+        max: max as i64,
+    }];
+    all.extend(steps);
+    Ok(ctx.state.store.write(ctx.tenant(), all).await?)
+}
+
 pub(crate) fn version_id(workflow_id: &str, n: i64) -> String {
     format!("{workflow_id}:{n}")
 }
@@ -141,7 +157,7 @@ pub async fn count_deleted_workflows_route(ctx: Ctx) -> Result<Reply, ApiError> 
 }
 
 /// Custom task extensions referenced by tasks must exist in the tenant.
-async fn check_references(ctx: &Ctx, wf: &Value) -> Result<(), ApiError> {
+pub(crate) async fn check_references(ctx: &Ctx, wf: &Value) -> Result<(), ApiError> {
     let tasks = wf
         .get("tasks")
         .and_then(Value::as_array)
@@ -204,26 +220,23 @@ pub async fn create_workflow_route(ctx: Ctx) -> Result<Reply, ApiError> {
         )));
     }
     let version = version_resource(store, &id, &wf);
-    store
-        .write(
-            ctx.tenant(),
-            vec![
-                Write::Limit {
-                    kind: kinds::WORKFLOW,
-                    max: model::workflow::MAX_WORKFLOWS_PER_TENANT as i64,
-                },
-                Write::Put(Resource {
-                    kind: kinds::WORKFLOW,
-                    id: id.clone(),
-                    parent_id: String::new(),
-                    deleted_at: None,
-                    seq: store.next_seq(),
-                    doc: wf.clone(),
-                }),
-                Write::Put(version),
-            ],
-        )
-        .await?;
+    write_within_limit(
+        &ctx,
+        kinds::WORKFLOW,
+        model::workflow::MAX_WORKFLOWS_PER_TENANT,
+        vec![
+            Write::Put(Resource {
+                kind: kinds::WORKFLOW,
+                id: id.clone(),
+                parent_id: String::new(),
+                deleted_at: None,
+                seq: store.next_seq(),
+                doc: wf.clone(),
+            }),
+            Write::Put(version),
+        ],
+    )
+    .await?;
     let shown = present(&ctx, wf, true).await?;
     Ok(ctx.created(WORKFLOW, shown, ENTITY_CONTEXT))
 }
@@ -280,7 +293,16 @@ pub async fn delete_workflow_route(ctx: Ctx) -> Result<Reply, ApiError> {
 }
 
 pub async fn purge_workflow_route(ctx: Ctx) -> Result<Reply, ApiError> {
-    let r = load_workflow(&ctx).await?;
+    // Declared at `/deletedItems/workflows/{id}` (not a mirror), so the route's scope does not
+    // say "deleted": only a soft-deleted workflow may be purged here, never a live one.
+    let id = ctx.param(0)?.to_ascii_lowercase();
+    let r = ctx
+        .state
+        .store
+        .get(ctx.tenant(), kinds::WORKFLOW, &id)
+        .await?
+        .filter(|r| r.deleted_at.is_some())
+        .ok_or_else(|| workflow_not_found(&id))?;
     ctx.state
         .store
         .write(
@@ -316,19 +338,13 @@ pub async fn restore_workflow_route(ctx: Ctx) -> Result<Reply, ApiError> {
     }
     r.doc["deletedDateTime"] = Value::Null;
     r.deleted_at = None;
-    ctx.state
-        .store
-        .write(
-            ctx.tenant(),
-            vec![
-                Write::Limit {
-                    kind: kinds::WORKFLOW,
-                    max: model::workflow::MAX_WORKFLOWS_PER_TENANT as i64,
-                },
-                Write::Put(r.clone()),
-            ],
-        )
-        .await?;
+    write_within_limit(
+        &ctx,
+        kinds::WORKFLOW,
+        model::workflow::MAX_WORKFLOWS_PER_TENANT,
+        vec![Write::Put(r.clone())],
+    )
+    .await?;
     let shown = present(&ctx, r.doc, true).await?;
     Ok(ctx.action_entity(WORKFLOW, shown, ENTITY_CONTEXT))
 }

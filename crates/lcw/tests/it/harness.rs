@@ -18,6 +18,7 @@ pub enum Backend {
 }
 
 pub struct Server {
+    pub backend: Backend,
     /// `http://127.0.0.1:PORT/beta`
     pub base: String,
     pub database: String,
@@ -25,11 +26,13 @@ pub struct Server {
     tokens: Mutex<HashMap<String, String>>,
 }
 
-struct ChildGuard(Child);
+/// Owns a server started by [`start_server`]; dropping it stops the server.
+pub struct ChildGuard(pub Child);
 
 impl Drop for ChildGuard {
     fn drop(&mut self) {
-        let _ = self.0.kill();
+        // Closing the wrapper's stdin makes it stop the server (see `start_server`).
+        drop(self.0.stdin.take());
         let _ = self.0.wait();
     }
 }
@@ -39,10 +42,20 @@ pub fn lcw_bin() -> &'static str {
 }
 
 /// Start `lcw serve` on a free port and wait until it prints its base URL.
+///
+/// The server runs under a small `sh` wrapper that stops it as soon as its stdin closes: when
+/// the returned `Child` (or the [`ChildGuard`] holding it) is dropped, or when the test process
+/// exits in any way. The shared servers live in statics, which are never dropped, so without
+/// this every test run would leave `lcw serve` processes behind.
 pub fn start_server(database: &str, extra: &[&str]) -> Result<(String, Child), String> {
-    let mut cmd = Command::new(lcw_bin());
-    cmd.args(["serve", "--listen", "127.0.0.1:0", "--database", database])
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(r#""$@" </dev/null & p=$!; read _ignored; kill $p 2>/dev/null; wait $p"#)
+        .arg("lcw-guard")
+        .arg(lcw_bin())
+        .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
         .args(extra)
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .env("LCW_LOG", "error");
@@ -65,8 +78,16 @@ pub fn start_server(database: &str, extra: &[&str]) -> Result<(String, Child), S
         .find(|w| w.starts_with("http://"))
         .ok_or_else(|| format!("no URL in '{first}'"))?
         .to_string();
-    // Keep draining stdout so the child never blocks on a full pipe.
+    // Keep draining stdout and stderr so the child never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
+    if let Some(err) = child.stderr.take() {
+        // Server-side errors (logged at `error`) show up in the test output.
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                eprintln!("[lcw serve] {line}");
+            }
+        });
+    }
     Ok((base, child))
 }
 
@@ -85,6 +106,7 @@ impl Server {
             Err(e) => panic!("{e}"),
         };
         Some(Server {
+            backend,
             base,
             database,
             _child: ChildGuard(child),
@@ -211,6 +233,10 @@ impl Tenant {
         })
     }
 
+    pub fn backend(&self) -> Backend {
+        self.server.backend
+    }
+
     /// A token for this tenant with other options (`--roles`, `--user`, ...).
     pub fn token_with(&self, args: &[&str]) -> String {
         let mut all = vec!["--tenant", self.id.as_str()];
@@ -263,6 +289,51 @@ impl Tenant {
 
     pub async fn delete(&self, path: &str) -> Resp {
         self.send("DELETE", path, None).await
+    }
+
+    /// Send exactly these bytes and headers; `token` None sends no `Authorization` header.
+    pub async fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> Resp {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(tok) = token {
+            req = req.bearer_auth(tok);
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        if let Some(b) = body {
+            req = req.body(b);
+        }
+        into_resp(req.send().await.expect("request failed")).await
+    }
+
+    /// GET with extra request headers.
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Resp {
+        self.raw("GET", path, Some(&self.token), headers, None)
+            .await
+    }
+
+    /// Create a workflow (must answer 201) and return its id.
+    #[track_caller]
+    pub fn create_workflow(&self, body: &Value) -> impl std::future::Future<Output = String> + '_ {
+        let body = body.clone();
+        let caller = std::panic::Location::caller();
+        async move {
+            let r = self.post(&format!("{LW}/workflows"), &body).await;
+            assert_eq!(
+                r.status, 201,
+                "create workflow (called at {caller}): {}",
+                r.text
+            );
+            r.body["id"].as_str().expect("workflow id").to_string()
+        }
     }
 }
 
@@ -323,6 +394,23 @@ pub fn joiner_workflow(name: &str) -> Value {
         "tasks": [
             {"displayName": "Enable account", "taskDefinitionId": "6fc52c9d-398b-4305-9763-15f42c1676fc", "arguments": []},
             {"displayName": "Welcome mail", "taskDefinitionId": "70b29d51-b59a-4773-9280-8841dfd3f2ea", "isEnabled": true, "arguments": []}
+        ]
+    })
+}
+
+/// A minimal valid leaver workflow body.
+pub fn leaver_workflow(name: &str) -> Value {
+    serde_json::json!({
+        "category": "leaver",
+        "displayName": name,
+        "isEnabled": true,
+        "executionConditions": {
+            "@odata.type": "#microsoft.graph.identityGovernance.triggerAndScopeBasedConditions",
+            "scope": {"@odata.type": "#microsoft.graph.identityGovernance.ruleBasedSubjectSet", "rule": "department eq 'Sales'"},
+            "trigger": {"@odata.type": "#microsoft.graph.identityGovernance.timeBasedAttributeTrigger", "timeBasedAttribute": "employeeLeaveDateTime", "offsetInDays": 0}
+        },
+        "tasks": [
+            {"displayName": "Delete account", "taskDefinitionId": "8d18588d-9ad3-4c0f-99d0-ec215f0e3dff", "arguments": []}
         ]
     })
 }
