@@ -3,6 +3,7 @@
 //! module per resource area under [`handlers`].
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod admin;
 pub mod auth;
 pub mod ctx;
 pub mod error;
@@ -22,6 +23,9 @@ pub struct AppState {
     pub store: store::Store,
     pub auth: auth::Authenticator,
     pub clock: Arc<dyn engine::Clock>,
+    pub engine: Arc<engine::runner::Engine>,
+    /// Set when the server runs with `--clock manual`: the admin endpoints move it.
+    pub manual_clock: Option<Arc<engine::ManualClock>>,
     /// Largest accepted request body in bytes.
     pub body_limit: usize,
     cache: server::ResponseCache,
@@ -33,10 +37,13 @@ impl AppState {
         auth: auth::Authenticator,
         clock: Arc<dyn engine::Clock>,
     ) -> Self {
+        let engine = engine::runner::Engine::new(store.clone(), clock.clone());
         AppState {
             store,
             auth,
             clock,
+            engine,
+            manual_clock: None,
             body_limit: 1024 * 1024,
             cache: server::ResponseCache::default(),
         }

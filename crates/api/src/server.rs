@@ -168,6 +168,19 @@ async fn handle(state: &Arc<AppState>, req: Request) -> Result<Response, ApiErro
             Bytes::from_static(b"{\"status\":\"ok\"}"),
         ));
     }
+    if let Some(rest) = raw_path.strip_prefix("/lcw/admin/") {
+        let body = read_body(body, &parts.headers, state.body_limit, &parts.method).await?;
+        let (status, value) = crate::admin::handle(
+            state,
+            &parts.method,
+            header_str(&parts.headers, "authorization"),
+            rest,
+            &body,
+        )
+        .await?;
+        let bytes = serde_json::to_vec(&value).map_err(|e| ApiError::Internal(e.to_string()))?;
+        return Ok(json_response(status, Bytes::from(bytes)));
+    }
     let Some(path) = raw_path
         .strip_prefix(VERSION_ROOT)
         .filter(|p| p.is_empty() || p.starts_with('/'))

@@ -4,5 +4,9 @@
 
 pub mod clock;
 pub mod purge;
+pub mod runner;
+pub mod scheduler;
+pub mod scope;
+pub mod tasks;
 
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -58,6 +58,16 @@ struct ServeArgs {
     /// Largest accepted request body in bytes.
     #[arg(long, default_value_t = 1024 * 1024)]
     max_body_bytes: usize,
+    /// `system` (default) or `manual`: a clock that moves only through the admin endpoints
+    /// (`/lcw/admin/clock`, `/lcw/admin/scheduler/run`), for tests and demos.
+    #[arg(long, env = "LCW_CLOCK", default_value = "system", value_parser = ["system", "manual"])]
+    clock: String,
+    /// Start time of the manual clock (RFC 3339; default: now).
+    #[arg(long)]
+    clock_start: Option<String>,
+    /// Don't run the engine's workers and scheduler on this node (API only).
+    #[arg(long)]
+    no_engine: bool,
 }
 
 #[derive(Args)]
@@ -274,7 +284,21 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         _ => None,
     };
     let uses_external = external.is_some();
-    let clock: Arc<dyn engine::Clock> = Arc::new(engine::SystemClock);
+    let manual = if args.clock == "manual" {
+        let start = match &args.clock_start {
+            Some(s) => model::time::parse_datetime(s).ok_or_else(|| {
+                CliError::Config(format!("--clock-start '{s}' is not an RFC 3339 date-time"))
+            })?,
+            None => chrono::Utc::now(),
+        };
+        Some(Arc::new(engine::ManualClock::new(start)))
+    } else {
+        None
+    };
+    let clock: Arc<dyn engine::Clock> = match &manual {
+        Some(m) => m.clone(),
+        None => Arc::new(engine::SystemClock),
+    };
     let token = api::auth::issue_token(&key, &api::auth::TokenRequest::default_app())?;
     let mut state = api::AppState::new(
         store.clone(),
@@ -282,6 +306,14 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         clock.clone(),
     );
     state.body_limit = args.max_body_bytes;
+    state.manual_clock = manual;
+    if !args.no_engine {
+        state.engine.spawn_workers();
+        engine::scheduler::spawn_scheduler(
+            state.engine.clone(),
+            std::time::Duration::from_secs(30),
+        );
+    }
     engine::purge::spawn_purge_loop(store, clock, std::time::Duration::from_secs(3600));
 
     let base = format!("http://{addr}/beta");

@@ -9,8 +9,11 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod directory;
+mod effects;
 mod migrate;
 mod resources;
+mod results;
+mod scan;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,7 +23,9 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::AnyPool;
 
 pub use directory::{DirectoryPage, UserListQuery, UserRow, USER_COLUMNS};
+pub use effects::DirectoryEffect;
 pub use resources::{kinds, Resource, Write};
+pub use results::{result_kinds, Job, ResultQuery, ResultRow, ResultWrite};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

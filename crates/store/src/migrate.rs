@@ -32,6 +32,32 @@ const SCHEMA: &[&str] = &[
         tenant_id TEXT NOT NULL, group_id TEXT NOT NULL, member_id TEXT NOT NULL,
         PRIMARY KEY (tenant_id, group_id, member_id))",
     "CREATE INDEX IF NOT EXISTS group_members_member ON group_members (tenant_id, member_id)",
+    "CREATE TABLE IF NOT EXISTS results (
+        tenant_id TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, workflow_id TEXT NOT NULL,
+        run_id TEXT NOT NULL DEFAULT '', user_result_id TEXT NOT NULL DEFAULT '', subject_id TEXT NOT NULL DEFAULT '',
+        task_id TEXT NOT NULL DEFAULT '', task_definition_id TEXT NOT NULL DEFAULT '', status TEXT NOT NULL,
+        execution_type TEXT NOT NULL DEFAULT '', workflow_version BIGINT NOT NULL DEFAULT 0,
+        scheduled_at TEXT, started_at TEXT, completed_at TEXT, created_at TEXT,
+        total_tasks BIGINT NOT NULL DEFAULT 0, failed_tasks BIGINT NOT NULL DEFAULT 0, seq BIGINT NOT NULL,
+        doc TEXT NOT NULL, PRIMARY KEY (tenant_id, kind, id))",
+    "CREATE INDEX IF NOT EXISTS results_workflow ON results (tenant_id, kind, workflow_id, seq)",
+    "CREATE INDEX IF NOT EXISTS results_run ON results (tenant_id, kind, run_id, seq)",
+    "CREATE INDEX IF NOT EXISTS results_user_result ON results (tenant_id, kind, user_result_id, seq)",
+    "CREATE INDEX IF NOT EXISTS results_task ON results (tenant_id, kind, task_id, seq)",
+    "CREATE INDEX IF NOT EXISTS results_subject ON results (tenant_id, kind, workflow_id, subject_id, seq)",
+    "CREATE INDEX IF NOT EXISTS results_scheduled ON results (tenant_id, kind, scheduled_at)",
+    "CREATE TABLE IF NOT EXISTS result_links (
+        tenant_id TEXT NOT NULL, source_id TEXT NOT NULL, run_id TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, source_id, run_id))",
+    "CREATE TABLE IF NOT EXISTS occurrences (
+        tenant_id TEXT NOT NULL, workflow_id TEXT NOT NULL, workflow_version BIGINT NOT NULL,
+        user_id TEXT NOT NULL, occurrence TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, workflow_id, workflow_version, user_id, occurrence))",
+    "CREATE TABLE IF NOT EXISTS jobs (
+        id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL,
+        available_at TEXT NOT NULL, lease_owner TEXT, lease_until TEXT,
+        attempts BIGINT NOT NULL DEFAULT 0, done INTEGER NOT NULL DEFAULT 0)",
+    "CREATE INDEX IF NOT EXISTS jobs_due ON jobs (done, available_at)",
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

@@ -93,6 +93,10 @@ pub fn start_server(database: &str, extra: &[&str]) -> Result<(String, Child), S
 
 impl Server {
     fn start(backend: Backend) -> Option<Server> {
+        Server::start_with(backend, &[])
+    }
+
+    fn start_with(backend: Backend, extra: &[&str]) -> Option<Server> {
         let database = match backend {
             Backend::Sqlite => {
                 let dir = std::env::temp_dir().join(format!("lcw-it-{}", uuid::Uuid::new_v4()));
@@ -101,7 +105,7 @@ impl Server {
             }
             Backend::Postgres => std::env::var("LCW_TEST_POSTGRES_URL").ok()?,
         };
-        let (base, child) = match start_server(&database, &[]) {
+        let (base, child) = match start_server(&database, extra) {
             Ok(x) => x,
             Err(e) => panic!("{e}"),
         };
@@ -147,6 +151,28 @@ pub fn server(backend: Backend) -> Option<&'static Server> {
             .get_or_init(|| Server::start(Backend::Postgres))
             .as_ref(),
     }
+}
+
+/// A second server per backend whose clock only moves through `/lcw/admin/clock`, for
+/// scheduler scenarios. Tests that move it hold [`clock_lock`].
+pub fn manual_clock_server(backend: Backend) -> Option<&'static Server> {
+    static SQLITE: OnceLock<Option<Server>> = OnceLock::new();
+    static POSTGRES: OnceLock<Option<Server>> = OnceLock::new();
+    let args = ["--clock", "manual", "--clock-start", "2026-01-01T09:00:00Z"];
+    match backend {
+        Backend::Sqlite => SQLITE
+            .get_or_init(|| Server::start_with(Backend::Sqlite, &args))
+            .as_ref(),
+        Backend::Postgres => POSTGRES
+            .get_or_init(|| Server::start_with(Backend::Postgres, &args))
+            .as_ref(),
+    }
+}
+
+/// Serialises the tests that move a manual clock (one clock per server).
+pub fn clock_lock() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// One test's view: its own tenant and a default app token with full permissions.
@@ -235,6 +261,46 @@ impl Tenant {
 
     pub fn backend(&self) -> Backend {
         self.server.backend
+    }
+
+    /// A fresh tenant on the manual-clock server of `backend`.
+    pub fn on_manual_clock(backend: Backend) -> Option<Tenant> {
+        let server = manual_clock_server(backend)?;
+        let id = uuid::Uuid::new_v4().to_string();
+        let token = server.token(&["--tenant", &id]);
+        Some(Tenant {
+            id,
+            server,
+            token,
+            client: reqwest::Client::new(),
+        })
+    }
+
+    /// Set the manual clock (RFC 3339).
+    pub async fn set_clock(&self, now: &str) {
+        self.post_admin("clock", &serde_json::json!({ "now": now }))
+            .await;
+    }
+
+    /// Run a scheduler pass now and process every queued job; returns the pass report.
+    pub async fn run_scheduler(&self) -> Value {
+        self.post_admin("scheduler/run", &serde_json::json!({}))
+            .await
+    }
+
+    async fn post_admin(&self, what: &str, body: &Value) -> Value {
+        let base = self.server.base.trim_end_matches("/beta");
+        let r = self
+            .client
+            .post(format!("{base}/lcw/admin/{what}"))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await
+            .expect("admin request");
+        let r = into_resp(r).await;
+        assert_eq!(r.status, 200, "admin {what}: {}", r.text);
+        r.body
     }
 
     /// A token for this tenant with other options (`--roles`, `--user`, ...).

@@ -1,0 +1,790 @@
+//! Runs: creating them (on demand, with a scope, on schedule), processing users through the
+//! durable job queue, and recording the history Graph exposes.
+//!
+//! A run is written with its user results, queued task results, task reports and jobs, in
+//! slices of a few thousand rows (each slice queues the users it writes). Workers lease jobs (several nodes share them), process each user's tasks
+//! in order, and commit every task's directory effect together with its result, so a crash
+//! resumes where it stopped without repeating a finished task.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+use store::{result_kinds, DirectoryEffect, Job, ResultQuery, ResultRow, ResultWrite, Store};
+
+use crate::scope::CompiledConditions;
+use crate::tasks::{plan_task, Effect, Outcome, TaskInput};
+use crate::Clock;
+
+/// Users per job: one job processes this many users' tasks.
+const USERS_PER_JOB: usize = 50;
+/// Rows per transaction when a run is created.
+const WRITE_SLICE: usize = 5_000;
+const LEASE_SECS: i64 = 60;
+pub const JOB_PROCESS_USERS: &str = "processUsers";
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    NotFound(String),
+}
+
+pub type Result<T> = std::result::Result<T, EngineError>;
+
+/// How a run came about (`workflowExecutionType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExecutionType {
+    Scheduled,
+    OnDemand,
+    ActivatedWithScope,
+    Preview,
+}
+
+impl ExecutionType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExecutionType::Scheduled => "scheduled",
+            ExecutionType::OnDemand => "onDemand",
+            ExecutionType::ActivatedWithScope => "activatedWithScope",
+            ExecutionType::Preview => "preview",
+        }
+    }
+}
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct Activation {
+    pub execution_type: ExecutionType,
+    pub user_ids: Vec<String>,
+    /// Only these workflow task ids (reprocessing failed tasks); `None` = every enabled task.
+    pub task_ids: Option<Vec<String>>,
+    /// Echoed as `run.activatedOnScope`.
+    pub activated_on_scope: Option<Value>,
+    /// Runs and user processing results this run reprocesses (they get a reprocessedRuns link).
+    pub reprocesses: Vec<String>,
+    /// Per user: the user processing result this user's new result reprocesses.
+    pub reprocessed_user_results: HashMap<String, Vec<String>>,
+}
+
+impl Activation {
+    pub fn new(execution_type: ExecutionType, user_ids: Vec<String>) -> Self {
+        Activation {
+            execution_type,
+            user_ids,
+            task_ids: None,
+            activated_on_scope: None,
+            reprocesses: Vec::new(),
+            reprocessed_user_results: HashMap::new(),
+        }
+    }
+}
+
+pub struct Engine {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    node_id: String,
+    wake: tokio::sync::Notify,
+}
+
+fn ts(dt: DateTime<Utc>) -> String {
+    model::time::format_datetime(dt)
+}
+
+fn fixed(dt: DateTime<Utc>) -> String {
+    dt.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+fn str_of<'a>(v: &'a Value, k: &str) -> &'a str {
+    v.get(k).and_then(Value::as_str).unwrap_or("")
+}
+
+impl Engine {
+    pub fn new(store: Store, clock: Arc<dyn Clock>) -> Arc<Engine> {
+        Arc::new(Engine {
+            store,
+            clock,
+            node_id: model::new_id(),
+            wake: tokio::sync::Notify::new(),
+        })
+    }
+
+    /// Start the worker loop on this node.
+    pub fn spawn_workers(self: &Arc<Self>) {
+        let me = self.clone();
+        tokio::spawn(async move {
+            loop {
+                match me.work_once(32).await {
+                    Ok(0) => {
+                        let _ = tokio::time::timeout(
+                            std::time::Duration::from_millis(250),
+                            me.wake.notified(),
+                        )
+                        .await;
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::warn!(error = %e, "engine worker pass failed");
+                        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                    }
+                }
+            }
+        });
+    }
+
+    /// Lease and process up to `limit` due jobs; returns how many were processed.
+    pub async fn work_once(&self, limit: i64) -> Result<usize> {
+        // Leases use wall time: they guard against crashed nodes, not workflow time.
+        let now = Utc::now();
+        let jobs = self
+            .store
+            .claim_jobs(
+                &self.node_id,
+                &fixed(now),
+                &fixed(now + chrono::Duration::seconds(LEASE_SECS)),
+                limit,
+            )
+            .await?;
+        let n = jobs.len();
+        for job in jobs {
+            if let Err(e) = self.process_job(&job).await {
+                tracing::warn!(job = job.id, error = %e, "job failed; it will be retried when its lease expires");
+            }
+        }
+        Ok(n)
+    }
+
+    /// Create a run for `users` of a workflow and queue their processing.
+    pub async fn activate(
+        &self,
+        tenant: &str,
+        workflow: &Value,
+        act: Activation,
+    ) -> Result<String> {
+        let now = self.clock.now();
+        let wf_id = str_of(workflow, "id").to_string();
+        let version = workflow.get("version").and_then(Value::as_i64).unwrap_or(1);
+        let tasks: Vec<Value> = workflow
+            .get("tasks")
+            .and_then(Value::as_array)
+            .map(|t| {
+                t.iter()
+                    .filter(|t| t.get("isEnabled").and_then(Value::as_bool).unwrap_or(true))
+                    .filter(|t| {
+                        act.task_ids
+                            .as_ref()
+                            .is_none_or(|ids| ids.iter().any(|i| i == str_of(t, "id")))
+                    })
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        let run_id = model::new_id();
+        let exec = act.execution_type.as_str();
+        let mut writes = Vec::new();
+        let run_doc = json!({
+            "id": run_id,
+            "workflowExecutionType": exec,
+            "processingStatus": "queued",
+            "scheduledDateTime": ts(now),
+            "startedDateTime": null,
+            "completedDateTime": null,
+            "lastUpdatedDateTime": ts(now),
+            "totalUsersCount": act.user_ids.len(),
+            "successfulUsersCount": 0,
+            "failedUsersCount": 0,
+            "totalTasksCount": act.user_ids.len() * tasks.len(),
+            "failedTasksCount": 0,
+            "totalUnprocessedTasksCount": act.user_ids.len() * tasks.len(),
+            "activatedOnScope": act.activated_on_scope,
+        });
+        writes.push(ResultWrite::Put(ResultRow {
+            kind: result_kinds::RUN,
+            id: run_id.clone(),
+            workflow_id: wf_id.clone(),
+            run_id: run_id.clone(),
+            status: "queued".into(),
+            execution_type: exec.into(),
+            workflow_version: version,
+            scheduled_at: Some(ts(now)),
+            created_at: Some(ts(now)),
+            total_tasks: (act.user_ids.len() * tasks.len()) as i64,
+            seq: self.store.next_seq(),
+            doc: run_doc,
+            ..Default::default()
+        }));
+        for task in &tasks {
+            let report_id = model::new_id();
+            writes.push(ResultWrite::Put(ResultRow {
+                kind: result_kinds::REPORT,
+                id: report_id.clone(),
+                workflow_id: wf_id.clone(),
+                run_id: run_id.clone(),
+                task_id: str_of(task, "id").to_string(),
+                task_definition_id: str_of(task, "taskDefinitionId").to_string(),
+                status: "queued".into(),
+                execution_type: exec.into(),
+                workflow_version: version,
+                scheduled_at: Some(ts(now)),
+                seq: self.store.next_seq(),
+                doc: json!({
+                    "id": report_id,
+                    "runId": run_id,
+                    "processingStatus": "queued",
+                    "startedDateTime": null,
+                    "completedDateTime": null,
+                    "lastUpdatedDateTime": ts(now),
+                    "totalUsersCount": act.user_ids.len(),
+                    "successfulUsersCount": 0,
+                    "failedUsersCount": 0,
+                    "unprocessedUsersCount": act.user_ids.len(),
+                    "task": task,
+                    "taskDefinition": {"id": str_of(task, "taskDefinitionId")},
+                }),
+                ..Default::default()
+            }));
+        }
+        for source in &act.reprocesses {
+            writes.push(ResultWrite::Link {
+                source_id: source.clone(),
+                run_id: run_id.clone(),
+            });
+        }
+        let mut batch: Vec<String> = Vec::new();
+        for user_id in &act.user_ids {
+            let upr_id = model::new_id();
+            writes.push(ResultWrite::Put(ResultRow {
+                kind: result_kinds::USER,
+                id: upr_id.clone(),
+                workflow_id: wf_id.clone(),
+                run_id: run_id.clone(),
+                subject_id: user_id.clone(),
+                status: "queued".into(),
+                execution_type: exec.into(),
+                workflow_version: version,
+                scheduled_at: Some(ts(now)),
+                total_tasks: tasks.len() as i64,
+                seq: self.store.next_seq(),
+                doc: json!({
+                    "id": upr_id,
+                    "processingStatus": "queued",
+                    "workflowExecutionType": exec,
+                    "workflowVersion": version,
+                    "scheduledDateTime": ts(now),
+                    "startedDateTime": null,
+                    "completedDateTime": null,
+                    "totalTasksCount": tasks.len(),
+                    "failedTasksCount": 0,
+                    "totalUnprocessedTasksCount": tasks.len(),
+                    "subject": {"id": user_id},
+                }),
+                ..Default::default()
+            }));
+            for source in act
+                .reprocessed_user_results
+                .get(user_id)
+                .into_iter()
+                .flatten()
+            {
+                writes.push(ResultWrite::Link {
+                    source_id: source.clone(),
+                    run_id: run_id.clone(),
+                });
+            }
+            for task in &tasks {
+                let tpr_id = model::new_id();
+                writes.push(ResultWrite::Put(ResultRow {
+                    kind: result_kinds::TASK,
+                    id: tpr_id.clone(),
+                    workflow_id: wf_id.clone(),
+                    run_id: run_id.clone(),
+                    user_result_id: upr_id.clone(),
+                    subject_id: user_id.clone(),
+                    task_id: str_of(task, "id").to_string(),
+                    task_definition_id: str_of(task, "taskDefinitionId").to_string(),
+                    status: "queued".into(),
+                    execution_type: exec.into(),
+                    workflow_version: version,
+                    scheduled_at: Some(ts(now)),
+                    created_at: Some(ts(now)),
+                    seq: self.store.next_seq(),
+                    doc: json!({
+                        "id": tpr_id,
+                        "processingStatus": "queued",
+                        "createdDateTime": ts(now),
+                        "startedDateTime": null,
+                        "completedDateTime": null,
+                        "failureReason": null,
+                        "processingInfo": null,
+                        "subject": {"id": user_id},
+                        "task": task,
+                        "workflowSubject": null,
+                    }),
+                    ..Default::default()
+                }));
+            }
+            batch.push(upr_id);
+            if batch.len() == USERS_PER_JOB {
+                writes.push(self.job(tenant, &wf_id, &run_id, std::mem::take(&mut batch), now));
+                // Large runs are written in slices so memory stays flat; each slice carries
+                // the jobs of its users, so every written user is also queued.
+                if writes.len() >= WRITE_SLICE {
+                    self.store.write_results(tenant, &writes).await?;
+                    writes.clear();
+                    self.wake.notify_waiters();
+                }
+            }
+        }
+        if !batch.is_empty() {
+            writes.push(self.job(tenant, &wf_id, &run_id, batch, now));
+        }
+        if act.user_ids.is_empty() {
+            // Nothing to process: the run completes at once.
+            writes.push(self.job(tenant, &wf_id, &run_id, Vec::new(), now));
+        }
+        self.store.write_results(tenant, &writes).await?;
+        self.wake.notify_waiters();
+        Ok(run_id)
+    }
+
+    fn job(
+        &self,
+        tenant: &str,
+        wf_id: &str,
+        run_id: &str,
+        user_results: Vec<String>,
+        _now: DateTime<Utc>,
+    ) -> ResultWrite {
+        ResultWrite::Enqueue(Job {
+            id: model::new_id(),
+            tenant_id: tenant.to_string(),
+            kind: JOB_PROCESS_USERS.into(),
+            payload: json!({"workflowId": wf_id, "runId": run_id, "userResults": user_results}),
+            // Jobs are due at once: availability is wall time, like leases.
+            available_at: fixed(Utc::now()),
+            attempts: 0,
+        })
+    }
+
+    async fn process_job(&self, job: &Job) -> Result<()> {
+        let tenant = job.tenant_id.as_str();
+        let run_id = str_of(&job.payload, "runId").to_string();
+        let user_results: Vec<String> = job
+            .payload
+            .get("userResults")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let Some(mut run) = self
+            .store
+            .get_result(tenant, result_kinds::RUN, &run_id)
+            .await?
+        else {
+            self.store
+                .write_results(tenant, &[ResultWrite::CompleteJob(job.id.clone())])
+                .await?;
+            return Ok(());
+        };
+        if run.status == "queued" {
+            let now = self.clock.now();
+            run.status = "inProgress".into();
+            run.started_at = Some(ts(now));
+            run.doc["processingStatus"] = json!("inProgress");
+            run.doc["startedDateTime"] = json!(ts(now));
+            run.doc["lastUpdatedDateTime"] = json!(ts(now));
+            self.store
+                .write_results(tenant, &[ResultWrite::Put(run.clone())])
+                .await?;
+        }
+        let canceled = run.status == "canceled" || run.status == "canceling";
+        for upr_id in &user_results {
+            self.process_user(tenant, upr_id, canceled).await?;
+        }
+        self.store
+            .write_results(tenant, &[ResultWrite::CompleteJob(job.id.clone())])
+            .await?;
+        self.finish_run_if_done(tenant, &run_id).await
+    }
+
+    /// Process one user's tasks in execution order, skipping those already final.
+    async fn process_user(&self, tenant: &str, upr_id: &str, canceled: bool) -> Result<()> {
+        let Some(mut upr) = self
+            .store
+            .get_result(tenant, result_kinds::USER, upr_id)
+            .await?
+        else {
+            return Ok(());
+        };
+        if is_final(&upr.status) {
+            return Ok(());
+        }
+        let (tasks, _, _) = self
+            .store
+            .list_results(
+                tenant,
+                &ResultQuery {
+                    kind: result_kinds::TASK,
+                    user_result_id: Some(upr_id),
+                    top: 1000,
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let now = self.clock.now();
+        if upr.status == "queued" {
+            upr.status = "inProgress".into();
+            upr.started_at = Some(ts(now));
+            upr.doc["processingStatus"] = json!("inProgress");
+            upr.doc["startedDateTime"] = json!(ts(now));
+            self.store
+                .write_results(tenant, &[ResultWrite::Put(upr.clone())])
+                .await?;
+        }
+        let mut stop_reason: Option<String> = if canceled {
+            Some("The run was canceled.".into())
+        } else {
+            None
+        };
+        for mut t in tasks {
+            if is_final(&t.status) {
+                if t.status == "failed" && !continue_on_error(&t.doc) {
+                    stop_reason.get_or_insert_with(|| {
+                        "A previous task failed and continueOnError is false.".into()
+                    });
+                }
+                continue;
+            }
+            let now = self.clock.now();
+            if let Some(reason) = &stop_reason {
+                t.status = "canceled".into();
+                t.doc["processingStatus"] = json!("canceled");
+                t.doc["processingInfo"] = json!(reason);
+                t.completed_at = Some(ts(now));
+                t.doc["completedDateTime"] = json!(ts(now));
+                self.store
+                    .write_results(tenant, &[ResultWrite::Put(t)])
+                    .await?;
+                continue;
+            }
+            let user = self.store.get_user(tenant, &upr.subject_id).await?;
+            let (status, effects, info, reason) = match &user {
+                None => (
+                    "failed",
+                    Vec::new(),
+                    None,
+                    Some("The user no longer exists in the directory.".to_string()),
+                ),
+                Some(u) => {
+                    let group_ids = self.store.group_ids_of(tenant, &u.id).await?;
+                    let groups = self.groups_of_tenant(tenant).await?;
+                    let lookup = |id: &str| groups.get(&id.to_ascii_lowercase()).cloned();
+                    let task = t.doc.get("task").cloned().unwrap_or(Value::Null);
+                    let args: Vec<Value> = task
+                        .get("arguments")
+                        .and_then(Value::as_array)
+                        .cloned()
+                        .unwrap_or_default();
+                    let input = TaskInput {
+                        definition_id: &t.task_definition_id,
+                        arguments: &args,
+                        user: &u.doc,
+                        user_group_ids: &group_ids,
+                        groups: &lookup,
+                        now,
+                    };
+                    match plan_task(&input) {
+                        Outcome::Completed {
+                            effects,
+                            processing_info,
+                        } => ("completed", effects, processing_info, None),
+                        Outcome::Failed { reason } | Outcome::NotImplemented { reason } => {
+                            ("failed", Vec::new(), None, Some(reason))
+                        }
+                    }
+                }
+            };
+            t.status = status.into();
+            t.started_at = Some(ts(now));
+            t.completed_at = Some(ts(now));
+            t.doc["processingStatus"] = json!(status);
+            t.doc["startedDateTime"] = json!(ts(now));
+            t.doc["completedDateTime"] = json!(ts(now));
+            t.doc["processingInfo"] = json!(info);
+            t.doc["failureReason"] = json!(reason);
+            if status == "failed" && !continue_on_error(&t.doc) {
+                stop_reason = Some("A previous task failed and continueOnError is false.".into());
+            }
+            // A preview records what would happen and changes nothing.
+            let effects: Vec<DirectoryEffect> =
+                if upr.execution_type == ExecutionType::Preview.as_str() {
+                    if status == "completed" {
+                        let would = if effects.is_empty() {
+                            "nothing to change"
+                        } else {
+                            "changes were not applied"
+                        };
+                        t.doc["processingInfo"] = json!(format!("Preview: {would}."));
+                    }
+                    Vec::new()
+                } else {
+                    effects
+                        .into_iter()
+                        .map(|e| to_store_effect(e, now))
+                        .collect()
+                };
+            self.store
+                .apply_effects(tenant, &upr.subject_id, &effects, &[ResultWrite::Put(t)])
+                .await?;
+        }
+        // Summarise the user's result from its task results.
+        let (tasks, _, _) = self
+            .store
+            .list_results(
+                tenant,
+                &ResultQuery {
+                    kind: result_kinds::TASK,
+                    user_result_id: Some(upr_id),
+                    top: 1000,
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let failed = tasks.iter().filter(|t| t.status == "failed").count();
+        let unprocessed = tasks
+            .iter()
+            .filter(|t| !matches!(t.status.as_str(), "completed" | "failed"))
+            .count();
+        let status = if canceled {
+            "canceled"
+        } else if failed == 0 && unprocessed == 0 {
+            "completed"
+        } else if unprocessed == 0 {
+            "completedWithErrors"
+        } else {
+            "failed"
+        };
+        let now = self.clock.now();
+        upr.status = status.into();
+        upr.failed_tasks = failed as i64;
+        upr.completed_at = Some(ts(now));
+        upr.doc["processingStatus"] = json!(status);
+        upr.doc["completedDateTime"] = json!(ts(now));
+        upr.doc["failedTasksCount"] = json!(failed);
+        upr.doc["totalUnprocessedTasksCount"] = json!(unprocessed);
+        self.store
+            .write_results(tenant, &[ResultWrite::Put(upr)])
+            .await?;
+        Ok(())
+    }
+
+    async fn groups_of_tenant(&self, tenant: &str) -> Result<HashMap<String, Value>> {
+        let groups = self.store.list_groups(tenant).await?;
+        Ok(groups
+            .into_iter()
+            .filter_map(|g| {
+                g.get("id")
+                    .and_then(Value::as_str)
+                    .map(|id| (id.to_ascii_lowercase(), g.clone()))
+            })
+            .collect())
+    }
+
+    /// When no user of the run is still pending, compute the run's and its task reports'
+    /// counts and final status. Idempotent: two nodes finishing together agree.
+    async fn finish_run_if_done(&self, tenant: &str, run_id: &str) -> Result<()> {
+        let (users, _, _) = self
+            .store
+            .list_results(
+                tenant,
+                &ResultQuery {
+                    kind: result_kinds::USER,
+                    run_id: Some(run_id),
+                    top: usize::MAX / 4,
+                    ..Default::default()
+                },
+            )
+            .await?;
+        if users.iter().any(|u| !is_final(&u.status)) {
+            return Ok(());
+        }
+        let Some(mut run) = self
+            .store
+            .get_result(tenant, result_kinds::RUN, run_id)
+            .await?
+        else {
+            return Ok(());
+        };
+        if is_final(&run.status) && run.status != "inProgress" && run.completed_at.is_some() {
+            return Ok(());
+        }
+        let (tasks, _, _) = self
+            .store
+            .list_results(
+                tenant,
+                &ResultQuery {
+                    kind: result_kinds::TASK,
+                    run_id: Some(run_id),
+                    top: usize::MAX / 4,
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let now = self.clock.now();
+        let successful = users.iter().filter(|u| u.status == "completed").count();
+        let failed_users = users.len() - successful;
+        let failed_tasks = tasks.iter().filter(|t| t.status == "failed").count();
+        let unprocessed = tasks
+            .iter()
+            .filter(|t| !matches!(t.status.as_str(), "completed" | "failed"))
+            .count();
+        let status = if run.status == "canceling" || run.status == "canceled" {
+            "canceled"
+        } else if failed_users == 0 {
+            "completed"
+        } else if successful > 0 {
+            "completedWithErrors"
+        } else {
+            "failed"
+        };
+        run.status = status.into();
+        run.completed_at = Some(ts(now));
+        run.failed_tasks = failed_tasks as i64;
+        if run.started_at.is_none() {
+            run.started_at = Some(ts(now));
+            run.doc["startedDateTime"] = json!(ts(now));
+        }
+        run.doc["processingStatus"] = json!(status);
+        run.doc["completedDateTime"] = json!(ts(now));
+        run.doc["lastUpdatedDateTime"] = json!(ts(now));
+        run.doc["successfulUsersCount"] = json!(successful);
+        run.doc["failedUsersCount"] = json!(failed_users);
+        run.doc["totalTasksCount"] = json!(tasks.len());
+        run.doc["failedTasksCount"] = json!(failed_tasks);
+        run.doc["totalUnprocessedTasksCount"] = json!(unprocessed);
+        let run_started = run
+            .doc
+            .get("startedDateTime")
+            .cloned()
+            .unwrap_or(Value::Null);
+        let mut writes = vec![ResultWrite::Put(run)];
+        let (reports, _, _) = self
+            .store
+            .list_results(
+                tenant,
+                &ResultQuery {
+                    kind: result_kinds::REPORT,
+                    run_id: Some(run_id),
+                    top: 1000,
+                    ..Default::default()
+                },
+            )
+            .await?;
+        for mut rep in reports {
+            let of_task: Vec<&ResultRow> =
+                tasks.iter().filter(|t| t.task_id == rep.task_id).collect();
+            let ok = of_task.iter().filter(|t| t.status == "completed").count();
+            let bad = of_task.iter().filter(|t| t.status == "failed").count();
+            let rest = of_task.len() - ok - bad;
+            let rstatus = if bad == 0 && rest == 0 {
+                "completed"
+            } else if ok > 0 || rest == 0 {
+                "completedWithErrors"
+            } else {
+                "failed"
+            };
+            let rstatus = if status == "canceled" {
+                "canceled"
+            } else {
+                rstatus
+            };
+            rep.status = rstatus.into();
+            rep.completed_at = Some(ts(now));
+            rep.failed_tasks = bad as i64;
+            rep.total_tasks = of_task.len() as i64;
+            rep.doc["processingStatus"] = json!(rstatus);
+            rep.doc["startedDateTime"] = run_started.clone();
+            rep.doc["completedDateTime"] = json!(ts(now));
+            rep.doc["lastUpdatedDateTime"] = json!(ts(now));
+            rep.doc["successfulUsersCount"] = json!(ok);
+            rep.doc["failedUsersCount"] = json!(bad);
+            rep.doc["unprocessedUsersCount"] = json!(rest);
+            writes.push(ResultWrite::Put(rep));
+        }
+        self.store.write_results(tenant, &writes).await?;
+        Ok(())
+    }
+
+    /// Mark a queued or in-progress run canceled; pending users and tasks are not processed.
+    pub async fn cancel_run(&self, tenant: &str, workflow_id: &str, run_id: &str) -> Result<()> {
+        let run = self
+            .store
+            .get_result(tenant, result_kinds::RUN, run_id)
+            .await?
+            .filter(|r| r.workflow_id == workflow_id)
+            .ok_or_else(|| EngineError::NotFound(format!("Run '{run_id}' was not found.")))?;
+        if !matches!(run.status.as_str(), "queued" | "inProgress") {
+            return Err(EngineError::Invalid(format!(
+                "Run '{run_id}' is {}; only queued or in-progress runs can be canceled.",
+                run.status
+            )));
+        }
+        let mut run = run;
+        run.status = "canceling".into();
+        run.doc["processingStatus"] = json!("canceling");
+        self.store
+            .write_results(tenant, &[ResultWrite::Put(run)])
+            .await?;
+        self.wake.notify_waiters();
+        Ok(())
+    }
+
+    /// Process until no job is due (tests, `activateAndWait`, the manual clock).
+    pub async fn drain(&self) -> Result<()> {
+        while self.work_once(64).await? > 0 {}
+        Ok(())
+    }
+}
+
+fn is_final(status: &str) -> bool {
+    matches!(
+        status,
+        "completed" | "completedWithErrors" | "failed" | "canceled"
+    )
+}
+
+fn continue_on_error(task_result_doc: &Value) -> bool {
+    task_result_doc
+        .get("task")
+        .and_then(|t| t.get("continueOnError"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+}
+
+fn to_store_effect(e: Effect, now: DateTime<Utc>) -> DirectoryEffect {
+    match e {
+        Effect::SetAccountEnabled(b) => DirectoryEffect::SetAccountEnabled(b),
+        Effect::AddToGroup(g) => DirectoryEffect::AddToGroup(g),
+        Effect::RemoveFromGroup(g) => DirectoryEffect::RemoveFromGroup(g),
+        Effect::DeleteUser => DirectoryEffect::DeleteUser,
+        Effect::SetAssignedLicenses(l) => DirectoryEffect::SetAssignedLicenses(l),
+        Effect::RevokeSessions(at) => DirectoryEffect::RevokeSessions(ts(at.max(now))),
+    }
+}
+
+/// The compiled conditions of a workflow, for scope checks.
+pub fn compile(workflow: &Value) -> std::result::Result<CompiledConditions, EngineError> {
+    let conditions = workflow
+        .get("executionConditions")
+        .cloned()
+        .unwrap_or(Value::Null);
+    CompiledConditions::new(&conditions).map_err(|e| EngineError::Invalid(e.to_string()))
+}

@@ -1,0 +1,297 @@
+//! The scheduler: every tenant's enabled, scheduling-enabled workflows are evaluated every
+//! `workflowScheduleIntervalInHours`; users whose trigger fired are processed once per workflow
+//! version and trigger occurrence. Also the exact, immediate execution scope.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+use store::{kinds, result_kinds, Resource, ResultQuery, Write};
+
+use crate::runner::{compile, Activation, Engine, ExecutionType, Result};
+use crate::scope::{time_trigger_occurrence, Subject, Window};
+
+/// What one scheduler pass did.
+#[derive(Debug, Default, Clone)]
+pub struct PassReport {
+    pub workflows_evaluated: usize,
+    pub runs_created: usize,
+    pub users_queued: usize,
+}
+
+/// Evaluate due workflows every `every` (wall time), forever.
+pub fn spawn_scheduler(engine: Arc<Engine>, every: std::time::Duration) {
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = engine.scheduler_pass().await {
+                tracing::warn!(error = %e, "scheduler pass failed");
+            }
+            tokio::time::sleep(every).await;
+        }
+    });
+}
+
+fn interval_hours(settings: Option<&Value>) -> i64 {
+    settings
+        .and_then(|s| s.get("workflowScheduleIntervalInHours"))
+        .and_then(Value::as_i64)
+        .filter(|h| (1..=24).contains(h))
+        .unwrap_or(3)
+}
+
+/// Catch-up window for time-based triggers: 3 days, or the tenant's
+/// `lcwCatchUpDays` setting (an lcw extension) when given.
+fn catch_up(settings: Option<&Value>) -> chrono::Duration {
+    let days = settings
+        .and_then(|s| s.get("lcwCatchUpDays"))
+        .and_then(Value::as_i64)
+        .filter(|d| (1..=3650).contains(d))
+        .unwrap_or(3);
+    chrono::Duration::days(days)
+}
+
+fn is_scheduled(wf: &Value) -> bool {
+    wf.get("isEnabled")
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+        && wf
+            .get("isSchedulingEnabled")
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+}
+
+impl Engine {
+    /// Evaluate every workflow that is due, create runs for triggered users, and move each
+    /// evaluated workflow's `nextScheduleRunDateTime` one interval on.
+    pub async fn scheduler_pass(&self) -> Result<PassReport> {
+        let now = self.clock.now();
+        let mut report = PassReport::default();
+        let workflows = self.store.all_live_workflows().await?;
+        let mut by_tenant: HashMap<String, Vec<Resource>> = HashMap::new();
+        for (tenant, wf) in workflows {
+            if is_scheduled(&wf.doc) {
+                by_tenant.entry(tenant).or_default().push(wf);
+            }
+        }
+        for (tenant, workflows) in by_tenant {
+            let settings = self
+                .store
+                .get(&tenant, kinds::SETTINGS, "settings")
+                .await?
+                .map(|r| r.doc);
+            let hours = interval_hours(settings.as_ref());
+            let window = Window {
+                now,
+                catch_up: catch_up(settings.as_ref()),
+            };
+            let due: Vec<Resource> = workflows
+                .into_iter()
+                .filter(|wf| {
+                    wf.doc
+                        .get("nextScheduleRunDateTime")
+                        .and_then(Value::as_str)
+                        .and_then(model::time::parse_datetime)
+                        .is_none_or(|next| next <= now)
+                })
+                .collect();
+            if due.is_empty() {
+                continue;
+            }
+            let users = self.store.all_users(&tenant).await?;
+            let memberships = self.store.memberships(&tenant).await?;
+            for mut wf in due {
+                report.workflows_evaluated += 1;
+                let triggered = self
+                    .triggered_users(&tenant, &wf.doc, &users, &memberships, &window)
+                    .await?;
+                if !triggered.is_empty() {
+                    report.runs_created += 1;
+                    report.users_queued += triggered.len();
+                    self.activate(
+                        &tenant,
+                        &wf.doc,
+                        Activation::new(ExecutionType::Scheduled, triggered),
+                    )
+                    .await?;
+                }
+                wf.doc["nextScheduleRunDateTime"] =
+                    json!(model::time::format_datetime(next_run(now, hours)));
+                self.store.write(&tenant, vec![Write::Put(wf)]).await?;
+            }
+        }
+        Ok(report)
+    }
+
+    /// Users in scope whose time-based trigger fired in the window and who have not been
+    /// processed for this workflow version and occurrence (claimed here, exactly once).
+    async fn triggered_users(
+        &self,
+        tenant: &str,
+        wf: &Value,
+        users: &[Value],
+        memberships: &HashMap<String, Vec<String>>,
+        window: &Window,
+    ) -> Result<Vec<String>> {
+        let Ok(compiled) = compile(wf) else {
+            return Ok(Vec::new());
+        };
+        let Some(trigger) = wf.get("executionConditions").and_then(|c| c.get("trigger")) else {
+            return Ok(Vec::new());
+        };
+        let wf_id = wf.get("id").and_then(Value::as_str).unwrap_or("");
+        let version = wf.get("version").and_then(Value::as_i64).unwrap_or(1);
+        let no_groups: Vec<String> = Vec::new();
+        let mut out = Vec::new();
+        for user in users {
+            let Some(id) = user.get("id").and_then(Value::as_str) else {
+                continue;
+            };
+            let groups = memberships.get(id).unwrap_or(&no_groups);
+            if !compiled.in_scope(&Subject {
+                user,
+                group_ids: groups,
+            }) {
+                continue;
+            }
+            let Some(occ) = time_trigger_occurrence(trigger, user, window) else {
+                continue;
+            };
+            if self
+                .store
+                .claim_occurrence(tenant, wf_id, version, id, &occ.key)
+                .await?
+            {
+                out.push(id.to_string());
+            }
+        }
+        Ok(out)
+    }
+
+    /// The users who meet the workflow's conditions now, each as its most recent scheduled or
+    /// on-demand user processing result for this workflow (a queued placeholder with a stable
+    /// id when it has none yet).
+    pub async fn execution_scope(&self, tenant: &str, wf: &Value) -> Result<Vec<Value>> {
+        let users = self.scope_users(tenant, wf).await?;
+        let wf_id = wf.get("id").and_then(Value::as_str).unwrap_or("");
+        let mut out = Vec::with_capacity(users.len());
+        for user in users {
+            let uid = user
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            out.push(self.latest_result_for(tenant, wf, wf_id, &uid).await?);
+        }
+        Ok(out)
+    }
+
+    /// The users of [`Engine::execution_scope`] as directory objects.
+    pub async fn scope_users(&self, tenant: &str, wf: &Value) -> Result<Vec<Value>> {
+        let Ok(compiled) = compile(wf) else {
+            return Ok(Vec::new());
+        };
+        let now = self.clock.now();
+        let settings = self
+            .store
+            .get(tenant, kinds::SETTINGS, "settings")
+            .await?
+            .map(|r| r.doc);
+        let window = Window {
+            now,
+            catch_up: catch_up(settings.as_ref()),
+        };
+        let trigger = wf
+            .get("executionConditions")
+            .and_then(|c| c.get("trigger"))
+            .cloned();
+        let time_based = trigger.as_ref().is_some_and(crate::scope::is_time_based);
+        let users = self.store.all_users(tenant).await?;
+        let memberships = self.store.memberships(tenant).await?;
+        let no_groups: Vec<String> = Vec::new();
+        Ok(users
+            .into_iter()
+            .filter(|user| {
+                let id = user.get("id").and_then(Value::as_str).unwrap_or("");
+                let groups = memberships.get(id).unwrap_or(&no_groups);
+                compiled.in_scope(&Subject {
+                    user,
+                    group_ids: groups,
+                }) && (!time_based
+                    || trigger
+                        .as_ref()
+                        .is_some_and(|t| time_trigger_occurrence(t, user, &window).is_some()))
+            })
+            .collect())
+    }
+
+    async fn latest_result_for(
+        &self,
+        tenant: &str,
+        wf: &Value,
+        wf_id: &str,
+        user_id: &str,
+    ) -> Result<Value> {
+        let (rows, _, _) = self
+            .store
+            .list_results(
+                tenant,
+                &ResultQuery {
+                    kind: result_kinds::USER,
+                    workflow_id: Some(wf_id),
+                    subject_id: Some(user_id),
+                    top: 1000,
+                    ..Default::default()
+                },
+            )
+            .await?;
+        if let Some(latest) = rows
+            .into_iter()
+            .filter(|r| matches!(r.execution_type.as_str(), "scheduled" | "onDemand"))
+            .max_by_key(|r| r.seq)
+        {
+            return Ok(latest.doc);
+        }
+        let version = wf.get("version").and_then(Value::as_i64).unwrap_or(1);
+        let now = model::time::format_datetime(self.clock.now());
+        Ok(json!({
+            "id": placeholder_id(wf_id, user_id),
+            "processingStatus": "queued",
+            "workflowExecutionType": "scheduled",
+            "workflowVersion": version,
+            "scheduledDateTime": now,
+            "startedDateTime": null,
+            "completedDateTime": null,
+            "totalTasksCount": wf.get("tasks").and_then(Value::as_array).map(Vec::len).unwrap_or(0),
+            "failedTasksCount": 0,
+            "totalUnprocessedTasksCount": wf.get("tasks").and_then(Value::as_array).map(Vec::len).unwrap_or(0),
+            "subject": {"id": user_id},
+        }))
+    }
+}
+
+fn next_run(now: DateTime<Utc>, hours: i64) -> DateTime<Utc> {
+    now + chrono::Duration::hours(hours)
+}
+
+/// A stable GUID for "this user in this workflow's scope, not processed yet" (FNV-1a over
+/// both ids, so every node and every call agrees).
+pub fn placeholder_id(workflow_id: &str, user_id: &str) -> String {
+    let mut h1: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut h2: u64 = 0x8422_2325_cbf2_9ce4;
+    for b in workflow_id.bytes().chain([0u8]).chain(user_id.bytes()) {
+        h1 = (h1 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        h2 = (h2 ^ u64::from(b))
+            .wrapping_mul(0x0000_0100_0000_01b3)
+            .rotate_left(7);
+    }
+    let hex = format!("{h1:016x}{h2:016x}");
+    format!(
+        "{}-{}-4{}-a{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[13..16],
+        &hex[17..20],
+        &hex[20..32]
+    )
+}

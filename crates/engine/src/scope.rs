@@ -1,0 +1,1138 @@
+//! Who is in a workflow's scope and who is triggered: pure functions over the workflow's
+//! `executionConditions` and Graph user documents.
+//!
+//! * [`CompiledConditions`] / [`in_scope`] — whether a user satisfies
+//!   `executionConditions.scope` (rules are parsed once per workflow, not once per user);
+//! * [`time_trigger_occurrence`] — whether a time-based trigger fires for a user now;
+//! * [`change_trigger_occurrences`] — which change-log entries fire an attribute or
+//!   membership change trigger;
+//! * [`trigger_kind`] / [`is_time_based`] — how the scheduler has to treat a workflow.
+//!
+//! Every firing is an [`Occurrence`] whose `key` identifies it, so that the engine processes
+//! a user at most once per workflow version and occurrence.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use odata::{EvalOptions, Expr};
+use serde_json::Value;
+
+const IG: &str = "microsoft.graph.identityGovernance.";
+
+/// The catch-up window of time-based triggers: a user whose trigger date fell within the
+/// last 3 days is still picked up.
+pub const DEFAULT_CATCH_UP_DAYS: i64 = 3;
+
+/// The subject whose scope membership is evaluated.
+#[derive(Debug, Clone, Copy)]
+pub struct Subject<'a> {
+    /// The Graph user document (`id`, `department`, `employeeHireDate`, ...).
+    pub user: &'a Value,
+    /// Ids of the groups the user is a (direct) member of.
+    pub group_ids: &'a [String],
+}
+
+impl Subject<'_> {
+    fn id(&self) -> Option<&str> {
+        self.user.get("id").and_then(Value::as_str)
+    }
+
+    fn in_any_group(&self, groups: &HashSet<String>) -> bool {
+        self.group_ids
+            .iter()
+            .any(|g| groups.contains(&g.to_ascii_lowercase()))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScopeError {
+    /// The conditions or the scope rule are malformed.
+    #[error("invalid scope: {0}")]
+    InvalidRule(String),
+    /// Well-formed conditions lcw cannot evaluate for users.
+    #[error("unsupported execution conditions: {0}")]
+    Unsupported(String),
+}
+
+/// The `@odata.type` of a JSON object without the leading `#`, `""` when absent.
+fn type_of(v: &Value) -> &str {
+    v.get("@odata.type")
+        .and_then(Value::as_str)
+        .map(|s| s.trim_start_matches('#'))
+        .unwrap_or("")
+}
+
+/// The identity-governance type name (`ruleBasedSubjectSet`) of a JSON object, or `""`.
+fn ig_type(v: &Value) -> &str {
+    type_of(v).strip_prefix(IG).unwrap_or("")
+}
+
+#[derive(Debug, Clone)]
+enum ScopeRule {
+    /// `onDemandExecutionOnly`: no user is ever in scope.
+    Nobody,
+    /// `allExcludingAgentBuilderPlatformsSubjectSet`: every user.
+    Everyone,
+    /// `ruleBasedSubjectSet`, evaluated case-sensitively.
+    Rule(Expr),
+    /// `groupBasedSubjectSet`: a member of any of these (lower-cased) group ids.
+    MemberOfAny(HashSet<String>),
+    /// `selectedObjectsSubjectSet`: one of these (lower-cased) object ids.
+    OneOf(HashSet<String>),
+    /// `allExcludingGroupsSubjectSet`: everyone not a member of any of these groups.
+    NotMemberOfAny(HashSet<String>),
+    /// `allExcludingSpecificObjectsSubjectSet`: everyone except these objects.
+    NoneOf(HashSet<String>),
+}
+
+/// A workflow's execution conditions, with the scope compiled once so that evaluating
+/// many users does not re-parse the rule.
+#[derive(Debug, Clone)]
+pub struct CompiledConditions {
+    scope: ScopeRule,
+}
+
+/// The lower-cased `id`s of the objects listed under `key` (e.g. `groups: [{id}]`).
+fn id_set(scope: &Value, key: &str) -> Result<HashSet<String>, ScopeError> {
+    let list = scope
+        .get(key)
+        .and_then(Value::as_array)
+        .ok_or_else(|| ScopeError::InvalidRule(format!("the scope has no '{key}' list")))?;
+    list.iter()
+        .map(|o| {
+            o.get("id")
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_ascii_lowercase)
+                .ok_or_else(|| ScopeError::InvalidRule(format!("an entry of '{key}' has no id")))
+        })
+        .collect()
+}
+
+impl CompiledConditions {
+    /// Compile `executionConditions`. `onDemandExecutionOnly` compiles to "nobody in scope";
+    /// `triggerAndScopeBasedConditions` needs a scope lcw knows; anything else is
+    /// [`ScopeError::Unsupported`].
+    pub fn new(conditions: &Value) -> Result<Self, ScopeError> {
+        let scope = match ig_type(conditions) {
+            "onDemandExecutionOnly" => ScopeRule::Nobody,
+            "triggerAndScopeBasedConditions" => {
+                let scope = conditions
+                    .get("scope")
+                    .filter(|s| !s.is_null())
+                    .ok_or_else(|| {
+                        ScopeError::InvalidRule("the execution conditions have no scope".into())
+                    })?;
+                compile_scope(scope)?
+            }
+            _ => {
+                return Err(ScopeError::Unsupported(format!(
+                    "'{}' conditions are not evaluated for users",
+                    type_of(conditions)
+                )))
+            }
+        };
+        Ok(CompiledConditions { scope })
+    }
+
+    /// Whether the subject is in scope.
+    pub fn in_scope(&self, s: &Subject) -> bool {
+        let id = || s.id().map(str::to_ascii_lowercase);
+        match &self.scope {
+            ScopeRule::Nobody => false,
+            ScopeRule::Everyone => true,
+            ScopeRule::Rule(expr) => expr.matches_with(
+                s.user,
+                &EvalOptions {
+                    case_insensitive: false,
+                },
+            ),
+            ScopeRule::MemberOfAny(groups) => s.in_any_group(groups),
+            ScopeRule::NotMemberOfAny(groups) => !s.in_any_group(groups),
+            ScopeRule::OneOf(ids) => id().is_some_and(|id| ids.contains(&id)),
+            ScopeRule::NoneOf(ids) => id().is_none_or(|id| !ids.contains(&id)),
+        }
+    }
+
+    /// True for `onDemandExecutionOnly` conditions (nobody is ever in scope).
+    pub fn is_on_demand_only(&self) -> bool {
+        matches!(self.scope, ScopeRule::Nobody)
+    }
+}
+
+fn compile_scope(scope: &Value) -> Result<ScopeRule, ScopeError> {
+    Ok(match ig_type(scope) {
+        "ruleBasedSubjectSet" => {
+            let rule = scope
+                .get("rule")
+                .and_then(Value::as_str)
+                .filter(|r| !r.trim().is_empty())
+                .ok_or_else(|| ScopeError::InvalidRule("the scope has no rule".into()))?;
+            let expr = odata::parse_filter(rule)
+                .map_err(|e| ScopeError::InvalidRule(format!("rule '{rule}': {e}")))?;
+            ScopeRule::Rule(expr)
+        }
+        "groupBasedSubjectSet" => ScopeRule::MemberOfAny(id_set(scope, "groups")?),
+        "selectedObjectsSubjectSet" => ScopeRule::OneOf(id_set(scope, "inScopeObjects")?),
+        "allExcludingGroupsSubjectSet" => {
+            ScopeRule::NotMemberOfAny(id_set(scope, "excludedGroups")?)
+        }
+        "allExcludingSpecificObjectsSubjectSet" => {
+            ScopeRule::NoneOf(id_set(scope, "excludedObjects")?)
+        }
+        // Agent builder platforms exclude agent identities; every user is in scope.
+        "allExcludingAgentBuilderPlatformsSubjectSet" => ScopeRule::Everyone,
+        _ => {
+            return Err(ScopeError::Unsupported(format!(
+                "'{}' is not a supported scope",
+                type_of(scope)
+            )))
+        }
+    })
+}
+
+/// Whether a user is in the workflow's scope (`executionConditions.scope`). For many users,
+/// build a [`CompiledConditions`] once instead.
+pub fn in_scope(conditions: &Value, s: &Subject) -> Result<bool, ScopeError> {
+    Ok(CompiledConditions::new(conditions)?.in_scope(s))
+}
+
+/// How the scheduler treats a workflow's conditions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TriggerKind {
+    /// `timeBasedAttributeTrigger` / `timeBasedAttributeTriggerV2`: see
+    /// [`time_trigger_occurrence`].
+    Time,
+    /// `attributeChangeTrigger`: see [`change_trigger_occurrences`].
+    AttributeChange,
+    /// `membershipChangeTrigger`: see [`change_trigger_occurrences`].
+    MembershipChange,
+    /// `onDemandExecutionOnly`: runs only through `activate`.
+    OnDemandOnly,
+    /// Anything the scheduler does not fire: `userInactivityTrigger` (lcw keeps no sign-in
+    /// activity), `guestSponsorTrigger` (lcw keeps no sponsors), `provisioningAttributeMapping`,
+    /// missing or unknown triggers.
+    Unsupported,
+}
+
+/// The kind of trigger in `executionConditions`.
+pub fn trigger_kind(conditions: &Value) -> TriggerKind {
+    match ig_type(conditions) {
+        "onDemandExecutionOnly" => TriggerKind::OnDemandOnly,
+        "triggerAndScopeBasedConditions" => {
+            let trigger = conditions.get("trigger").unwrap_or(&Value::Null);
+            match ig_type(trigger) {
+                "timeBasedAttributeTrigger" | "timeBasedAttributeTriggerV2" => TriggerKind::Time,
+                "attributeChangeTrigger" => TriggerKind::AttributeChange,
+                "membershipChangeTrigger" => TriggerKind::MembershipChange,
+                _ => TriggerKind::Unsupported,
+            }
+        }
+        _ => TriggerKind::Unsupported,
+    }
+}
+
+/// Whether `trigger` (the trigger object itself) is a time-based attribute trigger.
+pub fn is_time_based(trigger: &Value) -> bool {
+    matches!(
+        ig_type(trigger),
+        "timeBasedAttributeTrigger" | "timeBasedAttributeTriggerV2"
+    )
+}
+
+/// One firing of a trigger for a user. `key` identifies the occurrence so that a user is
+/// processed at most once per workflow version and occurrence; `due` is when it became due.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Occurrence {
+    pub key: String,
+    pub due: DateTime<Utc>,
+}
+
+/// The evaluation instant and how far back time-based triggers still catch up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub now: DateTime<Utc>,
+    pub catch_up: Duration,
+}
+
+impl Window {
+    /// A window at `now` with the default 3-day catch-up.
+    pub fn new(now: DateTime<Utc>) -> Self {
+        Window {
+            now,
+            catch_up: Duration::days(DEFAULT_CATCH_UP_DAYS),
+        }
+    }
+
+    /// `now - catch_up < due <= now`: the due instant has passed, not more than
+    /// `catch_up` ago.
+    fn catches(&self, due: DateTime<Utc>) -> bool {
+        due <= self.now
+            && self
+                .now
+                .checked_sub_signed(self.catch_up)
+                .is_none_or(|lo| lo < due)
+    }
+}
+
+/// A user date attribute: an RFC 3339 instant, or a plain `YYYY-MM-DD` date (midnight UTC).
+fn user_date(user: &Value, attr: &str) -> Option<DateTime<Utc>> {
+    let s = user.get(attr)?.as_str()?.trim();
+    if let Ok(d) = DateTime::parse_from_rfc3339(s) {
+        return Some(d.with_timezone(&Utc));
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|d| d.and_utc())
+}
+
+fn plus_days(d: DateTime<Utc>, days: i64) -> Option<DateTime<Utc>> {
+    d.checked_add_signed(Duration::try_days(days)?)
+}
+
+fn ymd(d: DateTime<Utc>) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+fn int(v: &Value, key: &str) -> Option<i64> {
+    v.get(key).and_then(Value::as_i64)
+}
+
+/// Whether a time-based trigger fires for `user` in window `w`, and which occurrence it is.
+/// Non-time triggers, a missing or unparsable date attribute and malformed triggers give
+/// `None`.
+///
+/// * `timeBasedAttributeTrigger {timeBasedAttribute, offsetInDays}`: `due = date +
+///   offsetInDays days` (negative = before the date); fires when
+///   `now - catch_up < due <= now`. Key `"{attribute}:{due as YYYY-MM-DD}"`, so a changed
+///   date is a new occurrence.
+/// * `timeBasedAttributeTriggerV2 {attribute, operator}`:
+///   * `operatorEqualTo {offsetInDays, eventTiming}`: `due = date - offset` (`before`),
+///     `date + offset` (`after`) or `date` (`on`); same window and key as above.
+///   * `operatorLessThanEqualTo {offsetInDays, eventTiming}`: the date lies within
+///     `offset` days of now — `after`: `now - offset <= date <= now` (due = date);
+///     `before`: `now <= date <= now + offset` (due = date - offset). Key
+///     `"{attribute}:{date as YYYY-MM-DD}"`: one occurrence per date, no catch-up beyond
+///     the range itself.
+///   * `operatorBetween {greaterThanOffsetInDays g, lessThanOffsetInDays l, eventTiming}`:
+///     `after`: `date + g <= now <= date + l` (due = date + g); `before`:
+///     `date - l <= now <= date - g` (due = date - l). Key as for `operatorLessThanEqualTo`.
+///   * With `eventTiming: on` both range operators ignore their offsets and behave as
+///     `operatorEqualTo` with `on` (due = the date, catch-up window).
+pub fn time_trigger_occurrence(trigger: &Value, user: &Value, w: &Window) -> Option<Occurrence> {
+    match ig_type(trigger) {
+        "timeBasedAttributeTrigger" => {
+            let attr = trigger.get("timeBasedAttribute")?.as_str()?;
+            let offset = int(trigger, "offsetInDays")?;
+            let due = plus_days(user_date(user, attr)?, offset)?;
+            w.catches(due).then(|| Occurrence {
+                key: format!("{attr}:{}", ymd(due)),
+                due,
+            })
+        }
+        "timeBasedAttributeTriggerV2" => {
+            let attr = trigger.get("attribute")?.as_str()?;
+            let op = trigger.get("operator")?;
+            let date = user_date(user, attr)?;
+            v2_occurrence(attr, op, date, w)
+        }
+        _ => None,
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Timing {
+    Before,
+    After,
+    On,
+}
+
+fn v2_occurrence(attr: &str, op: &Value, date: DateTime<Utc>, w: &Window) -> Option<Occurrence> {
+    let timing = match op.get("eventTiming")?.as_str()? {
+        "before" => Timing::Before,
+        "after" => Timing::After,
+        "on" => Timing::On,
+        _ => return None,
+    };
+    let op_type = ig_type(op);
+    let equal_to = |offset: i64| {
+        let due = match timing {
+            Timing::Before => plus_days(date, -offset)?,
+            Timing::After => plus_days(date, offset)?,
+            Timing::On => date,
+        };
+        w.catches(due).then(|| Occurrence {
+            key: format!("{attr}:{}", ymd(due)),
+            due,
+        })
+    };
+    // A range [lo, hi] that must contain now; the occurrence is keyed by the date.
+    let in_range = |lo: DateTime<Utc>, hi: DateTime<Utc>| {
+        (lo <= w.now && w.now <= hi).then(|| Occurrence {
+            key: format!("{attr}:{}", ymd(date)),
+            due: lo,
+        })
+    };
+    match op_type {
+        "operatorEqualTo" => equal_to(int(op, "offsetInDays")?),
+        "operatorLessThanEqualTo" => {
+            let offset = int(op, "offsetInDays")?;
+            match timing {
+                Timing::On => equal_to(0),
+                Timing::After => in_range(date, plus_days(date, offset)?),
+                Timing::Before => in_range(plus_days(date, -offset)?, date),
+            }
+        }
+        "operatorBetween" => {
+            let g = int(op, "greaterThanOffsetInDays")?;
+            let l = int(op, "lessThanOffsetInDays")?;
+            match timing {
+                Timing::On => equal_to(0),
+                Timing::After => in_range(plus_days(date, g)?, plus_days(date, l)?),
+                Timing::Before => in_range(plus_days(date, -l)?, plus_days(date, -g)?),
+            }
+        }
+        _ => None,
+    }
+}
+
+/// One entry of the directory change log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// A user attribute changed from `old` to `new` (`None` = absent).
+    Attribute {
+        seq: i64,
+        user_id: String,
+        name: String,
+        old: Option<String>,
+        new: Option<String>,
+        at: DateTime<Utc>,
+    },
+    /// A user was added to (`added`) or removed from a group.
+    Membership {
+        seq: i64,
+        user_id: String,
+        group_id: String,
+        added: bool,
+        at: DateTime<Utc>,
+    },
+}
+
+/// The firings of a change-based trigger in `changes`, as `(user_id, occurrence)` in change
+/// order; the occurrence is due at the change's time.
+///
+/// * `attributeChangeTrigger {triggerAttributes:[{name}]}`: every attribute change whose
+///   name matches one of the trigger attributes (case-insensitively) and whose value really
+///   changed (`old != new`); key `"attr:{name}:{seq}"`. Each matching change is its own
+///   occurrence. The caller still checks the user's current scope.
+/// * `membershipChangeTrigger {changeType: add|remove}`: every membership change in that
+///   direction to one of the groups of `scope` (a `groupBasedSubjectSet`; any other scope
+///   gives nothing); key `"member:{add|remove}:{group}:{seq}"`. A removed user is no longer
+///   in the group scope, so for `remove` the caller must not require current scope.
+///
+/// Any other trigger gives no occurrences.
+pub fn change_trigger_occurrences(
+    trigger: &Value,
+    scope: &Value,
+    changes: &[Change],
+) -> Vec<(String, Occurrence)> {
+    match ig_type(trigger) {
+        "attributeChangeTrigger" => {
+            let names: Vec<&str> = trigger
+                .get("triggerAttributes")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|t| t.get("name").and_then(Value::as_str))
+                        .collect()
+                })
+                .unwrap_or_default();
+            changes
+                .iter()
+                .filter_map(|c| match c {
+                    Change::Attribute {
+                        seq,
+                        user_id,
+                        name,
+                        old,
+                        new,
+                        at,
+                    } if old != new && names.iter().any(|n| n.eq_ignore_ascii_case(name)) => {
+                        Some((
+                            user_id.clone(),
+                            Occurrence {
+                                key: format!("attr:{name}:{seq}"),
+                                due: *at,
+                            },
+                        ))
+                    }
+                    _ => None,
+                })
+                .collect()
+        }
+        "membershipChangeTrigger" => {
+            let want_add = match trigger.get("changeType").and_then(Value::as_str) {
+                Some("add") => true,
+                Some("remove") => false,
+                _ => return Vec::new(),
+            };
+            if ig_type(scope) != "groupBasedSubjectSet" {
+                return Vec::new();
+            }
+            let Ok(groups) = id_set(scope, "groups") else {
+                return Vec::new();
+            };
+            let direction = if want_add { "add" } else { "remove" };
+            changes
+                .iter()
+                .filter_map(|c| match c {
+                    Change::Membership {
+                        seq,
+                        user_id,
+                        group_id,
+                        added,
+                        at,
+                    } if *added == want_add && groups.contains(&group_id.to_ascii_lowercase()) => {
+                        Some((
+                            user_id.clone(),
+                            Occurrence {
+                                key: format!("member:{direction}:{group_id}:{seq}"),
+                                due: *at,
+                            },
+                        ))
+                    }
+                    _ => None,
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn conditions(scope: Value) -> Value {
+        json!({
+            "@odata.type": "#microsoft.graph.identityGovernance.triggerAndScopeBasedConditions",
+            "scope": scope,
+            "trigger": {"@odata.type": "#microsoft.graph.identityGovernance.timeBasedAttributeTrigger",
+                        "timeBasedAttribute": "employeeHireDate", "offsetInDays": 0}
+        })
+    }
+
+    fn rule(r: &str) -> Value {
+        conditions(
+            json!({"@odata.type": "#microsoft.graph.identityGovernance.ruleBasedSubjectSet", "rule": r}),
+        )
+    }
+
+    fn scope_of(kind: &str, key: &str, ids: &[&str]) -> Value {
+        let list: Vec<Value> = ids.iter().map(|i| json!({"id": i})).collect();
+        conditions(
+            json!({"@odata.type": format!("#microsoft.graph.identityGovernance.{kind}"), key: list}),
+        )
+    }
+
+    fn check(conditions: &Value, user: &Value, groups: &[&str]) -> bool {
+        let g: Vec<String> = groups.iter().map(|s| s.to_string()).collect();
+        in_scope(
+            conditions,
+            &Subject {
+                user,
+                group_ids: &g,
+            },
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn rule_scope_is_case_sensitive() {
+        let c = rule("department eq 'Sales'");
+        assert!(check(&c, &json!({"id": "u1", "department": "Sales"}), &[]));
+        assert!(!check(&c, &json!({"id": "u1", "department": "sales"}), &[]));
+        assert!(!check(&c, &json!({"id": "u1"}), &[]));
+    }
+
+    #[test]
+    fn rule_scope_with_functions_and_dates() {
+        let c = rule("(department eq 'Sales' or startswith(jobTitle, 'Dev')) and employeeHireDate ge 2026-01-01T00:00:00Z");
+        let u = json!({"id": "u", "department": "HR", "jobTitle": "Developer", "employeeHireDate": "2026-02-01T00:00:00Z"});
+        assert!(check(&c, &u, &[]));
+        let u =
+            json!({"id": "u", "department": "Sales", "employeeHireDate": "2025-02-01T00:00:00Z"});
+        assert!(!check(&c, &u, &[]));
+    }
+
+    #[test]
+    fn bad_rule_is_an_error() {
+        let err = CompiledConditions::new(&rule("department eq")).unwrap_err();
+        assert!(matches!(err, ScopeError::InvalidRule(_)), "{err:?}");
+        let no_rule = conditions(
+            json!({"@odata.type": "#microsoft.graph.identityGovernance.ruleBasedSubjectSet"}),
+        );
+        assert!(matches!(
+            CompiledConditions::new(&no_rule),
+            Err(ScopeError::InvalidRule(_))
+        ));
+    }
+
+    #[test]
+    fn group_based_scope() {
+        let c = scope_of("groupBasedSubjectSet", "groups", &["G1", "g2"]);
+        let u = json!({"id": "u"});
+        assert!(check(&c, &u, &["g1"]));
+        assert!(check(&c, &u, &["x", "G2"]));
+        assert!(!check(&c, &u, &["x"]));
+        assert!(!check(&c, &u, &[]));
+    }
+
+    #[test]
+    fn selected_objects_scope() {
+        let c = scope_of("selectedObjectsSubjectSet", "inScopeObjects", &["U1"]);
+        assert!(check(&c, &json!({"id": "u1"}), &[]));
+        assert!(!check(&c, &json!({"id": "u2"}), &[]));
+        assert!(!check(&c, &json!({}), &[]));
+    }
+
+    #[test]
+    fn all_excluding_groups_scope() {
+        let c = scope_of("allExcludingGroupsSubjectSet", "excludedGroups", &["g1"]);
+        assert!(check(&c, &json!({"id": "u"}), &[]));
+        assert!(check(&c, &json!({"id": "u"}), &["g2"]));
+        assert!(!check(&c, &json!({"id": "u"}), &["G1"]));
+    }
+
+    #[test]
+    fn all_excluding_objects_scope() {
+        let c = scope_of(
+            "allExcludingSpecificObjectsSubjectSet",
+            "excludedObjects",
+            &["u1"],
+        );
+        assert!(!check(&c, &json!({"id": "U1"}), &[]));
+        assert!(check(&c, &json!({"id": "u2"}), &[]));
+    }
+
+    #[test]
+    fn all_excluding_agent_platforms_is_everyone() {
+        let c = conditions(json!({
+            "@odata.type": "#microsoft.graph.identityGovernance.allExcludingAgentBuilderPlatformsSubjectSet",
+            "excludedAgentBuilderPlatforms": "microsoftCopilotStudio"
+        }));
+        assert!(check(&c, &json!({"id": "u"}), &[]));
+    }
+
+    #[test]
+    fn id_lists_must_hold_ids() {
+        let c = conditions(json!({
+            "@odata.type": "#microsoft.graph.identityGovernance.groupBasedSubjectSet",
+            "groups": [{"displayName": "x"}]
+        }));
+        assert!(matches!(
+            CompiledConditions::new(&c),
+            Err(ScopeError::InvalidRule(_))
+        ));
+        let c = conditions(
+            json!({"@odata.type": "#microsoft.graph.identityGovernance.groupBasedSubjectSet"}),
+        );
+        assert!(matches!(
+            CompiledConditions::new(&c),
+            Err(ScopeError::InvalidRule(_))
+        ));
+    }
+
+    #[test]
+    fn on_demand_only_has_nobody_in_scope() {
+        let c = json!({"@odata.type": "#microsoft.graph.identityGovernance.onDemandExecutionOnly"});
+        assert!(!check(&c, &json!({"id": "u"}), &["g"]));
+        assert!(CompiledConditions::new(&c).unwrap().is_on_demand_only());
+        assert!(!CompiledConditions::new(&rule("id eq 'u'"))
+            .unwrap()
+            .is_on_demand_only());
+    }
+
+    #[test]
+    fn unsupported_conditions_and_scopes() {
+        let c = json!({"@odata.type": "#microsoft.graph.identityGovernance.provisioningAttributeMapping"});
+        assert!(matches!(
+            CompiledConditions::new(&c),
+            Err(ScopeError::Unsupported(_))
+        ));
+        let c = conditions(json!({"@odata.type": "#microsoft.graph.somethingElse"}));
+        assert!(matches!(
+            CompiledConditions::new(&c),
+            Err(ScopeError::Unsupported(_))
+        ));
+        let c = json!({"@odata.type": "#microsoft.graph.identityGovernance.triggerAndScopeBasedConditions"});
+        assert!(matches!(
+            CompiledConditions::new(&c),
+            Err(ScopeError::InvalidRule(_))
+        ));
+    }
+
+    #[test]
+    fn compiled_conditions_evaluate_many_users() {
+        let c = CompiledConditions::new(&rule("department eq 'Sales'")).unwrap();
+        let users: Vec<Value> = (0..1000)
+            .map(|i| json!({"id": format!("u{i}"), "department": if i % 2 == 0 { "Sales" } else { "HR" }}))
+            .collect();
+        let n = users
+            .iter()
+            .filter(|u| {
+                c.in_scope(&Subject {
+                    user: u,
+                    group_ids: &[],
+                })
+            })
+            .count();
+        assert_eq!(n, 500);
+    }
+
+    fn v1(attr: &str, offset: i64) -> Value {
+        json!({"@odata.type": "#microsoft.graph.identityGovernance.timeBasedAttributeTrigger",
+               "timeBasedAttribute": attr, "offsetInDays": offset})
+    }
+
+    fn v2(op: &str, fields: Value, timing: &str) -> Value {
+        let mut o = fields;
+        o["@odata.type"] = json!(format!("#microsoft.graph.identityGovernance.{op}"));
+        o["eventTiming"] = json!(timing);
+        json!({"@odata.type": "#microsoft.graph.identityGovernance.timeBasedAttributeTriggerV2",
+               "attribute": "employeeHireDate", "operator": o})
+    }
+
+    fn hire(d: &str) -> Value {
+        json!({"id": "u", "employeeHireDate": d})
+    }
+
+    fn at(now: &str) -> Window {
+        Window::new(t(now))
+    }
+
+    #[test]
+    fn window_defaults_to_three_days() {
+        let w = Window::new(t("2026-01-01T00:00:00Z"));
+        assert_eq!(w.catch_up, Duration::days(3));
+    }
+
+    #[test]
+    fn v1_fires_within_catch_up_window() {
+        // Hire date 2026-12-08, 7 days before → due 2026-12-01T09:00Z.
+        let trig = v1("employeeHireDate", -7);
+        let u = hire("2026-12-08T09:00:00Z");
+        assert_eq!(
+            time_trigger_occurrence(&trig, &u, &at("2026-12-01T08:59:59Z")),
+            None
+        );
+        let occ = time_trigger_occurrence(&trig, &u, &at("2026-12-01T09:00:00Z")).unwrap();
+        assert_eq!(occ.key, "employeeHireDate:2026-12-01");
+        assert_eq!(occ.due, t("2026-12-01T09:00:00Z"));
+        assert!(time_trigger_occurrence(&trig, &u, &at("2026-12-04T08:59:59Z")).is_some());
+        // Exactly catch_up after due: no longer picked up.
+        assert_eq!(
+            time_trigger_occurrence(&trig, &u, &at("2026-12-04T09:00:00Z")),
+            None
+        );
+    }
+
+    #[test]
+    fn v1_positive_offset_and_custom_catch_up() {
+        let trig = v1("employeeLeaveDateTime", 2);
+        let u = json!({"employeeLeaveDateTime": "2026-03-01T00:00:00Z"});
+        let w = Window {
+            now: t("2026-03-10T00:00:00Z"),
+            catch_up: Duration::days(30),
+        };
+        let occ = time_trigger_occurrence(&trig, &u, &w).unwrap();
+        assert_eq!(occ.key, "employeeLeaveDateTime:2026-03-03");
+        assert_eq!(
+            time_trigger_occurrence(&trig, &u, &at("2026-03-10T00:00:00Z")),
+            None
+        );
+    }
+
+    #[test]
+    fn v1_changed_date_is_a_new_occurrence() {
+        let trig = v1("employeeHireDate", 0);
+        let a = time_trigger_occurrence(
+            &trig,
+            &hire("2026-05-01T00:00:00Z"),
+            &at("2026-05-01T12:00:00Z"),
+        )
+        .unwrap();
+        let b = time_trigger_occurrence(
+            &trig,
+            &hire("2026-05-02T00:00:00Z"),
+            &at("2026-05-02T12:00:00Z"),
+        )
+        .unwrap();
+        assert_ne!(a.key, b.key);
+    }
+
+    #[test]
+    fn v1_missing_or_bad_date_never_fires() {
+        let trig = v1("employeeHireDate", 0);
+        let w = at("2026-05-01T12:00:00Z");
+        assert_eq!(
+            time_trigger_occurrence(&trig, &json!({"id": "u"}), &w),
+            None
+        );
+        assert_eq!(time_trigger_occurrence(&trig, &hire("soon"), &w), None);
+        assert_eq!(
+            time_trigger_occurrence(&trig, &json!({"employeeHireDate": 5}), &w),
+            None
+        );
+        // A plain date counts as midnight UTC.
+        assert!(time_trigger_occurrence(&trig, &hire("2026-05-01"), &w).is_some());
+        // Offsets are applied with overflow checks.
+        assert_eq!(
+            time_trigger_occurrence(&v1("employeeHireDate", i64::MAX), &hire("2026-05-01"), &w),
+            None
+        );
+        // Malformed trigger.
+        let bad =
+            json!({"@odata.type": "#microsoft.graph.identityGovernance.timeBasedAttributeTrigger"});
+        assert_eq!(time_trigger_occurrence(&bad, &hire("2026-05-01"), &w), None);
+    }
+
+    #[test]
+    fn created_date_time_attribute() {
+        let trig = v1("createdDateTime", 1);
+        let u = json!({"createdDateTime": "2026-05-01T10:00:00Z"});
+        let occ = time_trigger_occurrence(&trig, &u, &at("2026-05-02T10:00:00Z")).unwrap();
+        assert_eq!(occ.key, "createdDateTime:2026-05-02");
+    }
+
+    #[test]
+    fn non_time_triggers_give_no_time_occurrence() {
+        let trig = json!({"@odata.type": "#microsoft.graph.identityGovernance.attributeChangeTrigger",
+                          "triggerAttributes": [{"name": "department"}]});
+        assert_eq!(
+            time_trigger_occurrence(&trig, &hire("2026-05-01"), &at("2026-05-01T01:00:00Z")),
+            None
+        );
+    }
+
+    #[test]
+    fn v2_equal_to() {
+        let u = hire("2026-06-10T00:00:00Z");
+        let before = v2("operatorEqualTo", json!({"offsetInDays": 3}), "before");
+        let occ = time_trigger_occurrence(&before, &u, &at("2026-06-07T01:00:00Z")).unwrap();
+        assert_eq!(occ.key, "employeeHireDate:2026-06-07");
+        assert_eq!(occ.due, t("2026-06-07T00:00:00Z"));
+        assert_eq!(
+            time_trigger_occurrence(&before, &u, &at("2026-06-06T23:00:00Z")),
+            None
+        );
+
+        let after = v2("operatorEqualTo", json!({"offsetInDays": 3}), "after");
+        let occ = time_trigger_occurrence(&after, &u, &at("2026-06-13T01:00:00Z")).unwrap();
+        assert_eq!(occ.key, "employeeHireDate:2026-06-13");
+        assert_eq!(
+            time_trigger_occurrence(&after, &u, &at("2026-06-17T01:00:00Z")),
+            None
+        );
+
+        let on = v2("operatorEqualTo", json!({"offsetInDays": 3}), "on");
+        let occ = time_trigger_occurrence(&on, &u, &at("2026-06-10T01:00:00Z")).unwrap();
+        assert_eq!(occ.key, "employeeHireDate:2026-06-10");
+
+        let missing = v2("operatorEqualTo", json!({}), "after");
+        assert_eq!(
+            time_trigger_occurrence(&missing, &u, &at("2026-06-10T01:00:00Z")),
+            None
+        );
+        let bad_timing = v2("operatorEqualTo", json!({"offsetInDays": 0}), "during");
+        assert_eq!(
+            time_trigger_occurrence(&bad_timing, &u, &at("2026-06-10T01:00:00Z")),
+            None
+        );
+        let bad_op = v2("operatorSomething", json!({"offsetInDays": 0}), "on");
+        assert_eq!(
+            time_trigger_occurrence(&bad_op, &u, &at("2026-06-10T01:00:00Z")),
+            None
+        );
+    }
+
+    #[test]
+    fn v2_less_than_equal_to_after() {
+        // Fires while now - 5d <= date <= now.
+        let trig = v2(
+            "operatorLessThanEqualTo",
+            json!({"offsetInDays": 5}),
+            "after",
+        );
+        let u = hire("2026-06-10T00:00:00Z");
+        assert_eq!(
+            time_trigger_occurrence(&trig, &u, &at("2026-06-09T23:59:59Z")),
+            None
+        );
+        let occ = time_trigger_occurrence(&trig, &u, &at("2026-06-10T00:00:00Z")).unwrap();
+        assert_eq!(occ.key, "employeeHireDate:2026-06-10");
+        assert_eq!(occ.due, t("2026-06-10T00:00:00Z"));
+        let later = time_trigger_occurrence(&trig, &u, &at("2026-06-15T00:00:00Z")).unwrap();
+        assert_eq!(later.key, occ.key, "one occurrence per date");
+        assert_eq!(
+            time_trigger_occurrence(&trig, &u, &at("2026-06-15T00:00:01Z")),
+            None
+        );
+    }
+
+    #[test]
+    fn v2_less_than_equal_to_before_and_on() {
+        // Fires while now <= date <= now + 5d.
+        let trig = v2(
+            "operatorLessThanEqualTo",
+            json!({"offsetInDays": 5}),
+            "before",
+        );
+        let u = hire("2026-06-10T00:00:00Z");
+        assert_eq!(
+            time_trigger_occurrence(&trig, &u, &at("2026-06-04T23:59:59Z")),
+            None
+        );
+        let occ = time_trigger_occurrence(&trig, &u, &at("2026-06-05T00:00:00Z")).unwrap();
+        assert_eq!(occ.key, "employeeHireDate:2026-06-10");
+        assert_eq!(occ.due, t("2026-06-05T00:00:00Z"));
+        assert!(time_trigger_occurrence(&trig, &u, &at("2026-06-10T00:00:00Z")).is_some());
+        assert_eq!(
+            time_trigger_occurrence(&trig, &u, &at("2026-06-10T00:00:01Z")),
+            None
+        );
+
+        let on = v2("operatorLessThanEqualTo", json!({"offsetInDays": 5}), "on");
+        let occ = time_trigger_occurrence(&on, &u, &at("2026-06-11T00:00:00Z")).unwrap();
+        assert_eq!(occ.due, t("2026-06-10T00:00:00Z"));
+        assert_eq!(
+            time_trigger_occurrence(&on, &u, &at("2026-06-09T00:00:00Z")),
+            None
+        );
+    }
+
+    #[test]
+    fn v2_between() {
+        let u = hire("2026-06-10T00:00:00Z");
+        let after = v2(
+            "operatorBetween",
+            json!({"greaterThanOffsetInDays": 2, "lessThanOffsetInDays": 4}),
+            "after",
+        );
+        assert_eq!(
+            time_trigger_occurrence(&after, &u, &at("2026-06-11T23:00:00Z")),
+            None
+        );
+        let occ = time_trigger_occurrence(&after, &u, &at("2026-06-13T00:00:00Z")).unwrap();
+        assert_eq!(occ.key, "employeeHireDate:2026-06-10");
+        assert_eq!(occ.due, t("2026-06-12T00:00:00Z"));
+        assert_eq!(
+            time_trigger_occurrence(&after, &u, &at("2026-06-14T00:00:01Z")),
+            None
+        );
+
+        let before = v2(
+            "operatorBetween",
+            json!({"greaterThanOffsetInDays": 2, "lessThanOffsetInDays": 4}),
+            "before",
+        );
+        assert_eq!(
+            time_trigger_occurrence(&before, &u, &at("2026-06-05T23:00:00Z")),
+            None
+        );
+        let occ = time_trigger_occurrence(&before, &u, &at("2026-06-07T00:00:00Z")).unwrap();
+        assert_eq!(occ.due, t("2026-06-06T00:00:00Z"));
+        assert_eq!(
+            time_trigger_occurrence(&before, &u, &at("2026-06-08T00:00:01Z")),
+            None
+        );
+
+        let on = v2(
+            "operatorBetween",
+            json!({"greaterThanOffsetInDays": 2, "lessThanOffsetInDays": 4}),
+            "on",
+        );
+        assert!(time_trigger_occurrence(&on, &u, &at("2026-06-10T05:00:00Z")).is_some());
+
+        let missing = v2(
+            "operatorBetween",
+            json!({"greaterThanOffsetInDays": 2}),
+            "after",
+        );
+        assert_eq!(
+            time_trigger_occurrence(&missing, &u, &at("2026-06-13T00:00:00Z")),
+            None
+        );
+    }
+
+    #[test]
+    fn kinds() {
+        let with = |trigger: Value| {
+            json!({"@odata.type": "#microsoft.graph.identityGovernance.triggerAndScopeBasedConditions",
+                   "scope": {}, "trigger": trigger})
+        };
+        let typed =
+            |t: &str| json!({"@odata.type": format!("#microsoft.graph.identityGovernance.{t}")});
+        assert_eq!(
+            trigger_kind(&with(v1("employeeHireDate", 0))),
+            TriggerKind::Time
+        );
+        assert_eq!(
+            trigger_kind(&with(v2("operatorEqualTo", json!({}), "on"))),
+            TriggerKind::Time
+        );
+        assert_eq!(
+            trigger_kind(&with(typed("attributeChangeTrigger"))),
+            TriggerKind::AttributeChange
+        );
+        assert_eq!(
+            trigger_kind(&with(typed("membershipChangeTrigger"))),
+            TriggerKind::MembershipChange
+        );
+        assert_eq!(
+            trigger_kind(&with(typed("userInactivityTrigger"))),
+            TriggerKind::Unsupported
+        );
+        assert_eq!(
+            trigger_kind(&with(typed("guestSponsorTrigger"))),
+            TriggerKind::Unsupported
+        );
+        assert_eq!(trigger_kind(&with(Value::Null)), TriggerKind::Unsupported);
+        assert_eq!(
+            trigger_kind(&typed("onDemandExecutionOnly")),
+            TriggerKind::OnDemandOnly
+        );
+        assert_eq!(
+            trigger_kind(&typed("provisioningAttributeMapping")),
+            TriggerKind::Unsupported
+        );
+        assert!(is_time_based(&v1("employeeHireDate", 0)));
+        assert!(is_time_based(&v2("operatorEqualTo", json!({}), "on")));
+        assert!(!is_time_based(&typed("attributeChangeTrigger")));
+        assert!(!is_time_based(&json!({})));
+    }
+
+    #[test]
+    fn inactivity_and_sponsor_triggers_never_fire() {
+        let w = at("2026-06-10T00:00:00Z");
+        let u = json!({"id": "u", "employeeHireDate": "2026-06-10T00:00:00Z"});
+        for trig in [
+            json!({"@odata.type": "#microsoft.graph.identityGovernance.userInactivityTrigger", "inactivityPeriodInDays": 30}),
+            json!({"@odata.type": "#microsoft.graph.identityGovernance.guestSponsorTrigger", "minimumRequiredSponsors": 1}),
+        ] {
+            assert_eq!(time_trigger_occurrence(&trig, &u, &w), None);
+            let changes = [attr_change(1, "u", "department", Some("a"), Some("b"))];
+            assert!(change_trigger_occurrences(&trig, &json!({}), &changes).is_empty());
+        }
+    }
+
+    fn attr_change(
+        seq: i64,
+        user: &str,
+        name: &str,
+        old: Option<&str>,
+        new: Option<&str>,
+    ) -> Change {
+        Change::Attribute {
+            seq,
+            user_id: user.into(),
+            name: name.into(),
+            old: old.map(Into::into),
+            new: new.map(Into::into),
+            at: t("2026-01-01T00:00:00Z"),
+        }
+    }
+
+    fn member_change(seq: i64, user: &str, group: &str, added: bool) -> Change {
+        Change::Membership {
+            seq,
+            user_id: user.into(),
+            group_id: group.into(),
+            added,
+            at: t("2026-01-02T00:00:00Z"),
+        }
+    }
+
+    #[test]
+    fn attribute_change_trigger() {
+        let trig = json!({"@odata.type": "#microsoft.graph.identityGovernance.attributeChangeTrigger",
+                          "triggerAttributes": [{"name": "department"}, {"name": "jobTitle"}]});
+        let changes = [
+            attr_change(1, "u1", "Department", Some("HR"), Some("Sales")),
+            attr_change(2, "u2", "department", Some("HR"), Some("HR")),
+            attr_change(3, "u3", "officeLocation", None, Some("B1")),
+            attr_change(4, "u4", "jobtitle", None, Some("Dev")),
+            member_change(5, "u5", "g1", true),
+        ];
+        let got = change_trigger_occurrences(&trig, &json!({}), &changes);
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "u1".to_string(),
+                    Occurrence {
+                        key: "attr:Department:1".into(),
+                        due: t("2026-01-01T00:00:00Z")
+                    }
+                ),
+                (
+                    "u4".to_string(),
+                    Occurrence {
+                        key: "attr:jobtitle:4".into(),
+                        due: t("2026-01-01T00:00:00Z")
+                    }
+                ),
+            ]
+        );
+        let none =
+            json!({"@odata.type": "#microsoft.graph.identityGovernance.attributeChangeTrigger"});
+        assert!(change_trigger_occurrences(&none, &json!({}), &changes).is_empty());
+    }
+
+    #[test]
+    fn membership_change_trigger() {
+        let scope = json!({"@odata.type": "#microsoft.graph.identityGovernance.groupBasedSubjectSet",
+                           "groups": [{"id": "G1"}, {"id": "g2"}]});
+        let changes = [
+            member_change(1, "u1", "g1", true),
+            member_change(2, "u2", "g1", false),
+            member_change(3, "u3", "g3", true),
+            member_change(4, "u4", "G2", true),
+            attr_change(5, "u5", "department", None, Some("x")),
+        ];
+        let add = json!({"@odata.type": "#microsoft.graph.identityGovernance.membershipChangeTrigger", "changeType": "add"});
+        let got = change_trigger_occurrences(&add, &scope, &changes);
+        let keys: Vec<(&str, &str)> = got
+            .iter()
+            .map(|(u, o)| (u.as_str(), o.key.as_str()))
+            .collect();
+        assert_eq!(
+            keys,
+            vec![("u1", "member:add:g1:1"), ("u4", "member:add:G2:4")]
+        );
+        assert_eq!(got[0].1.due, t("2026-01-02T00:00:00Z"));
+
+        let remove = json!({"@odata.type": "#microsoft.graph.identityGovernance.membershipChangeTrigger", "changeType": "remove"});
+        let got = change_trigger_occurrences(&remove, &scope, &changes);
+        let keys: Vec<(&str, &str)> = got
+            .iter()
+            .map(|(u, o)| (u.as_str(), o.key.as_str()))
+            .collect();
+        assert_eq!(keys, vec![("u2", "member:remove:g1:2")]);
+
+        // Needs a group scope and a known change type.
+        let rule_scope = json!({"@odata.type": "#microsoft.graph.identityGovernance.ruleBasedSubjectSet", "rule": "id eq 'x'"});
+        assert!(change_trigger_occurrences(&add, &rule_scope, &changes).is_empty());
+        let odd = json!({"@odata.type": "#microsoft.graph.identityGovernance.membershipChangeTrigger", "changeType": "move"});
+        assert!(change_trigger_occurrences(&odd, &scope, &changes).is_empty());
+        let bad_scope =
+            json!({"@odata.type": "#microsoft.graph.identityGovernance.groupBasedSubjectSet"});
+        assert!(change_trigger_occurrences(&add, &bad_scope, &changes).is_empty());
+    }
+}

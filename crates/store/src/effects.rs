@@ -1,0 +1,123 @@
+//! What directory tasks do to users, applied in the same transaction that records the task's
+//! result: a task's effect and its "completed" mark land together or not at all, so a crash
+//! never repeats or loses a finished task.
+
+use serde_json::Value;
+use sqlx::Row;
+
+use crate::results::{apply_result_write, ResultWrite};
+use crate::{Result, Store, StoreError};
+
+/// A change a task makes to one user.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DirectoryEffect {
+    SetAccountEnabled(bool),
+    AddToGroup(String),
+    RemoveFromGroup(String),
+    DeleteUser,
+    SetAssignedLicenses(Vec<Value>),
+    /// `signInSessionsValidFromDateTime` (RFC 3339).
+    RevokeSessions(String),
+}
+
+impl Store {
+    /// Apply `effects` to `user_id` and `writes` to the run history atomically.
+    pub async fn apply_effects(
+        &self,
+        tenant: &str,
+        user_id: &str,
+        effects: &[DirectoryEffect],
+        writes: &[ResultWrite],
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let mut doc_change: Option<Value> = None;
+        for e in effects {
+            match e {
+                DirectoryEffect::AddToGroup(g) => {
+                    sqlx::query("INSERT INTO group_members (tenant_id, group_id, member_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                        .bind(tenant)
+                        .bind(g)
+                        .bind(user_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                DirectoryEffect::RemoveFromGroup(g) => {
+                    sqlx::query("DELETE FROM group_members WHERE tenant_id = $1 AND group_id = $2 AND member_id = $3")
+                        .bind(tenant)
+                        .bind(g)
+                        .bind(user_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                DirectoryEffect::DeleteUser => {
+                    for sql in [
+                        "DELETE FROM users WHERE tenant_id = $1 AND id = $2",
+                        "DELETE FROM group_members WHERE tenant_id = $1 AND member_id = $2",
+                        "UPDATE users SET manager_id = NULL WHERE tenant_id = $1 AND manager_id = $2",
+                    ] {
+                        sqlx::query(sql).bind(tenant).bind(user_id).execute(&mut *tx).await?;
+                    }
+                    doc_change = None;
+                }
+                other => {
+                    let doc = match doc_change.take() {
+                        Some(d) => d,
+                        None => {
+                            let row = sqlx::query(
+                                "SELECT doc FROM users WHERE tenant_id = $1 AND id = $2",
+                            )
+                            .bind(tenant)
+                            .bind(user_id)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                            match row {
+                                Some(r) => serde_json::from_str(&r.try_get::<String, _>(0)?)
+                                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                                None => continue,
+                            }
+                        }
+                    };
+                    let mut doc = doc;
+                    match other {
+                        DirectoryEffect::SetAccountEnabled(b) => {
+                            doc["accountEnabled"] = Value::Bool(*b)
+                        }
+                        DirectoryEffect::SetAssignedLicenses(l) => {
+                            doc["assignedLicenses"] = Value::Array(l.clone())
+                        }
+                        DirectoryEffect::RevokeSessions(at) => {
+                            doc["signInSessionsValidFromDateTime"] = Value::String(at.clone())
+                        }
+                        _ => {}
+                    }
+                    doc_change = Some(doc);
+                }
+            }
+        }
+        if let Some(doc) = doc_change {
+            let enabled = doc
+                .get("accountEnabled")
+                .and_then(Value::as_bool)
+                .map(i64::from);
+            let text =
+                serde_json::to_string(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            sqlx::query(
+                "UPDATE users SET doc = $3, account_enabled = $4 WHERE tenant_id = $1 AND id = $2",
+            )
+            .bind(tenant)
+            .bind(user_id)
+            .bind(text)
+            .bind(enabled)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for w in writes {
+            apply_result_write(&mut tx, tenant, w).await?;
+        }
+        tx.commit().await?;
+        if !effects.is_empty() {
+            self.bump(tenant);
+        }
+        Ok(())
+    }
+}

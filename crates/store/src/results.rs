@@ -1,0 +1,581 @@
+//! Run history: runs, user processing results and task processing results in one table with
+//! a column per filterable property (these collections grow large, so `$filter`, `$orderby`,
+//! `$top`, `$skip` and `$count` run in SQL on indexed columns), reprocess links, trigger
+//! occurrences (exactly-once processing) and the durable job queue.
+
+use odata::{Dialect, SqlColumn, SqlColumns, SqlKind, SqlParam};
+use serde_json::Value;
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::query::Query;
+use sqlx::{Any, Row};
+
+use crate::{Backend, DirectoryPage, Result, Store, StoreError};
+
+/// Kinds of rows in `results`.
+pub mod result_kinds {
+    pub const RUN: &str = "run";
+    pub const USER: &str = "user";
+    pub const TASK: &str = "task";
+    /// A task report: one task across one run.
+    pub const REPORT: &str = "report";
+}
+
+/// One run, user processing result or task processing result.
+#[derive(Debug, Clone, Default)]
+pub struct ResultRow {
+    pub kind: &'static str,
+    pub id: String,
+    pub workflow_id: String,
+    pub run_id: String,
+    /// For task results: the user processing result they belong to.
+    pub user_result_id: String,
+    /// The user processed (user and task results).
+    pub subject_id: String,
+    /// For task results: the workflow task.
+    pub task_id: String,
+    pub task_definition_id: String,
+    pub status: String,
+    pub execution_type: String,
+    pub workflow_version: i64,
+    pub scheduled_at: Option<String>,
+    pub started_at: Option<String>,
+    pub completed_at: Option<String>,
+    pub created_at: Option<String>,
+    pub total_tasks: i64,
+    pub failed_tasks: i64,
+    pub seq: i64,
+    pub doc: Value,
+}
+
+/// Scope and OData options of a result listing.
+#[derive(Debug, Default)]
+pub struct ResultQuery<'a> {
+    pub kind: &'static str,
+    pub workflow_id: Option<&'a str>,
+    pub run_id: Option<&'a str>,
+    pub user_result_id: Option<&'a str>,
+    pub task_id: Option<&'a str>,
+    pub subject_id: Option<&'a str>,
+    /// Restrict to these ids (reprocessedRuns).
+    pub ids: Option<&'a [String]>,
+    pub filter: Option<&'a odata::Expr>,
+    pub orderby: &'a [odata::OrderBy],
+    pub top: usize,
+    pub skip: usize,
+    pub count: bool,
+}
+
+/// JSON property → column of `results`.
+const RESULT_COLUMNS: &[(&str, &str, bool)] = &[
+    ("id", "id", false),
+    ("processingStatus", "status", false),
+    ("workflowExecutionType", "execution_type", false),
+    ("workflowVersion", "workflow_version", false),
+    ("scheduledDateTime", "scheduled_at", true),
+    ("startedDateTime", "started_at", true),
+    ("completedDateTime", "completed_at", true),
+    ("createdDateTime", "created_at", true),
+    ("runId", "run_id", false),
+];
+
+struct ResultColumnMap;
+
+impl SqlColumns for ResultColumnMap {
+    fn column(&self, path: &[String]) -> Option<SqlColumn> {
+        match path {
+            [name] => RESULT_COLUMNS
+                .iter()
+                .find(|(p, _, _)| p == name)
+                .map(|(_, col, ts)| SqlColumn {
+                    expr: (*col).to_string(),
+                    kind: if *name == "workflowVersion" {
+                        SqlKind::Int
+                    } else if *ts {
+                        SqlKind::DateTime
+                    } else {
+                        SqlKind::Text
+                    },
+                }),
+            [nav, id] if (nav == "subject") && id == "id" => Some(SqlColumn {
+                expr: "subject_id".into(),
+                kind: SqlKind::Guid,
+            }),
+            [nav, id] if (nav == "task") && id == "id" => Some(SqlColumn {
+                expr: "task_id".into(),
+                kind: SqlKind::Guid,
+            }),
+            _ => None,
+        }
+    }
+}
+
+fn bind_param<'q>(
+    q: Query<'q, Any, AnyArguments<'q>>,
+    p: SqlParam,
+) -> Query<'q, Any, AnyArguments<'q>> {
+    match p {
+        SqlParam::Null => q.bind(Option::<String>::None),
+        SqlParam::Bool(b) => q.bind(i64::from(b)),
+        SqlParam::Int(i) => q.bind(i),
+        SqlParam::Float(f) => q.bind(f),
+        SqlParam::Text(s) => q.bind(s),
+    }
+}
+
+fn ts_col(v: &Option<String>) -> Option<String> {
+    v.as_deref().and_then(crate::fixed_ts)
+}
+
+const SELECT: &str = "SELECT kind, id, workflow_id, run_id, user_result_id, subject_id, task_id, task_definition_id, status, execution_type, workflow_version, scheduled_at, started_at, completed_at, created_at, total_tasks, failed_tasks, seq, doc FROM results";
+
+fn kind_static(k: &str) -> &'static str {
+    match k {
+        "run" => result_kinds::RUN,
+        "user" => result_kinds::USER,
+        "report" => result_kinds::REPORT,
+        _ => result_kinds::TASK,
+    }
+}
+
+fn row_to_result(r: &AnyRow) -> Result<ResultRow> {
+    let doc: String = r.try_get("doc")?;
+    let kind: String = r.try_get("kind")?;
+    Ok(ResultRow {
+        kind: kind_static(&kind),
+        id: r.try_get("id")?,
+        workflow_id: r.try_get("workflow_id")?,
+        run_id: r.try_get("run_id")?,
+        user_result_id: r.try_get("user_result_id")?,
+        subject_id: r.try_get("subject_id")?,
+        task_id: r.try_get("task_id")?,
+        task_definition_id: r.try_get("task_definition_id")?,
+        status: r.try_get("status")?,
+        execution_type: r.try_get("execution_type")?,
+        workflow_version: r.try_get("workflow_version")?,
+        scheduled_at: r.try_get("scheduled_at")?,
+        started_at: r.try_get("started_at")?,
+        completed_at: r.try_get("completed_at")?,
+        created_at: r.try_get("created_at")?,
+        total_tasks: r.try_get("total_tasks")?,
+        failed_tasks: r.try_get("failed_tasks")?,
+        seq: r.try_get("seq")?,
+        doc: serde_json::from_str(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+    })
+}
+
+/// One step of an atomic results write.
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)] // built and consumed at once; boxing buys nothing
+pub enum ResultWrite {
+    Put(ResultRow),
+    /// `run_id` reprocessed `source_id` (a run or a user processing result).
+    Link {
+        source_id: String,
+        run_id: String,
+    },
+    Enqueue(Job),
+    /// Mark a job done.
+    CompleteJob(String),
+}
+
+/// A unit of durable work.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub id: String,
+    pub tenant_id: String,
+    pub kind: String,
+    pub payload: Value,
+    /// Not before (RFC 3339 fixed-width, see `fixed_ts`).
+    pub available_at: String,
+    pub attempts: i64,
+}
+
+pub(crate) async fn put_result(
+    tx: &mut sqlx::AnyConnection,
+    tenant: &str,
+    r: &ResultRow,
+) -> Result<()> {
+    let doc = serde_json::to_string(&r.doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    sqlx::query(
+        "INSERT INTO results (tenant_id, kind, id, workflow_id, run_id, user_result_id, subject_id, task_id, task_definition_id,
+            status, execution_type, workflow_version, scheduled_at, started_at, completed_at, created_at, total_tasks, failed_tasks, seq, doc)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)
+         ON CONFLICT (tenant_id, kind, id) DO UPDATE SET status = excluded.status, execution_type = excluded.execution_type,
+            scheduled_at = excluded.scheduled_at, started_at = excluded.started_at, completed_at = excluded.completed_at,
+            created_at = excluded.created_at, total_tasks = excluded.total_tasks, failed_tasks = excluded.failed_tasks, doc = excluded.doc",
+    )
+    .bind(tenant)
+    .bind(r.kind)
+    .bind(&r.id)
+    .bind(&r.workflow_id)
+    .bind(&r.run_id)
+    .bind(&r.user_result_id)
+    .bind(&r.subject_id)
+    .bind(&r.task_id)
+    .bind(&r.task_definition_id)
+    .bind(&r.status)
+    .bind(&r.execution_type)
+    .bind(r.workflow_version)
+    .bind(ts_col(&r.scheduled_at))
+    .bind(ts_col(&r.started_at))
+    .bind(ts_col(&r.completed_at))
+    .bind(ts_col(&r.created_at))
+    .bind(r.total_tasks)
+    .bind(r.failed_tasks)
+    .bind(r.seq)
+    .bind(doc)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn apply_result_write(
+    tx: &mut sqlx::AnyConnection,
+    tenant: &str,
+    w: &ResultWrite,
+) -> Result<()> {
+    match w {
+        ResultWrite::Put(r) => put_result(tx, tenant, r).await,
+        ResultWrite::Link { source_id, run_id } => {
+            sqlx::query("INSERT INTO result_links (tenant_id, source_id, run_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                .bind(tenant)
+                .bind(source_id)
+                .bind(run_id)
+                .execute(&mut *tx)
+                .await?;
+            Ok(())
+        }
+        ResultWrite::Enqueue(j) => {
+            let payload = serde_json::to_string(&j.payload)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            sqlx::query(
+                "INSERT INTO jobs (id, tenant_id, kind, payload, available_at, lease_owner, lease_until, attempts, done)
+                 VALUES ($1, $2, $3, $4, $5, NULL, NULL, $6, 0) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(&j.id)
+            .bind(&j.tenant_id)
+            .bind(&j.kind)
+            .bind(payload)
+            .bind(&j.available_at)
+            .bind(j.attempts)
+            .execute(&mut *tx)
+            .await?;
+            Ok(())
+        }
+        ResultWrite::CompleteJob(id) => {
+            sqlx::query(
+                "UPDATE jobs SET done = 1, lease_owner = NULL, lease_until = NULL WHERE id = $1",
+            )
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            Ok(())
+        }
+    }
+}
+
+impl Store {
+    /// Apply result writes in one transaction.
+    pub async fn write_results(&self, tenant: &str, writes: &[ResultWrite]) -> Result<()> {
+        let mut tx = self.begin().await?;
+        for w in writes {
+            apply_result_write(&mut tx, tenant, w).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn get_result(
+        &self,
+        tenant: &str,
+        kind: &'static str,
+        id: &str,
+    ) -> Result<Option<ResultRow>> {
+        let sql = format!("{SELECT} WHERE tenant_id = $1 AND kind = $2 AND id = $3");
+        let row = sqlx::query(&sql)
+            .bind(tenant)
+            .bind(kind)
+            .bind(id.to_ascii_lowercase())
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(row_to_result).transpose()
+    }
+
+    /// A page of results. `$filter`/`$orderby` run in SQL when they use indexed columns;
+    /// otherwise the scoped rows are filtered in memory with the same evaluator.
+    pub async fn list_results(
+        &self,
+        tenant: &str,
+        q: &ResultQuery<'_>,
+    ) -> Result<(Vec<ResultRow>, Option<i64>, bool)> {
+        let mut conds = vec!["tenant_id = $1".to_string(), "kind = $2".to_string()];
+        let mut params: Vec<SqlParam> = vec![
+            SqlParam::Text(tenant.to_string()),
+            SqlParam::Text(q.kind.to_string()),
+        ];
+        let mut add = |col: &str, v: &str, params: &mut Vec<SqlParam>| {
+            params.push(SqlParam::Text(v.to_string()));
+            conds.push(format!("{col} = ${}", params.len()));
+        };
+        if let Some(v) = q.workflow_id {
+            add("workflow_id", v, &mut params);
+        }
+        if let Some(v) = q.run_id {
+            add("run_id", v, &mut params);
+        }
+        if let Some(v) = q.user_result_id {
+            add("user_result_id", v, &mut params);
+        }
+        if let Some(v) = q.task_id {
+            add("task_id", v, &mut params);
+        }
+        if let Some(v) = q.subject_id {
+            add("subject_id", v, &mut params);
+        }
+        if let Some(ids) = q.ids {
+            if ids.is_empty() {
+                return Ok((Vec::new(), q.count.then_some(0), false));
+            }
+            let mut ph = Vec::new();
+            for id in ids {
+                params.push(SqlParam::Text(id.clone()));
+                ph.push(format!("${}", params.len()));
+            }
+            conds.push(format!("id IN ({})", ph.join(",")));
+        }
+        let sql_filter = match q.filter {
+            Some(f) => odata::to_sql(f, &ResultColumnMap, Dialect::Sqlite, params.len() + 1).ok(),
+            None => Some((String::new(), Vec::new())),
+        };
+        let order = match odata::order_by_sql(q.orderby, &ResultColumnMap) {
+            Ok(s) if !s.is_empty() => Some(format!("{s}, seq")),
+            Ok(_) => Some("seq".to_string()),
+            Err(_) => None,
+        };
+        let (Some((fsql, fparams)), Some(order)) = (sql_filter, order) else {
+            return self.list_results_in_memory(&conds, params, q).await;
+        };
+        if !fsql.is_empty() {
+            conds.push(format!("({fsql})"));
+            params.extend(fparams);
+        }
+        let where_sql = conds.join(" AND ");
+        let sql = format!(
+            "{SELECT} WHERE {where_sql} ORDER BY {order} LIMIT {} OFFSET {}",
+            q.top + 1,
+            q.skip
+        );
+        let mut query = sqlx::query(&sql);
+        for p in params.clone() {
+            query = bind_param(query, p);
+        }
+        let rows = query.fetch_all(self.pool()).await?;
+        let mut items = rows.iter().map(row_to_result).collect::<Result<Vec<_>>>()?;
+        let more = items.len() > q.top;
+        items.truncate(q.top);
+        let total = if q.count {
+            let sql = format!("SELECT COUNT(*) FROM results WHERE {where_sql}");
+            let mut query = sqlx::query(&sql);
+            for p in params {
+                query = bind_param(query, p);
+            }
+            Some(query.fetch_one(self.pool()).await?.try_get::<i64, _>(0)?)
+        } else {
+            None
+        };
+        Ok((items, total, more))
+    }
+
+    async fn list_results_in_memory(
+        &self,
+        conds: &[String],
+        params: Vec<SqlParam>,
+        q: &ResultQuery<'_>,
+    ) -> Result<(Vec<ResultRow>, Option<i64>, bool)> {
+        let sql = format!("{SELECT} WHERE {} ORDER BY seq", conds.join(" AND "));
+        let mut query = sqlx::query(&sql);
+        for p in params {
+            query = bind_param(query, p);
+        }
+        let rows = query.fetch_all(self.pool()).await?;
+        let mut all = Vec::new();
+        for r in &rows {
+            let row = row_to_result(r)?;
+            if q.filter.is_none_or(|f| {
+                f.matches_with(
+                    &row.doc,
+                    &odata::EvalOptions {
+                        case_insensitive: true,
+                    },
+                )
+            }) {
+                all.push(row);
+            }
+        }
+        let page: DirectoryPage = crate::page_in_memory(
+            all.iter().map(|r| r.doc.clone()).collect(),
+            q.orderby,
+            q.top,
+            q.skip,
+            q.count,
+        );
+        let ids: Vec<String> = page
+            .items
+            .iter()
+            .filter_map(|d| d.get("id").and_then(Value::as_str).map(str::to_string))
+            .collect();
+        let items = ids
+            .iter()
+            .filter_map(|id| all.iter().find(|r| &r.id == id).cloned())
+            .collect();
+        Ok((items, page.total, page.more))
+    }
+
+    /// Aggregate counts by status of results in a time window (for summaries): returns
+    /// `(status, rows, sum(total_tasks), sum(failed_tasks))`.
+    pub async fn result_status_counts(
+        &self,
+        tenant: &str,
+        kind: &'static str,
+        workflow_id: Option<&str>,
+        run_id: Option<&str>,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<(String, i64, i64, i64)>> {
+        let mut sql = String::from(
+            "SELECT status, COUNT(*), COALESCE(SUM(total_tasks), 0), COALESCE(SUM(failed_tasks), 0) FROM results
+             WHERE tenant_id = $1 AND kind = $2 AND scheduled_at >= $3 AND scheduled_at <= $4",
+        );
+        let mut binds = vec![
+            tenant.to_string(),
+            kind.to_string(),
+            from.to_string(),
+            to.to_string(),
+        ];
+        if let Some(w) = workflow_id {
+            binds.push(w.to_string());
+            sql.push_str(&format!(" AND workflow_id = ${}", binds.len()));
+        }
+        if let Some(r) = run_id {
+            binds.push(r.to_string());
+            sql.push_str(&format!(" AND run_id = ${}", binds.len()));
+        }
+        sql.push_str(" GROUP BY status");
+        let mut q = sqlx::query(&sql);
+        for b in binds {
+            q = q.bind(b);
+        }
+        let rows = q.fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+            .collect()
+    }
+
+    // ---- reprocess links ----
+
+    pub async fn linked_runs(&self, tenant: &str, source_id: &str) -> Result<Vec<String>> {
+        let rows = sqlx::query("SELECT run_id FROM result_links WHERE tenant_id = $1 AND source_id = $2 ORDER BY run_id")
+            .bind(tenant)
+            .bind(source_id)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| r.try_get(0).map_err(StoreError::from))
+            .collect()
+    }
+
+    /// Drop one link (the run itself stays); false when there was none.
+    pub async fn unlink_run(&self, tenant: &str, source_id: &str, run_id: &str) -> Result<bool> {
+        let n = sqlx::query(
+            "DELETE FROM result_links WHERE tenant_id = $1 AND source_id = $2 AND run_id = $3",
+        )
+        .bind(tenant)
+        .bind(source_id)
+        .bind(run_id)
+        .execute(self.pool())
+        .await?
+        .rows_affected();
+        Ok(n > 0)
+    }
+
+    // ---- exactly-once trigger occurrences ----
+
+    /// Claim the processing of `user` for one workflow version and trigger occurrence. Only the
+    /// first claim succeeds, across restarts and nodes.
+    pub async fn claim_occurrence(
+        &self,
+        tenant: &str,
+        workflow_id: &str,
+        version: i64,
+        user_id: &str,
+        key: &str,
+    ) -> Result<bool> {
+        let n = sqlx::query(
+            "INSERT INTO occurrences (tenant_id, workflow_id, workflow_version, user_id, occurrence) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        )
+        .bind(tenant)
+        .bind(workflow_id)
+        .bind(version)
+        .bind(user_id)
+        .bind(key)
+        .execute(self.pool())
+        .await?
+        .rows_affected();
+        Ok(n > 0)
+    }
+
+    // ---- job queue ----
+
+    /// Lease up to `limit` due jobs for `owner` until `lease_until`. Expired leases (a crashed
+    /// node) are taken over. PostgreSQL nodes skip rows another node is claiming.
+    pub async fn claim_jobs(
+        &self,
+        owner: &str,
+        now: &str,
+        lease_until: &str,
+        limit: i64,
+    ) -> Result<Vec<Job>> {
+        let lock = if self.backend() == Backend::Postgres {
+            " FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "UPDATE jobs SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 WHERE id IN (
+               SELECT id FROM jobs WHERE done = 0 AND available_at <= $3 AND (lease_until IS NULL OR lease_until < $3)
+               ORDER BY available_at, id LIMIT $4{lock})
+             RETURNING id, tenant_id, kind, payload, available_at, attempts"
+        );
+        let mut tx = self.begin().await?;
+        let rows = sqlx::query(&sql)
+            .bind(owner)
+            .bind(lease_until)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        rows.iter()
+            .map(|r| {
+                let payload: String = r.try_get(3)?;
+                Ok(Job {
+                    id: r.try_get(0)?,
+                    tenant_id: r.try_get(1)?,
+                    kind: r.try_get(2)?,
+                    payload: serde_json::from_str(&payload)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    available_at: r.try_get(4)?,
+                    attempts: r.try_get(5)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Jobs not yet done (for tests and shutdown).
+    pub async fn pending_jobs(&self) -> Result<i64> {
+        Ok(sqlx::query("SELECT COUNT(*) FROM jobs WHERE done = 0")
+            .fetch_one(self.pool())
+            .await?
+            .try_get(0)?)
+    }
+}
