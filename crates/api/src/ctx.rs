@@ -145,7 +145,7 @@ impl Ctx {
     }
 
     /// Reject `$select`/`$orderby`/`$filter` naming properties the type does not have.
-    fn check_properties(&self, ty: &str) -> Result<(), ApiError> {
+    pub(crate) fn check_properties(&self, ty: &str) -> Result<(), ApiError> {
         let Some(td) = model::schema::type_def(ty) else {
             return Ok(());
         };
@@ -199,6 +199,15 @@ impl Ctx {
             }
         }
         Ok(())
+    }
+
+    /// Validate `$select`/`$orderby`/`$filter`/`$expand` against the route's type (or the type
+    /// a `/$count` counts), for handlers that page in SQL and build the envelope themselves.
+    pub fn check_query(&self) -> Result<(), ApiError> {
+        match (self.type_name(), self.route.op.count_of) {
+            (Some(ty), _) | (None, Some(ty)) => self.check_properties(ty),
+            (None, None) => Ok(()),
+        }
     }
 
     pub fn expands(&self, name: &str) -> bool {

@@ -142,3 +142,13 @@ impl From<odata::QueryError> for ApiError {
         }
     }
 }
+
+impl From<engine::runner::EngineError> for ApiError {
+    fn from(e: engine::runner::EngineError) -> Self {
+        match e {
+            engine::runner::EngineError::Store(s) => s.into(),
+            engine::runner::EngineError::Invalid(m) => ApiError::bad_request(m),
+            engine::runner::EngineError::NotFound(m) => ApiError::NotFound(m),
+        }
+    }
+}

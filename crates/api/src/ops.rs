@@ -11,7 +11,7 @@ use axum::http::Method;
 use crate::auth::Permission;
 use crate::ctx::{Ctx, Reply};
 use crate::error::ApiError;
-use crate::handlers::{catalog, directory, extensions, settings, tasks, workflows};
+use crate::handlers::{actions, catalog, directory, extensions, runs, settings, tasks, workflows};
 use crate::routing::Scope;
 
 pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<Reply, ApiError>> + Send>>;
@@ -106,6 +106,18 @@ const VERSION_EXPAND: &[&str] = &[
 ];
 const USER_EXPAND: &[&str] = &["manager", "memberOf"];
 const GROUP_EXPAND: &[&str] = &["members"];
+
+// ---- run history (handlers/runs.rs, handlers/actions.rs) ----
+const LW_REPORTS: &str = "LifecycleWorkflows-Reports.Read.All";
+const LW_WF_ACTIVATE: &str = "LifecycleWorkflows-Workflow.Activate";
+const RUN: &str = model::types::RUN;
+const UPR: &str = model::types::USER_PROCESSING_RESULT;
+const SPR: &str = model::types::SUBJECT_PROCESSING_RESULT;
+const TPR: &str = model::types::TASK_PROCESSING_RESULT;
+const REPORT: &str = model::types::TASK_REPORT;
+const UPR_EXPAND: &[&str] = &["subject"];
+const TPR_EXPAND: &[&str] = &["subject", "task"];
+const REPORT_EXPAND: &[&str] = &["task", "taskDefinition"];
 
 #[allow(clippy::too_many_arguments)]
 const fn op(
@@ -240,4 +252,124 @@ pub static OPERATIONS: &[Operation] = &[
     count("/groups/{group-id}/members/$count", false, "GroupMember.Read.All", false, USER, h!(directory::count_members_route)),
     op(Method::POST, "/groups/{group-id}/members/$ref", false, "GroupMember.ReadWrite.All", false, Shape::Action, &[], false, h!(directory::add_member_route)),
     op(Method::DELETE, "/groups/{group-id}/members/{directoryObject-id}/$ref", false, "GroupMember.ReadWrite.All", false, Shape::Action, &[], false, h!(directory::remove_member_route)),
+    // ---- run history (handlers/runs.rs) ----
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs", true, LW_REPORTS, true, Shape::Collection(RUN), &[], false, h!(runs::list_results_route)),
+    count("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/$count", true, LW_REPORTS, true, RUN, h!(runs::count_results_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/microsoft.graph.identityGovernance.summary(startDateTime={startDateTime},endDateTime={endDateTime})", true, LW_REPORTS, true, Shape::Action, &[], false, h!(runs::summary_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}", true, LW_REPORTS, true, Shape::Entity(RUN), &[], false, h!(runs::get_result_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/reprocessedRuns", true, LW_REPORTS, true, Shape::Collection(RUN), &[], false, h!(runs::list_results_route)),
+    count("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/reprocessedRuns/$count", true, LW_REPORTS, true, RUN, h!(runs::count_results_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/reprocessedRuns/{run-id1}", true, LW_REPORTS, true, Shape::Entity(RUN), &[], false, h!(runs::get_result_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/reprocessedRuns/$ref", true, LW_REPORTS, true, Shape::Action, &[], false, h!(runs::list_reprocessed_refs_route)),
+    op(Method::DELETE, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/reprocessedRuns/{run-id1}/$ref", true, LW_WF_WRITE, true, Shape::Action, &[], false, h!(runs::delete_reprocessed_ref_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/userProcessingResults", true, LW_REPORTS, true, Shape::Collection(UPR), UPR_EXPAND, false, h!(runs::list_results_route)),
+    count("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/userProcessingResults/$count", true, LW_REPORTS, true, UPR, h!(runs::count_results_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/userProcessingResults/microsoft.graph.identityGovernance.summary(startDateTime={startDateTime},endDateTime={endDateTime})", true, LW_REPORTS, true, Shape::Action, &[], false, h!(runs::summary_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/userProcessingResults/{userProcessingResult-id}", true, LW_REPORTS, true, Shape::Entity(UPR), UPR_EXPAND, false, h!(runs::get_result_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/userProcessingResults/{userProcessingResult-id}/subject", true, LW_REPORTS, true, Shape::Entity(USER), &[], false, h!(runs::get_subject_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/userProcessingResults/{userProcessingResult-id}/reprocessedRuns", true, LW_REPORTS, true, Shape::Collection(RUN), &[], false, h!(runs::list_results_route)),
+    count("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/userProcessingResults/{userProcessingResult-id}/reprocessedRuns/$count", true, LW_REPORTS, true, RUN, h!(runs::count_results_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/userProcessingResults/{userProcessingResult-id}/reprocessedRuns/{run-id1}", true, LW_REPORTS, true, Shape::Entity(RUN), &[], false, h!(runs::get_result_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/userProcessingResults/{userProcessingResult-id}/reprocessedRuns/$ref", true, LW_REPORTS, true, Shape::Action, &[], false, h!(runs::list_reprocessed_refs_route)),
+    op(Method::DELETE, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/userProcessingResults/{userProcessingResult-id}/reprocessedRuns/{run-id1}/$ref", true, LW_WF_WRITE, true, Shape::Action, &[], false, h!(runs::delete_reprocessed_ref_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/userProcessingResults/{userProcessingResult-id}/taskProcessingResults", true, LW_REPORTS, true, Shape::Collection(TPR), TPR_EXPAND, false, h!(runs::list_results_route)),
+    count("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/userProcessingResults/{userProcessingResult-id}/taskProcessingResults/$count", true, LW_REPORTS, true, TPR, h!(runs::count_results_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/userProcessingResults/{userProcessingResult-id}/taskProcessingResults/{taskProcessingResult-id}", true, LW_REPORTS, true, Shape::Entity(TPR), TPR_EXPAND, false, h!(runs::get_result_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/userProcessingResults/{userProcessingResult-id}/taskProcessingResults/{taskProcessingResult-id}/subject", true, LW_REPORTS, true, Shape::Entity(USER), &[], false, h!(runs::get_subject_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/userProcessingResults/{userProcessingResult-id}/taskProcessingResults/{taskProcessingResult-id}/task", true, LW_REPORTS, true, Shape::Entity(TASK), &[], false, h!(runs::get_result_task_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/subjectProcessingResults", true, LW_REPORTS, true, Shape::Collection(SPR), &[], false, h!(runs::list_results_route)),
+    count("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/subjectProcessingResults/$count", true, LW_REPORTS, true, SPR, h!(runs::count_results_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/subjectProcessingResults/microsoft.graph.identityGovernance.summary(startDateTime={startDateTime},endDateTime={endDateTime})", true, LW_REPORTS, true, Shape::Action, &[], false, h!(runs::summary_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/subjectProcessingResults/{subjectProcessingResult-id}", true, LW_REPORTS, true, Shape::Entity(SPR), &[], false, h!(runs::get_result_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/subjectProcessingResults/{subjectProcessingResult-id}/reprocessedRuns", true, LW_REPORTS, true, Shape::Collection(RUN), &[], false, h!(runs::list_results_route)),
+    count("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/subjectProcessingResults/{subjectProcessingResult-id}/reprocessedRuns/$count", true, LW_REPORTS, true, RUN, h!(runs::count_results_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/subjectProcessingResults/{subjectProcessingResult-id}/reprocessedRuns/{run-id1}", true, LW_REPORTS, true, Shape::Entity(RUN), &[], false, h!(runs::get_result_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/subjectProcessingResults/{subjectProcessingResult-id}/reprocessedRuns/$ref", true, LW_REPORTS, true, Shape::Action, &[], false, h!(runs::list_reprocessed_refs_route)),
+    op(Method::DELETE, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/subjectProcessingResults/{subjectProcessingResult-id}/reprocessedRuns/{run-id1}/$ref", true, LW_WF_WRITE, true, Shape::Action, &[], false, h!(runs::delete_reprocessed_ref_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/subjectProcessingResults/{subjectProcessingResult-id}/taskProcessingResults", true, LW_REPORTS, true, Shape::Collection(TPR), TPR_EXPAND, false, h!(runs::list_results_route)),
+    count("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/subjectProcessingResults/{subjectProcessingResult-id}/taskProcessingResults/$count", true, LW_REPORTS, true, TPR, h!(runs::count_results_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/subjectProcessingResults/{subjectProcessingResult-id}/taskProcessingResults/{taskProcessingResult-id}", true, LW_REPORTS, true, Shape::Entity(TPR), TPR_EXPAND, false, h!(runs::get_result_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/subjectProcessingResults/{subjectProcessingResult-id}/taskProcessingResults/{taskProcessingResult-id}/subject", true, LW_REPORTS, true, Shape::Entity(USER), &[], false, h!(runs::get_subject_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/subjectProcessingResults/{subjectProcessingResult-id}/taskProcessingResults/{taskProcessingResult-id}/task", true, LW_REPORTS, true, Shape::Entity(TASK), &[], false, h!(runs::get_result_task_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/taskProcessingResults", true, LW_REPORTS, true, Shape::Collection(TPR), TPR_EXPAND, false, h!(runs::list_results_route)),
+    count("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/taskProcessingResults/$count", true, LW_REPORTS, true, TPR, h!(runs::count_results_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/taskProcessingResults/{taskProcessingResult-id}", true, LW_REPORTS, true, Shape::Entity(TPR), TPR_EXPAND, false, h!(runs::get_result_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/taskProcessingResults/{taskProcessingResult-id}/subject", true, LW_REPORTS, true, Shape::Entity(USER), &[], false, h!(runs::get_subject_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/taskProcessingResults/{taskProcessingResult-id}/task", true, LW_REPORTS, true, Shape::Entity(TASK), &[], false, h!(runs::get_result_task_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/userProcessingResults", true, LW_REPORTS, true, Shape::Collection(UPR), UPR_EXPAND, false, h!(runs::list_results_route)),
+    count("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/userProcessingResults/$count", true, LW_REPORTS, true, UPR, h!(runs::count_results_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/userProcessingResults/microsoft.graph.identityGovernance.summary(startDateTime={startDateTime},endDateTime={endDateTime})", true, LW_REPORTS, true, Shape::Action, &[], false, h!(runs::summary_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/userProcessingResults/{userProcessingResult-id}", true, LW_REPORTS, true, Shape::Entity(UPR), UPR_EXPAND, false, h!(runs::get_result_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/userProcessingResults/{userProcessingResult-id}/subject", true, LW_REPORTS, true, Shape::Entity(USER), &[], false, h!(runs::get_subject_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/userProcessingResults/{userProcessingResult-id}/reprocessedRuns", true, LW_REPORTS, true, Shape::Collection(RUN), &[], false, h!(runs::list_results_route)),
+    count("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/userProcessingResults/{userProcessingResult-id}/reprocessedRuns/$count", true, LW_REPORTS, true, RUN, h!(runs::count_results_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/userProcessingResults/{userProcessingResult-id}/reprocessedRuns/{run-id}", true, LW_REPORTS, true, Shape::Entity(RUN), &[], false, h!(runs::get_result_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/userProcessingResults/{userProcessingResult-id}/reprocessedRuns/$ref", true, LW_REPORTS, true, Shape::Action, &[], false, h!(runs::list_reprocessed_refs_route)),
+    op(Method::DELETE, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/userProcessingResults/{userProcessingResult-id}/reprocessedRuns/{run-id}/$ref", true, LW_WF_WRITE, true, Shape::Action, &[], false, h!(runs::delete_reprocessed_ref_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/userProcessingResults/{userProcessingResult-id}/taskProcessingResults", true, LW_REPORTS, true, Shape::Collection(TPR), TPR_EXPAND, false, h!(runs::list_results_route)),
+    count("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/userProcessingResults/{userProcessingResult-id}/taskProcessingResults/$count", true, LW_REPORTS, true, TPR, h!(runs::count_results_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/userProcessingResults/{userProcessingResult-id}/taskProcessingResults/{taskProcessingResult-id}", true, LW_REPORTS, true, Shape::Entity(TPR), TPR_EXPAND, false, h!(runs::get_result_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/userProcessingResults/{userProcessingResult-id}/taskProcessingResults/{taskProcessingResult-id}/subject", true, LW_REPORTS, true, Shape::Entity(USER), &[], false, h!(runs::get_subject_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/userProcessingResults/{userProcessingResult-id}/taskProcessingResults/{taskProcessingResult-id}/task", true, LW_REPORTS, true, Shape::Entity(TASK), &[], false, h!(runs::get_result_task_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/subjectProcessingResults", true, LW_REPORTS, true, Shape::Collection(SPR), &[], false, h!(runs::list_results_route)),
+    count("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/subjectProcessingResults/$count", true, LW_REPORTS, true, SPR, h!(runs::count_results_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/subjectProcessingResults/microsoft.graph.identityGovernance.summary(startDateTime={startDateTime},endDateTime={endDateTime})", true, LW_REPORTS, true, Shape::Action, &[], false, h!(runs::summary_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/subjectProcessingResults/{subjectProcessingResult-id}", true, LW_REPORTS, true, Shape::Entity(SPR), &[], false, h!(runs::get_result_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/subjectProcessingResults/{subjectProcessingResult-id}/reprocessedRuns", true, LW_REPORTS, true, Shape::Collection(RUN), &[], false, h!(runs::list_results_route)),
+    count("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/subjectProcessingResults/{subjectProcessingResult-id}/reprocessedRuns/$count", true, LW_REPORTS, true, RUN, h!(runs::count_results_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/subjectProcessingResults/{subjectProcessingResult-id}/reprocessedRuns/{run-id}", true, LW_REPORTS, true, Shape::Entity(RUN), &[], false, h!(runs::get_result_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/subjectProcessingResults/{subjectProcessingResult-id}/reprocessedRuns/$ref", true, LW_REPORTS, true, Shape::Action, &[], false, h!(runs::list_reprocessed_refs_route)),
+    op(Method::DELETE, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/subjectProcessingResults/{subjectProcessingResult-id}/reprocessedRuns/{run-id}/$ref", true, LW_WF_WRITE, true, Shape::Action, &[], false, h!(runs::delete_reprocessed_ref_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/subjectProcessingResults/{subjectProcessingResult-id}/taskProcessingResults", true, LW_REPORTS, true, Shape::Collection(TPR), TPR_EXPAND, false, h!(runs::list_results_route)),
+    count("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/subjectProcessingResults/{subjectProcessingResult-id}/taskProcessingResults/$count", true, LW_REPORTS, true, TPR, h!(runs::count_results_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/subjectProcessingResults/{subjectProcessingResult-id}/taskProcessingResults/{taskProcessingResult-id}", true, LW_REPORTS, true, Shape::Entity(TPR), TPR_EXPAND, false, h!(runs::get_result_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/subjectProcessingResults/{subjectProcessingResult-id}/taskProcessingResults/{taskProcessingResult-id}/subject", true, LW_REPORTS, true, Shape::Entity(USER), &[], false, h!(runs::get_subject_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/subjectProcessingResults/{subjectProcessingResult-id}/taskProcessingResults/{taskProcessingResult-id}/task", true, LW_REPORTS, true, Shape::Entity(TASK), &[], false, h!(runs::get_result_task_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/taskReports", true, LW_REPORTS, true, Shape::Collection(REPORT), REPORT_EXPAND, false, h!(runs::list_results_route)),
+    count("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/taskReports/$count", true, LW_REPORTS, true, REPORT, h!(runs::count_results_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/taskReports/microsoft.graph.identityGovernance.summary(startDateTime={startDateTime},endDateTime={endDateTime})", true, LW_REPORTS, true, Shape::Action, &[], false, h!(runs::summary_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/taskReports/{taskReport-id}", true, LW_REPORTS, true, Shape::Entity(REPORT), REPORT_EXPAND, false, h!(runs::get_result_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/taskReports/{taskReport-id}/task", true, LW_REPORTS, true, Shape::Entity(TASK), &[], false, h!(runs::get_result_task_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/taskReports/{taskReport-id}/taskDefinition", true, LW_REPORTS, true, Shape::Entity(model::types::TASK_DEFINITION), &[], false, h!(runs::get_report_definition_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/taskReports/{taskReport-id}/taskProcessingResults", true, LW_REPORTS, true, Shape::Collection(TPR), TPR_EXPAND, false, h!(runs::list_results_route)),
+    count("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/taskReports/{taskReport-id}/taskProcessingResults/$count", true, LW_REPORTS, true, TPR, h!(runs::count_results_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/taskReports/{taskReport-id}/taskProcessingResults/{taskProcessingResult-id}", true, LW_REPORTS, true, Shape::Entity(TPR), TPR_EXPAND, false, h!(runs::get_result_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/taskReports/{taskReport-id}/taskProcessingResults/{taskProcessingResult-id}/subject", true, LW_REPORTS, true, Shape::Entity(USER), &[], false, h!(runs::get_subject_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/taskReports/{taskReport-id}/taskProcessingResults/{taskProcessingResult-id}/task", true, LW_REPORTS, true, Shape::Entity(TASK), &[], false, h!(runs::get_result_task_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/tasks/{task-id}/taskProcessingResults", true, LW_REPORTS, true, Shape::Collection(TPR), TPR_EXPAND, false, h!(runs::list_results_route)),
+    count("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/tasks/{task-id}/taskProcessingResults/$count", true, LW_REPORTS, true, TPR, h!(runs::count_results_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/tasks/{task-id}/taskProcessingResults/{taskProcessingResult-id}", true, LW_REPORTS, true, Shape::Entity(TPR), TPR_EXPAND, false, h!(runs::get_result_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/tasks/{task-id}/taskProcessingResults/{taskProcessingResult-id}/subject", true, LW_REPORTS, true, Shape::Entity(USER), &[], false, h!(runs::get_subject_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/tasks/{task-id}/taskProcessingResults/{taskProcessingResult-id}/task", true, LW_REPORTS, true, Shape::Entity(TASK), &[], false, h!(runs::get_result_task_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/versions/{workflowVersion-versionNumber}/tasks/{task-id}/taskProcessingResults", true, LW_REPORTS, true, Shape::Collection(TPR), TPR_EXPAND, false, h!(runs::list_results_route)),
+    count("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/versions/{workflowVersion-versionNumber}/tasks/{task-id}/taskProcessingResults/$count", true, LW_REPORTS, true, TPR, h!(runs::count_results_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/versions/{workflowVersion-versionNumber}/tasks/{task-id}/taskProcessingResults/{taskProcessingResult-id}", true, LW_REPORTS, true, Shape::Entity(TPR), TPR_EXPAND, false, h!(runs::get_result_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/versions/{workflowVersion-versionNumber}/tasks/{task-id}/taskProcessingResults/{taskProcessingResult-id}/subject", true, LW_REPORTS, true, Shape::Entity(USER), &[], false, h!(runs::get_subject_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/versions/{workflowVersion-versionNumber}/tasks/{task-id}/taskProcessingResults/{taskProcessingResult-id}/task", true, LW_REPORTS, true, Shape::Entity(TASK), &[], false, h!(runs::get_result_task_route)),
+    // ---- execution scope and preview scope (handlers/runs.rs) ----
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/executionScope", true, LW_WF_READ, true, Shape::Collection(UPR), UPR_EXPAND, false, h!(runs::list_execution_scope_route)),
+    count("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/executionScope/$count", true, LW_WF_READ, true, UPR, h!(runs::count_execution_scope_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/executionScope/{userProcessingResult-id}", true, LW_WF_READ, true, Shape::Entity(UPR), UPR_EXPAND, false, h!(runs::get_execution_scope_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/executionScope/{userProcessingResult-id}/reprocessedRuns", true, LW_REPORTS, true, Shape::Collection(RUN), &[], false, h!(runs::list_results_route)),
+    count("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/executionScope/{userProcessingResult-id}/reprocessedRuns/$count", true, LW_REPORTS, true, RUN, h!(runs::count_results_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/executionScope/{userProcessingResult-id}/reprocessedRuns/{run-id}", true, LW_REPORTS, true, Shape::Entity(RUN), &[], false, h!(runs::get_result_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/executionScope/{userProcessingResult-id}/reprocessedRuns/$ref", true, LW_REPORTS, true, Shape::Action, &[], false, h!(runs::list_reprocessed_refs_route)),
+    op(Method::DELETE, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/executionScope/{userProcessingResult-id}/reprocessedRuns/{run-id}/$ref", true, LW_WF_WRITE, true, Shape::Action, &[], false, h!(runs::delete_reprocessed_ref_route)),
+    op(Method::DELETE, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/executionScope/{userProcessingResult-id}/reprocessedRuns/{run-id}/reprocessedRuns/{run-id1}/$ref", true, LW_WF_WRITE, true, Shape::Action, &[], false, h!(runs::delete_reprocessed_ref_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/previewScope", true, LW_WF_READ, true, Shape::Collection(USER), &[], false, h!(runs::list_preview_scope_route)),
+    count("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/previewScope/$count", true, LW_WF_READ, true, USER, h!(runs::count_preview_scope_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/previewScope/{directoryObject-id}", true, LW_WF_READ, true, Shape::Entity(USER), &[], false, h!(runs::get_preview_scope_route)),
+    // ---- workflow actions (handlers/actions.rs) ----
+    op(Method::POST, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/microsoft.graph.identityGovernance.activate", true, LW_WF_ACTIVATE, true, Shape::Action, &[], false, h!(actions::activate_route)),
+    op(Method::POST, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/microsoft.graph.identityGovernance.activateWithScope", true, LW_WF_ACTIVATE, true, Shape::Action, &[], false, h!(actions::activate_with_scope_route)),
+    op(Method::POST, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/microsoft.graph.identityGovernance.activateAndWait", true, LW_WF_ACTIVATE, true, Shape::Action, &[], false, h!(actions::activate_and_wait_route)),
+    op(Method::POST, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/microsoft.graph.identityGovernance.previewWorkflow", true, LW_WF_WRITE, true, Shape::Action, &[], false, h!(actions::preview_workflow_route)),
+    op(Method::POST, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/microsoft.graph.identityGovernance.previewTaskFailures", true, LW_WF_READ, true, Shape::Action, &[], false, h!(actions::preview_task_failures_route)),
+    op(Method::POST, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/microsoft.graph.identityGovernance.cancelProcessing", true, LW_WF_WRITE, true, Shape::Action, &[], false, h!(actions::cancel_processing_route)),
+    op(Method::POST, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/microsoft.graph.identityGovernance.clearQuarantine", true, LW_WF_WRITE, true, Shape::Action, &[], false, h!(actions::clear_quarantine_route)),
+    // ---- insights (handlers/actions.rs) ----
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/insights/microsoft.graph.identityGovernance.workflowsProcessedSummary(startDateTime={startDateTime},endDateTime={endDateTime})", false, LW_REPORTS, true, Shape::Action, &[], false, h!(actions::workflows_processed_summary_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/insights/microsoft.graph.identityGovernance.workflowsProcessedByCategory(startDateTime={startDateTime},endDateTime={endDateTime})", false, LW_REPORTS, true, Shape::Action, &[], false, h!(actions::workflows_processed_by_category_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/insights/microsoft.graph.identityGovernance.topWorkflowsProcessedSummary(startDateTime={startDateTime},endDateTime={endDateTime})", false, LW_REPORTS, true, Shape::Collection(model::types::TOP_WORKFLOWS_SUMMARY), &[], false, h!(actions::top_workflows_processed_summary_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/insights/microsoft.graph.identityGovernance.topTasksProcessedSummary(startDateTime={startDateTime},endDateTime={endDateTime})", false, LW_REPORTS, true, Shape::Collection(model::types::TOP_TASKS_SUMMARY), &[], false, h!(actions::top_tasks_processed_summary_route)),
 ];

@@ -22,6 +22,8 @@ const USERS_PER_JOB: usize = 50;
 /// Rows per transaction when a run is created.
 const WRITE_SLICE: usize = 5_000;
 const LEASE_SECS: i64 = 60;
+/// A job that fails this often is dropped (and logged) instead of blocking the queue.
+const MAX_ATTEMPTS: i64 = 5;
 pub const JOB_PROCESS_USERS: &str = "processUsers";
 
 #[derive(Debug, thiserror::Error)]
@@ -152,7 +154,14 @@ impl Engine {
         let n = jobs.len();
         for job in jobs {
             if let Err(e) = self.process_job(&job).await {
-                tracing::warn!(job = job.id, error = %e, "job failed; it will be retried when its lease expires");
+                if job.attempts >= MAX_ATTEMPTS {
+                    tracing::error!(job = job.id, error = %e, "job failed {MAX_ATTEMPTS} times; giving up on it");
+                    self.store
+                        .write_results(&job.tenant_id, &[ResultWrite::CompleteJob(job.id.clone())])
+                        .await?;
+                } else {
+                    tracing::warn!(job = job.id, error = %e, "job failed; it will be retried when its lease expires");
+                }
             }
         }
         Ok(n)
@@ -406,8 +415,10 @@ impl Engine {
                 .await?;
         }
         let canceled = run.status == "canceled" || run.status == "canceling";
+        // Groups are read once per job: tasks look them up by id.
+        let groups = self.groups_of_tenant(tenant).await?;
         for upr_id in &user_results {
-            self.process_user(tenant, upr_id, canceled).await?;
+            self.process_user(tenant, upr_id, canceled, &groups).await?;
         }
         self.store
             .write_results(tenant, &[ResultWrite::CompleteJob(job.id.clone())])
@@ -416,7 +427,13 @@ impl Engine {
     }
 
     /// Process one user's tasks in execution order, skipping those already final.
-    async fn process_user(&self, tenant: &str, upr_id: &str, canceled: bool) -> Result<()> {
+    async fn process_user(
+        &self,
+        tenant: &str,
+        upr_id: &str,
+        canceled: bool,
+        groups: &HashMap<String, Value>,
+    ) -> Result<()> {
         let Some(mut upr) = self
             .store
             .get_result(tenant, result_kinds::USER, upr_id)
@@ -449,6 +466,7 @@ impl Engine {
                 .write_results(tenant, &[ResultWrite::Put(upr.clone())])
                 .await?;
         }
+        let mut subject: Option<(Option<store::UserRow>, Vec<String>)> = None;
         let mut stop_reason: Option<String> = if canceled {
             Some("The run was canceled.".into())
         } else {
@@ -475,8 +493,20 @@ impl Engine {
                     .await?;
                 continue;
             }
-            let user = self.store.get_user(tenant, &upr.subject_id).await?;
-            let (status, effects, info, reason) = match &user {
+            // The user is read once, and again only after a task changed the directory.
+            if subject.is_none() {
+                let user = self.store.get_user(tenant, &upr.subject_id).await?;
+                let group_ids = match &user {
+                    Some(u) => self.store.group_ids_of(tenant, &u.id).await?,
+                    None => Vec::new(),
+                };
+                subject = Some((user, group_ids));
+            }
+            let (user, group_ids) = match &subject {
+                Some((u, g)) => (u, g),
+                None => continue,
+            };
+            let (status, effects, info, reason) = match user {
                 None => (
                     "failed",
                     Vec::new(),
@@ -484,8 +514,6 @@ impl Engine {
                     Some("The user no longer exists in the directory.".to_string()),
                 ),
                 Some(u) => {
-                    let group_ids = self.store.group_ids_of(tenant, &u.id).await?;
-                    let groups = self.groups_of_tenant(tenant).await?;
                     let lookup = |id: &str| groups.get(&id.to_ascii_lowercase()).cloned();
                     let task = t.doc.get("task").cloned().unwrap_or(Value::Null);
                     let args: Vec<Value> = task
@@ -497,7 +525,7 @@ impl Engine {
                         definition_id: &t.task_definition_id,
                         arguments: &args,
                         user: &u.doc,
-                        user_group_ids: &group_ids,
+                        user_group_ids: group_ids,
                         groups: &lookup,
                         now,
                     };
@@ -541,6 +569,9 @@ impl Engine {
                         .map(|e| to_store_effect(e, now))
                         .collect()
                 };
+            if !effects.is_empty() {
+                subject = None;
+            }
             self.store
                 .apply_effects(tenant, &upr.subject_id, &effects, &[ResultWrite::Put(t)])
                 .await?;
@@ -599,21 +630,17 @@ impl Engine {
     }
 
     /// When no user of the run is still pending, compute the run's and its task reports'
-    /// counts and final status. Idempotent: two nodes finishing together agree.
+    /// counts and final status from SQL aggregates. Idempotent: two nodes finishing together
+    /// agree.
     async fn finish_run_if_done(&self, tenant: &str, run_id: &str) -> Result<()> {
-        let (users, _, _) = self
+        let users = self
             .store
-            .list_results(
-                tenant,
-                &ResultQuery {
-                    kind: result_kinds::USER,
-                    run_id: Some(run_id),
-                    top: usize::MAX / 4,
-                    ..Default::default()
-                },
-            )
+            .run_counts(tenant, result_kinds::USER, run_id)
             .await?;
-        if users.iter().any(|u| !is_final(&u.status)) {
+        if users
+            .iter()
+            .any(|(_, status, n)| *n > 0 && !is_final(status))
+        {
             return Ok(());
         }
         let Some(mut run) = self
@@ -623,41 +650,39 @@ impl Engine {
         else {
             return Ok(());
         };
-        if is_final(&run.status) && run.status != "inProgress" && run.completed_at.is_some() {
+        if run.completed_at.is_some() {
             return Ok(());
         }
-        let (tasks, _, _) = self
+        let tasks = self
             .store
-            .list_results(
-                tenant,
-                &ResultQuery {
-                    kind: result_kinds::TASK,
-                    run_id: Some(run_id),
-                    top: usize::MAX / 4,
-                    ..Default::default()
-                },
-            )
+            .run_counts(tenant, result_kinds::TASK, run_id)
             .await?;
+        let count = |rows: &[(String, String, i64)], pred: &dyn Fn(&str) -> bool| -> i64 {
+            rows.iter()
+                .filter(|(_, s, _)| pred(s))
+                .map(|(_, _, n)| n)
+                .sum()
+        };
         let now = self.clock.now();
-        let successful = users.iter().filter(|u| u.status == "completed").count();
-        let failed_users = users.len() - successful;
-        let failed_tasks = tasks.iter().filter(|t| t.status == "failed").count();
-        let unprocessed = tasks
-            .iter()
-            .filter(|t| !matches!(t.status.as_str(), "completed" | "failed"))
-            .count();
+        let total_users = count(&users, &|_| true);
+        let successful = count(&users, &|s| s == "completed");
+        let failed_users = total_users - successful;
+        let total_tasks = count(&tasks, &|_| true);
+        let failed_tasks = count(&tasks, &|s| s == "failed");
+        let unprocessed = count(&tasks, &|s| !matches!(s, "completed" | "failed"));
+        let wholly_failed = count(&users, &|s| matches!(s, "failed" | "canceled"));
         let status = if run.status == "canceling" || run.status == "canceled" {
             "canceled"
         } else if failed_users == 0 {
             "completed"
-        } else if successful > 0 {
+        } else if wholly_failed < total_users {
             "completedWithErrors"
         } else {
             "failed"
         };
         run.status = status.into();
         run.completed_at = Some(ts(now));
-        run.failed_tasks = failed_tasks as i64;
+        run.failed_tasks = failed_tasks;
         if run.started_at.is_none() {
             run.started_at = Some(ts(now));
             run.doc["startedDateTime"] = json!(ts(now));
@@ -665,9 +690,10 @@ impl Engine {
         run.doc["processingStatus"] = json!(status);
         run.doc["completedDateTime"] = json!(ts(now));
         run.doc["lastUpdatedDateTime"] = json!(ts(now));
+        run.doc["totalUsersCount"] = json!(total_users);
         run.doc["successfulUsersCount"] = json!(successful);
         run.doc["failedUsersCount"] = json!(failed_users);
-        run.doc["totalTasksCount"] = json!(tasks.len());
+        run.doc["totalTasksCount"] = json!(total_tasks);
         run.doc["failedTasksCount"] = json!(failed_tasks);
         run.doc["totalUnprocessedTasksCount"] = json!(unprocessed);
         let run_started = run
@@ -689,27 +715,27 @@ impl Engine {
             )
             .await?;
         for mut rep in reports {
-            let of_task: Vec<&ResultRow> =
-                tasks.iter().filter(|t| t.task_id == rep.task_id).collect();
-            let ok = of_task.iter().filter(|t| t.status == "completed").count();
-            let bad = of_task.iter().filter(|t| t.status == "failed").count();
-            let rest = of_task.len() - ok - bad;
-            let rstatus = if bad == 0 && rest == 0 {
+            let of_task: Vec<(String, String, i64)> = tasks
+                .iter()
+                .filter(|(t, _, _)| *t == rep.task_id)
+                .cloned()
+                .collect();
+            let ok = count(&of_task, &|s| s == "completed");
+            let bad = count(&of_task, &|s| s == "failed");
+            let rest = count(&of_task, &|_| true) - ok - bad;
+            let rstatus = if status == "canceled" {
+                "canceled"
+            } else if bad == 0 && rest == 0 {
                 "completed"
             } else if ok > 0 || rest == 0 {
                 "completedWithErrors"
             } else {
                 "failed"
             };
-            let rstatus = if status == "canceled" {
-                "canceled"
-            } else {
-                rstatus
-            };
             rep.status = rstatus.into();
             rep.completed_at = Some(ts(now));
-            rep.failed_tasks = bad as i64;
-            rep.total_tasks = of_task.len() as i64;
+            rep.failed_tasks = bad;
+            rep.total_tasks = ok + bad + rest;
             rep.doc["processingStatus"] = json!(rstatus);
             rep.doc["startedDateTime"] = run_started.clone();
             rep.doc["completedDateTime"] = json!(ts(now));
@@ -748,9 +774,19 @@ impl Engine {
     }
 
     /// Process until no job is due (tests, `activateAndWait`, the manual clock).
+    /// Jobs another worker holds count too: this returns once the queue is empty (or after
+    /// 60 s, when a lease held by a crashed node would still block it).
     pub async fn drain(&self) -> Result<()> {
-        while self.work_once(64).await? > 0 {}
-        Ok(())
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            if self.work_once(64).await? > 0 {
+                continue;
+            }
+            if self.store.pending_jobs().await? == 0 || std::time::Instant::now() > deadline {
+                return Ok(());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
     }
 }
 

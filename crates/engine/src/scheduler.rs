@@ -10,7 +10,9 @@ use serde_json::{json, Value};
 use store::{kinds, result_kinds, Resource, ResultQuery, Write};
 
 use crate::runner::{compile, Activation, Engine, ExecutionType, Result};
-use crate::scope::{time_trigger_occurrence, Subject, Window};
+use crate::scope::{
+    change_trigger_occurrences, time_trigger_occurrence, Change, Subject, TriggerKind, Window,
+};
 
 /// What one scheduler pass did.
 #[derive(Debug, Default, Clone)]
@@ -102,9 +104,21 @@ impl Engine {
             let memberships = self.store.memberships(&tenant).await?;
             for mut wf in due {
                 report.workflows_evaluated += 1;
-                let triggered = self
-                    .triggered_users(&tenant, &wf.doc, &users, &memberships, &window)
-                    .await?;
+                let conditions = wf
+                    .doc
+                    .get("executionConditions")
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                let triggered = match crate::scope::trigger_kind(&conditions) {
+                    TriggerKind::AttributeChange | TriggerKind::MembershipChange => {
+                        self.changed_users(&tenant, &wf, &users, &memberships)
+                            .await?
+                    }
+                    _ => {
+                        self.triggered_users(&tenant, &wf.doc, &users, &memberships, &window)
+                            .await?
+                    }
+                };
                 if !triggered.is_empty() {
                     report.runs_created += 1;
                     report.users_queued += triggered.len();
@@ -165,6 +179,107 @@ impl Engine {
                 out.push(id.to_string());
             }
         }
+        Ok(out)
+    }
+
+    /// Users whose logged directory changes fire a mover trigger since the workflow last
+    /// looked (a per-workflow cursor; changes from before the workflow existed never fire).
+    /// Attribute changes also need the user in scope now; a group removal does not.
+    async fn changed_users(
+        &self,
+        tenant: &str,
+        wf: &Resource,
+        users: &[Value],
+        memberships: &HashMap<String, Vec<String>>,
+    ) -> Result<Vec<String>> {
+        let Ok(compiled) = compile(&wf.doc) else {
+            return Ok(Vec::new());
+        };
+        let conditions = wf
+            .doc
+            .get("executionConditions")
+            .cloned()
+            .unwrap_or(Value::Null);
+        let trigger = conditions.get("trigger").cloned().unwrap_or(Value::Null);
+        let scope = conditions.get("scope").cloned().unwrap_or(Value::Null);
+        let cursor = self.store.get(tenant, kinds::CHANGE_CURSOR, &wf.id).await?;
+        let after = cursor
+            .as_ref()
+            .and_then(|c| c.doc.get("seq").and_then(Value::as_i64))
+            .unwrap_or(wf.seq);
+        let rows = self.store.changes_since(tenant, after, 100_000).await?;
+        let Some(last) = rows.last().map(|r| r.seq) else {
+            return Ok(Vec::new());
+        };
+        let now = self.clock.now();
+        let changes: Vec<Change> = rows
+            .into_iter()
+            .map(|r| {
+                if r.kind == "member" {
+                    Change::Membership {
+                        seq: r.seq,
+                        user_id: r.user_id,
+                        group_id: r.name,
+                        added: r.new_value.as_deref() == Some("add"),
+                        at: now,
+                    }
+                } else {
+                    Change::Attribute {
+                        seq: r.seq,
+                        user_id: r.user_id,
+                        name: r.name,
+                        old: r.old_value,
+                        new: r.new_value,
+                        at: now,
+                    }
+                }
+            })
+            .collect();
+        let by_id: HashMap<&str, &Value> = users
+            .iter()
+            .filter_map(|u| u.get("id").and_then(Value::as_str).map(|id| (id, u)))
+            .collect();
+        let wf_id = wf.id.as_str();
+        let version = wf.doc.get("version").and_then(Value::as_i64).unwrap_or(1);
+        let attribute_trigger =
+            crate::scope::trigger_kind(&conditions) == TriggerKind::AttributeChange;
+        let no_groups: Vec<String> = Vec::new();
+        let mut out: Vec<String> = Vec::new();
+        for (user_id, occ) in change_trigger_occurrences(&trigger, &scope, &changes) {
+            let Some(user) = by_id.get(user_id.as_str()) else {
+                continue;
+            };
+            if attribute_trigger {
+                let groups = memberships.get(&user_id).unwrap_or(&no_groups);
+                if !compiled.in_scope(&Subject {
+                    user,
+                    group_ids: groups,
+                }) {
+                    continue;
+                }
+            }
+            if self
+                .store
+                .claim_occurrence(tenant, wf_id, version, &user_id, &occ.key)
+                .await?
+                && !out.contains(&user_id)
+            {
+                out.push(user_id);
+            }
+        }
+        self.store
+            .write(
+                tenant,
+                vec![Write::Put(Resource {
+                    kind: kinds::CHANGE_CURSOR,
+                    id: wf.id.clone(),
+                    parent_id: wf.id.clone(),
+                    deleted_at: None,
+                    seq: 0,
+                    doc: json!({ "seq": last }),
+                })],
+            )
+            .await?;
         Ok(out)
     }
 

@@ -1,27 +1,763 @@
 //! `lcw import`: bulk-load users and groups.
+//!
+//! Files:
+//! * `.json`: an array of user objects, or `{"users": [...], "groups": [...]}`. A group may
+//!   carry `"members": ["<user id or userPrincipalName>", ...]`.
+//! * `.csv`: a header row of user property names (`displayName,userPrincipalName,...`), one
+//!   user per row. Empty cells are left out, booleans are `true`/`false`, string collections
+//!   (`businessPhones`, `otherMails`) are `;`-separated, and `employeeOrgData.division`-style
+//!   headers fill complex properties. An unknown column fails the whole file before anything
+//!   is written.
+//!
+//! Rows are validated with the same rules as `POST /users` / `POST /groups`
+//! (`model::directory`). Import is idempotent:
+//! * a user row with an `id` updates that user (or creates it with that id); a row without an
+//!   `id` updates the user with its userPrincipalName (keeping its id), else creates a user
+//!   with a new id. Updates merge the row's properties into the stored user, like PATCH; a
+//!   row that changes nothing is not written.
+//! * a group row with an `id` updates that group (or creates it with that id); a row without
+//!   an `id` updates the group with the same displayName and mailNickname (compared
+//!   case-insensitively; a missing mailNickname is derived from the displayName exactly as on
+//!   create), else creates one. When `members` is given it is the group's complete user
+//!   membership: missing members are added and others removed. Without `members` the
+//!   membership is left alone.
+//!
+//! Errors are per row: `row N: message` on stderr (N counts from 1; in a CSV the header is
+//! row 1, so N is the spreadsheet row; group rows print as `group N: message`), counted in
+//! `failed`, and the other rows are still imported. A row repeating the id or
+//! userPrincipalName (groups: the id or displayName+mailNickname) of an earlier row of the
+//! same file is an error: the first occurrence is imported.
+//!
+//! Users are written in transactions of [`BATCH`] rows, resolving userPrincipalNames per
+//! batch, so 100,000 users import in seconds.
 
+use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::io::{IsTerminal, Write};
+use std::path::Path;
 
+use serde_json::{Map, Value};
+use store::{Store, UserRow};
+
+/// Users written per transaction.
+const BATCH: usize = 1000;
+
+#[derive(Debug, Default)]
 pub struct ImportReport {
+    /// User rows imported (created, updated or already up to date).
     pub users: usize,
+    /// Group rows imported (created, updated or already up to date).
     pub groups: usize,
+    /// Rows that failed (reported on stderr).
     pub failed: usize,
+    pub users_created: usize,
+    pub users_updated: usize,
+    pub groups_created: usize,
+    pub groups_updated: usize,
 }
 
 impl fmt::Display for ImportReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "imported {} users, {} groups; {} failed",
-            self.users, self.groups, self.failed
+            "imported {} users ({} created, {} updated, {} unchanged), {} groups ({} created, {} updated, {} unchanged); {} failed",
+            self.users,
+            self.users_created,
+            self.users_updated,
+            self.users - self.users_created - self.users_updated,
+            self.groups,
+            self.groups_created,
+            self.groups_updated,
+            self.groups - self.groups_created - self.groups_updated,
+            self.failed
         )
     }
 }
 
-pub async fn run(
-    _store: &store::Store,
-    _tenant: &str,
-    _path: &std::path::Path,
-) -> Result<ImportReport, String> {
-    Err("import is not implemented yet".into())
+/// Progress and per-row errors on stderr; the progress line only on a terminal.
+struct Out {
+    tty: bool,
+    label: &'static str,
+    total: usize,
+    done: usize,
+    shown_pct: Option<usize>,
+}
+
+impl Out {
+    fn new() -> Out {
+        Out {
+            tty: std::io::stderr().is_terminal(),
+            label: "",
+            total: 0,
+            done: 0,
+            shown_pct: None,
+        }
+    }
+
+    fn start(&mut self, label: &'static str, total: usize) {
+        self.label = label;
+        self.total = total;
+        self.done = 0;
+        self.shown_pct = None;
+        self.draw();
+    }
+
+    fn advance(&mut self, n: usize) {
+        self.done += n;
+        self.draw();
+    }
+
+    fn draw(&mut self) {
+        if !self.tty || self.total == 0 {
+            return;
+        }
+        let pct = self.done.min(self.total) * 100 / self.total;
+        if self.shown_pct == Some(pct) {
+            return;
+        }
+        self.shown_pct = Some(pct);
+        let mut e = std::io::stderr().lock();
+        let _ = write!(
+            e,
+            "\r\x1b[2Kimporting {}: {}/{} ({pct}%)",
+            self.label, self.done, self.total
+        );
+        let _ = e.flush();
+    }
+
+    fn finish(&mut self) {
+        if self.tty && self.shown_pct.is_some() {
+            eprintln!();
+        }
+        self.shown_pct = None;
+        self.total = 0;
+    }
+
+    fn error(&mut self, what: &str, row: usize, message: &str) {
+        if self.tty && self.shown_pct.is_some() {
+            eprint!("\r\x1b[2K");
+            self.shown_pct = None;
+        }
+        eprintln!("{what} {row}: {message}");
+        self.draw();
+    }
+}
+
+/// One parsed row: its number and its JSON object (or why it could not be read).
+type Row = (usize, Result<Value, String>);
+
+pub async fn run(store: &Store, tenant: &str, path: &Path) -> Result<ImportReport, String> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read '{}': {e}", path.display()))?;
+    let (users, groups) = match ext.as_str() {
+        "json" => parse_json(&text)?,
+        "csv" => (parse_csv(&text)?, Vec::new()),
+        _ => {
+            return Err(format!(
+                "'{}': the file must end in .json or .csv",
+                path.display()
+            ))
+        }
+    };
+    let mut report = ImportReport::default();
+    let mut out = Out::new();
+    import_users(store, tenant, users, &mut report, &mut out).await?;
+    import_groups(store, tenant, groups, &mut report, &mut out).await?;
+    Ok(report)
+}
+
+// ---- parsing ----
+
+fn parse_json(text: &str) -> Result<(Vec<Row>, Vec<Row>), String> {
+    let v: Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
+        .map_err(|e| format!("the file is not valid JSON: {e}"))?;
+    let rows = |items: Vec<Value>| -> Vec<Row> {
+        items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| {
+                let r = if item.is_object() {
+                    Ok(item)
+                } else {
+                    Err("expected a JSON object".to_string())
+                };
+                (i + 1, r)
+            })
+            .collect()
+    };
+    match v {
+        Value::Array(users) => Ok((rows(users), Vec::new())),
+        Value::Object(mut m) => {
+            if let Some(k) = m.keys().find(|k| *k != "users" && *k != "groups") {
+                return Err(format!(
+                    "unexpected key '{k}': a JSON import holds \"users\" and \"groups\""
+                ));
+            }
+            let mut take = |key: &str| -> Result<Vec<Value>, String> {
+                match m.remove(key) {
+                    None | Some(Value::Null) => Ok(Vec::new()),
+                    Some(Value::Array(a)) => Ok(a),
+                    Some(_) => Err(format!("\"{key}\" must be an array")),
+                }
+            };
+            let users = take("users")?;
+            let groups = take("groups")?;
+            Ok((rows(users), rows(groups)))
+        }
+        _ => Err(
+            "a JSON import is an array of users or {\"users\": [...], \"groups\": [...]}".into(),
+        ),
+    }
+}
+
+/// RFC 4180 records: `,` separators, `"` quoting with `""` escapes, quoted fields may span
+/// lines; CRLF or LF line ends; blank lines are skipped.
+fn csv_records(text: &str) -> Result<Vec<Vec<String>>, String> {
+    let text = text.trim_start_matches('\u{feff}');
+    let mut records = Vec::new();
+    let mut record: Vec<String> = Vec::new();
+    let mut field = String::new();
+    let mut chars = text.chars().peekable();
+    let mut in_quotes = false;
+    let mut line = 1;
+    let mut quote_line = 0;
+    while let Some(c) = chars.next() {
+        if in_quotes {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                '"' => in_quotes = false,
+                '\n' => {
+                    line += 1;
+                    field.push(c);
+                }
+                _ => field.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' if field.is_empty() => {
+                in_quotes = true;
+                quote_line = line;
+            }
+            ',' => record.push(std::mem::take(&mut field)),
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' => {
+                line += 1;
+                record.push(std::mem::take(&mut field));
+                if !(record.len() == 1 && record[0].is_empty()) {
+                    records.push(std::mem::take(&mut record));
+                }
+                record.clear();
+            }
+            _ => field.push(c),
+        }
+    }
+    if in_quotes {
+        return Err(format!("line {quote_line}: a quoted field is not closed"));
+    }
+    record.push(field);
+    if !(record.len() == 1 && record[0].is_empty()) {
+        records.push(record);
+    }
+    Ok(records)
+}
+
+fn parse_csv(text: &str) -> Result<Vec<Row>, String> {
+    let mut records = csv_records(text)?.into_iter();
+    let Some(header) = records.next() else {
+        return Ok(Vec::new());
+    };
+    let header: Vec<String> = header.into_iter().map(|h| h.trim().to_string()).collect();
+    // Check the columns once: an unknown one fails the whole file.
+    for (i, h) in header.iter().enumerate() {
+        if h.is_empty() {
+            return Err(format!("column {}: the header is empty", i + 1));
+        }
+        if header[..i].contains(h) {
+            return Err(format!("column {}: '{h}' appears twice", i + 1));
+        }
+        model::directory::check_text_field(h).map_err(|e| format!("column {}: {e}", i + 1))?;
+    }
+    Ok(records
+        .enumerate()
+        .map(|(i, rec)| {
+            let n = i + 2;
+            if rec.len() != header.len() {
+                return (
+                    n,
+                    Err(format!(
+                        "expected {} fields as in the header, found {}",
+                        header.len(),
+                        rec.len()
+                    )),
+                );
+            }
+            let fields: Vec<(&str, &str)> = header
+                .iter()
+                .map(String::as_str)
+                .zip(rec.iter().map(String::as_str))
+                .collect();
+            let body = model::directory::user_body_from_text(&fields).map_err(|e| e.to_string());
+            (n, body)
+        })
+        .collect())
+}
+
+// ---- users ----
+
+/// A validated user row.
+struct UserIn {
+    row: usize,
+    id: Option<String>,
+    upn_lower: String,
+    props: Map<String, Value>,
+}
+
+/// A row's id (if given), userPrincipalName and validated document.
+type ValidatedUser = (Option<String>, String, Map<String, Value>);
+
+fn validate_user_row(body: &Value) -> Result<ValidatedUser, String> {
+    let props = model::directory::validate_user_props(body).map_err(|e| e.to_string())?;
+    let upn = props
+        .get("userPrincipalName")
+        .and_then(Value::as_str)
+        .ok_or_else(|| model::ModelError::Missing("userPrincipalName".into()).to_string())?
+        .to_lowercase();
+    let id = props.get("id").and_then(Value::as_str).map(str::to_string);
+    Ok((id, upn, props))
+}
+
+async fn import_users(
+    store: &Store,
+    tenant: &str,
+    rows: Vec<Row>,
+    report: &mut ImportReport,
+    out: &mut Out,
+) -> Result<(), String> {
+    let total = rows.len();
+    let mut valid: Vec<UserIn> = Vec::with_capacity(total);
+    let mut seen_id: HashMap<String, usize> = HashMap::new();
+    let mut seen_upn: HashMap<String, usize> = HashMap::new();
+    for (row, body) in rows {
+        let checked = body.and_then(|b| validate_user_row(&b));
+        let (id, upn_lower, props) = match checked {
+            Ok(x) => x,
+            Err(e) => {
+                out.error("row", row, &e);
+                report.failed += 1;
+                continue;
+            }
+        };
+        let dup = id
+            .as_ref()
+            .and_then(|i| seen_id.get(i).map(|r| (*r, "id")))
+            .or_else(|| seen_upn.get(&upn_lower).map(|r| (*r, "userPrincipalName")));
+        if let Some((first, what)) = dup {
+            out.error(
+                "row",
+                row,
+                &format!("the same {what} as row {first}; only the first is imported"),
+            );
+            report.failed += 1;
+            continue;
+        }
+        if let Some(i) = &id {
+            seen_id.insert(i.clone(), row);
+        }
+        seen_upn.insert(upn_lower.clone(), row);
+        valid.push(UserIn {
+            row,
+            id,
+            upn_lower,
+            props,
+        });
+    }
+    out.start("users", total);
+    out.advance(report.failed);
+    let now = chrono::Utc::now();
+    let mut rest = valid.into_iter();
+    let mut batches: usize = 0;
+    loop {
+        let chunk: Vec<UserIn> = rest.by_ref().take(BATCH).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        let n = chunk.len();
+        import_user_chunk(store, tenant, chunk, now, report, out).await?;
+        out.advance(n);
+        // Keep the database's planner statistics in step as the directory doubles in size.
+        batches += 1;
+        if batches.is_power_of_two() {
+            store
+                .refresh_statistics()
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    if batches > 0 {
+        store
+            .refresh_statistics()
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    out.finish();
+    Ok(())
+}
+
+enum Outcome {
+    Created,
+    Updated,
+}
+
+async fn import_user_chunk(
+    store: &Store,
+    tenant: &str,
+    chunk: Vec<UserIn>,
+    now: chrono::DateTime<chrono::Utc>,
+    report: &mut ImportReport,
+    out: &mut Out,
+) -> Result<(), String> {
+    let db = |e: store::StoreError| format!("database error: {e}");
+    let upns: Vec<String> = chunk.iter().map(|u| u.upn_lower.clone()).collect();
+    let by_upn = store.user_ids_by_upn(tenant, &upns).await.map_err(db)?;
+    let mut ids: Vec<String> = chunk.iter().filter_map(|u| u.id.clone()).collect();
+    ids.extend(by_upn.values().cloned());
+    let existing: HashMap<String, UserRow> = store
+        .get_users_by_ids(tenant, &ids)
+        .await
+        .map_err(db)?
+        .into_iter()
+        .map(|r| (r.id.clone(), r))
+        .collect();
+    let mut writes: Vec<(usize, UserRow, Outcome)> = Vec::with_capacity(chunk.len());
+    for u in chunk {
+        let holder = by_upn.get(&u.upn_lower);
+        let target = match (&u.id, holder) {
+            (Some(id), Some(h)) if h != id => Err(format!(
+                "userPrincipalName '{}' is already used by user {h}",
+                u.upn_lower
+            )),
+            (Some(id), _) => Ok(existing.get(id)),
+            (None, Some(h)) => Ok(existing.get(h)),
+            (None, None) => Ok(None),
+        };
+        let result = target.and_then(|cur| match cur {
+            Some(cur) => model::directory::merge_user(&cur.doc, u.props)
+                .map_err(|e| e.to_string())
+                .map(|doc| {
+                    (doc != cur.doc).then(|| (UserRow { doc, ..cur.clone() }, Outcome::Updated))
+                }),
+            None => model::directory::new_user_from_props(u.props, now)
+                .map_err(|e| e.to_string())
+                .map(|doc| {
+                    let id = doc
+                        .get("id")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string();
+                    Some((
+                        UserRow {
+                            id,
+                            manager_id: None,
+                            doc,
+                        },
+                        Outcome::Created,
+                    ))
+                }),
+        });
+        match result {
+            Ok(Some((row, outcome))) => writes.push((u.row, row, outcome)),
+            Ok(None) => report.users += 1,
+            Err(e) => {
+                out.error("row", u.row, &e);
+                report.failed += 1;
+            }
+        }
+    }
+    let (meta, rows): (Vec<(usize, Outcome)>, Vec<UserRow>) = writes
+        .into_iter()
+        .map(|(n, row, outcome)| ((n, outcome), row))
+        .unzip();
+    match store.put_users(tenant, &rows).await {
+        Ok(()) => {
+            for (_, outcome) in &meta {
+                count_user(report, outcome);
+            }
+        }
+        // A userPrincipalName clash somewhere in the batch: write row by row to find it.
+        Err(store::StoreError::Conflict(_)) => {
+            for ((row, outcome), user) in meta.iter().zip(&rows) {
+                match store.put_user(tenant, user).await {
+                    Ok(()) => count_user(report, outcome),
+                    Err(store::StoreError::Conflict(m)) => {
+                        out.error("row", *row, &m);
+                        report.failed += 1;
+                    }
+                    Err(e) => return Err(db(e)),
+                }
+            }
+        }
+        Err(e) => return Err(db(e)),
+    }
+    Ok(())
+}
+
+fn count_user(report: &mut ImportReport, outcome: &Outcome) {
+    report.users += 1;
+    match outcome {
+        Outcome::Created => report.users_created += 1,
+        Outcome::Updated => report.users_updated += 1,
+    }
+}
+
+// ---- groups ----
+
+fn group_key(props: &Map<String, Value>) -> Option<(String, String)> {
+    let name = props.get("displayName").and_then(Value::as_str)?;
+    let nick = props
+        .get("mailNickname")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .unwrap_or_else(|| model::directory::default_group_mail_nickname(name));
+    Some((name.to_lowercase(), nick.to_lowercase()))
+}
+
+/// A group row's `members`: user ids or userPrincipalNames, resolved to ids.
+async fn resolve_members(
+    store: &Store,
+    tenant: &str,
+    members: &Value,
+) -> Result<Result<Vec<String>, String>, String> {
+    let Some(items) = members.as_array() else {
+        return Ok(Err(
+            "\"members\" must be an array of user ids or userPrincipalNames".into(),
+        ));
+    };
+    let mut keys = Vec::with_capacity(items.len());
+    for m in items {
+        match m.as_str() {
+            Some(s) if !s.trim().is_empty() => keys.push(s.trim().to_string()),
+            _ => {
+                return Ok(Err(
+                    "\"members\" must be an array of user ids or userPrincipalNames".into(),
+                ))
+            }
+        }
+    }
+    let db = |e: store::StoreError| format!("database error: {e}");
+    let (guids, upns): (Vec<String>, Vec<String>) =
+        keys.iter().cloned().partition(|k| model::is_guid(k));
+    let guids: Vec<String> = guids.iter().map(|g| g.to_ascii_lowercase()).collect();
+    let known_ids: HashSet<String> = store
+        .get_users_by_ids(tenant, &guids)
+        .await
+        .map_err(db)?
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    let by_upn = store.user_ids_by_upn(tenant, &upns).await.map_err(db)?;
+    let mut ids: Vec<String> = Vec::with_capacity(keys.len());
+    let mut unknown = Vec::new();
+    for k in &keys {
+        let id = if model::is_guid(k) {
+            let g = k.to_ascii_lowercase();
+            known_ids.contains(&g).then_some(g)
+        } else {
+            by_upn.get(&k.to_lowercase()).cloned()
+        };
+        match id {
+            Some(id) if !ids.contains(&id) => ids.push(id),
+            Some(_) => {}
+            None => unknown.push(k.as_str()),
+        }
+    }
+    if !unknown.is_empty() {
+        return Ok(Err(format!("unknown member(s): {}", unknown.join(", "))));
+    }
+    Ok(Ok(ids))
+}
+
+async fn import_groups(
+    store: &Store,
+    tenant: &str,
+    rows: Vec<Row>,
+    report: &mut ImportReport,
+    out: &mut Out,
+) -> Result<(), String> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let db = |e: store::StoreError| format!("database error: {e}");
+    let now = chrono::Utc::now();
+    let mut groups: Vec<Value> = store.list_groups(tenant).await.map_err(db)?;
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    out.start("groups", rows.len());
+    for (row, body) in rows {
+        out.advance(1);
+        let mut body = match body {
+            Ok(b) => b,
+            Err(e) => {
+                out.error("group", row, &e);
+                report.failed += 1;
+                continue;
+            }
+        };
+        let members = body.as_object_mut().and_then(|m| m.remove("members"));
+        let props = match model::directory::validate_group_props(&body) {
+            Ok(p) => p,
+            Err(e) => {
+                out.error("group", row, &e.to_string());
+                report.failed += 1;
+                continue;
+            }
+        };
+        let id = props.get("id").and_then(Value::as_str).map(str::to_string);
+        let key = group_key(&props);
+        let seen_keys: Vec<String> = [
+            id.clone().map(|i| format!("id:{i}")),
+            key.clone().map(|(a, b)| format!("name:{a}\u{1}{b}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if let Some(first) = seen_keys.iter().find_map(|k| seen.get(k)) {
+            out.error(
+                "group",
+                row,
+                &format!("the same group as group {first}; only the first is imported"),
+            );
+            report.failed += 1;
+            continue;
+        }
+        let member_ids = match &members {
+            Some(m) => match resolve_members(store, tenant, m).await? {
+                Ok(ids) => Some(ids),
+                Err(e) => {
+                    out.error("group", row, &e);
+                    report.failed += 1;
+                    continue;
+                }
+            },
+            None => None,
+        };
+        let found = groups.iter().position(|g| match &id {
+            Some(id) => g.get("id").and_then(Value::as_str) == Some(id.as_str()),
+            None => {
+                let gk = g.as_object().and_then(group_key);
+                gk.is_some() && gk == key
+            }
+        });
+        let result = match found {
+            Some(i) => model::directory::merge_group(&groups[i], props).map(|doc| (Some(i), doc)),
+            None => model::directory::new_group_from_props(props, now).map(|doc| (None, doc)),
+        };
+        let (index, doc) = match result {
+            Ok(x) => x,
+            Err(e) => {
+                out.error("group", row, &e.to_string());
+                report.failed += 1;
+                continue;
+            }
+        };
+        let gid = doc
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let mut changed = false;
+        if index.is_none_or(|i| groups[i] != doc) {
+            store.put_group(tenant, &gid, &doc).await.map_err(db)?;
+            changed = true;
+        }
+        if let Some(wanted) = member_ids {
+            let current = store.member_ids(tenant, &gid).await.map_err(db)?;
+            let add: Vec<String> = wanted
+                .iter()
+                .filter(|m| !current.contains(m))
+                .cloned()
+                .collect();
+            let remove: Vec<String> = current
+                .iter()
+                .filter(|m| !wanted.contains(m))
+                .cloned()
+                .collect();
+            let (a, r) = store
+                .change_members(tenant, &gid, &add, &remove)
+                .await
+                .map_err(db)?;
+            changed |= a + r > 0;
+        }
+        for k in seen_keys {
+            seen.insert(k, row);
+        }
+        report.groups += 1;
+        match index {
+            None => {
+                report.groups_created += 1;
+                groups.push(doc);
+            }
+            Some(i) => {
+                if changed {
+                    report.groups_updated += 1;
+                }
+                groups[i] = doc;
+            }
+        }
+    }
+    out.finish();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quoting() {
+        let recs = csv_records("a,b\r\n\"x, y\",\"say \"\"hi\"\"\"\n\n\"multi\nline\",z").unwrap();
+        assert_eq!(
+            recs,
+            vec![
+                vec!["a".to_string(), "b".into()],
+                vec!["x, y".into(), "say \"hi\"".into()],
+                vec!["multi\nline".into(), "z".into()],
+            ]
+        );
+        assert!(csv_records("a,\"b").is_err());
+    }
+
+    #[test]
+    fn csv_rows_are_numbered_like_a_spreadsheet() {
+        let rows =
+            parse_csv("displayName,userPrincipalName,accountEnabled\nA,a@x,true\nB,b@x,maybe\nC\n")
+                .unwrap();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0].0, 2);
+        assert!(rows[0].1.is_ok());
+        assert!(rows[1].1.as_ref().unwrap_err().contains("accountEnabled"));
+        assert!(rows[2].1.as_ref().unwrap_err().contains("fields"));
+        assert!(parse_csv("displayName,shoeSize\nA,4\n")
+            .unwrap_err()
+            .contains("shoeSize"));
+        assert!(parse_csv("displayName,displayName\n").is_err());
+    }
+
+    #[test]
+    fn json_shapes() {
+        let (u, g) = parse_json(r#"[{"displayName":"A"}, 3]"#).unwrap();
+        assert_eq!((u.len(), g.len()), (2, 0));
+        assert!(u[1].1.is_err());
+        let (u, g) = parse_json(r#"{"users":[{}],"groups":[{},{}]}"#).unwrap();
+        assert_eq!((u.len(), g.len()), (1, 2));
+        assert!(parse_json(r#"{"people":[]}"#).is_err());
+        assert!(parse_json("3").is_err());
+    }
 }

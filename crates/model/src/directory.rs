@@ -181,10 +181,15 @@ pub fn validate_group_props(body: &Value) -> Result<Map<String, Value>, ModelErr
 /// The default `mailNickname` of a group: its display name without characters Graph does
 /// not allow in a nickname (stable, so imports can match groups by it).
 pub fn default_group_mail_nickname(display_name: &str) -> String {
-    display_name
+    let nick: String = display_name
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        .collect()
+        .collect();
+    if nick.is_empty() {
+        "group".into()
+    } else {
+        nick
+    }
 }
 
 /// A new group document: `displayName` is required; `mailEnabled` (false),
@@ -570,6 +575,8 @@ mod tests {
         assert_eq!(g["resourceProvisioningOptions"], json!(["Team"]));
         assert!(g.get("members@odata.bind").is_none());
         assert!(new_group(&json!({"description": "x"}), now()).is_err());
+        assert_eq!(default_group_mail_nickname("Équipe ✓"), "quipe");
+        assert_eq!(default_group_mail_nickname("✓✓"), "group");
     }
 
     #[test]

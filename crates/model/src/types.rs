@@ -308,7 +308,215 @@ pub static TYPES: &[TypeDef] = &[
         p("securityEnabled", Bool),
         p("visibility", Str),
     ]),
+    // ---- run history (appended for crates/api/src/handlers/runs.rs) ----
+    ty!(RUN, base = None, abstract = false, [
+        ENTITY_ID,
+        ro("activatedOnScope", Complex("microsoft.graph.identityGovernance.activationScope")),
+        ro("completedDateTime", DateTime),
+        ro("failedTasksCount", Int),
+        ro("failedUsersCount", Int),
+        ro("lastUpdatedDateTime", DateTime),
+        ro("processingStatus", Enum(PROCESSING_STATUS)),
+        ro_coll("reprocessedRuns", Complex(RUN)),
+        ro("scheduledDateTime", DateTime),
+        ro("startedDateTime", DateTime),
+        ro_coll("subjectProcessingResults", Complex(SUBJECT_PROCESSING_RESULT)),
+        ro("successfulUsersCount", Int),
+        ro_coll("taskProcessingResults", Complex(TASK_PROCESSING_RESULT)),
+        ro("totalTasksCount", Int),
+        ro("totalUnprocessedTasksCount", Int),
+        ro("totalUsersCount", Int),
+        ro_coll("userProcessingResults", Complex(USER_PROCESSING_RESULT)),
+        ro("workflowExecutionType", Enum(EXECUTION_TYPE)),
+    ]),
+    ty!(USER_PROCESSING_RESULT, base = None, abstract = false, [
+        ENTITY_ID,
+        ro("completedDateTime", DateTime),
+        ro("failedTasksCount", Int),
+        ro("processingStatus", Enum(PROCESSING_STATUS)),
+        ro_coll("reprocessedRuns", Complex(RUN)),
+        ro("scheduledDateTime", DateTime),
+        ro("startedDateTime", DateTime),
+        ro("subject", Complex(USER)),
+        ro_coll("taskProcessingResults", Complex(TASK_PROCESSING_RESULT)),
+        ro("totalTasksCount", Int),
+        ro("totalUnprocessedTasksCount", Int),
+        ro("workflowExecutionType", Enum(EXECUTION_TYPE)),
+        ro("workflowVersion", Int),
+    ]),
+    ty!(SUBJECT_PROCESSING_RESULT, base = None, abstract = false, [
+        ENTITY_ID,
+        ro("completedDateTime", DateTime),
+        ro("failedTasksCount", Int),
+        ro("processingStatus", Enum(PROCESSING_STATUS)),
+        ro_coll("reprocessedRuns", Complex(RUN)),
+        ro("scheduledDateTime", DateTime),
+        ro("startedDateTime", DateTime),
+        ro("subject", Complex("microsoft.graph.identityGovernance.workflowSubject")),
+        ro("subjectType", Flags("microsoft.graph.identityGovernance.subjectType")),
+        ro_coll("taskProcessingResults", Complex(TASK_PROCESSING_RESULT)),
+        ro("totalTasksCount", Int),
+        ro("totalUnprocessedTasksCount", Int),
+        ro("workflowExecutionType", Enum(EXECUTION_TYPE)),
+        ro("workflowVersion", Int),
+    ]),
+    ty!(TASK_PROCESSING_RESULT, base = None, abstract = false, [
+        ENTITY_ID,
+        ro("completedDateTime", DateTime),
+        ro("createdDateTime", DateTime),
+        ro("failureReason", Str),
+        ro("processingInfo", Str),
+        ro("processingStatus", Enum(PROCESSING_STATUS)),
+        ro("startedDateTime", DateTime),
+        ro("subject", Complex(USER)),
+        ro("task", Complex(TASK)),
+        ro("workflowSubject", Complex("microsoft.graph.identityGovernance.workflowSubject")),
+    ]),
+    ty!(TASK_REPORT, base = None, abstract = false, [
+        ENTITY_ID,
+        ro("completedDateTime", DateTime),
+        ro("failedUsersCount", Int),
+        ro("lastUpdatedDateTime", DateTime),
+        ro("processingStatus", Enum(PROCESSING_STATUS)),
+        ro("runId", Str),
+        ro("startedDateTime", DateTime),
+        ro("successfulUsersCount", Int),
+        ro("task", Complex(TASK)),
+        ro("taskDefinition", Complex(TASK_DEFINITION)),
+        ro_coll("taskProcessingResults", Complex(TASK_PROCESSING_RESULT)),
+        ro("totalUsersCount", Int),
+        ro("unprocessedUsersCount", Int),
+    ]),
+    ty!("microsoft.graph.identityGovernance.workflowSubject", base = None, abstract = true, []),
+    ty!("microsoft.graph.identityGovernance.directoryObjectWorkflowSubject", base = Some("microsoft.graph.identityGovernance.workflowSubject"), abstract = false, [
+        p("directoryObject", Complex(DIRECTORY_OBJECT)),
+    ]),
+    ty!("microsoft.graph.identityGovernance.provisioningObjectWorkflowSubject", base = Some("microsoft.graph.identityGovernance.workflowSubject"), abstract = false, [
+        coll("attributeSetEntries", Complex("microsoft.graph.identityGovernance.attributeSetEntry")),
+        p("id", Str),
+    ]),
+    ty!("microsoft.graph.identityGovernance.attributeSetEntry", base = None, abstract = false, [
+        p("name", Str),
+        p("value", Str),
+    ]),
+    ty!("microsoft.graph.identityGovernance.awaitedWorkflowProcessingResult", base = None, abstract = false, [
+        p("processingStatus", Enum(PROCESSING_STATUS)),
+        coll("statusReasons", Str),
+        p("subject", Complex("microsoft.graph.identityGovernance.workflowSubject")),
+    ]),
+    ty!("microsoft.graph.identityGovernance.previewFailedTask", base = None, abstract = false, [
+        p("definitionId", Str),
+        p("failureReason", Str),
+        p("name", Str),
+        p("taskId", Str),
+    ]),
+    ty!("microsoft.graph.identityGovernance.activationScope", base = None, abstract = true, []),
+    ty!("microsoft.graph.identityGovernance.activateUserScope", base = Some("microsoft.graph.identityGovernance.activationScope"), abstract = false, [
+        coll("users", Complex(USER)),
+    ]),
+    ty!("microsoft.graph.identityGovernance.activateGroupScope", base = Some("microsoft.graph.identityGovernance.activationScope"), abstract = false, [
+        p("group", Complex(GROUP)),
+    ]),
+    ty!("microsoft.graph.identityGovernance.activateRunScope", base = Some("microsoft.graph.identityGovernance.activationScope"), abstract = false, [
+        p("run", Complex(RUN)),
+        p("taskScope", Enum("microsoft.graph.identityGovernance.activationTaskScopeType")),
+        p("userScope", Enum("microsoft.graph.identityGovernance.activationUserScopeType")),
+    ]),
+    ty!("microsoft.graph.identityGovernance.activateProcessingResultScope", base = Some("microsoft.graph.identityGovernance.activationScope"), abstract = false, [
+        coll("processingResults", Complex(USER_PROCESSING_RESULT)),
+        p("taskScope", Enum("microsoft.graph.identityGovernance.activationTaskScopeType")),
+    ]),
+    ty!("microsoft.graph.identityGovernance.cancelScope", base = None, abstract = true, []),
+    ty!("microsoft.graph.identityGovernance.cancelRunsScope", base = Some("microsoft.graph.identityGovernance.cancelScope"), abstract = false, [
+        coll("runs", Complex(RUN)),
+    ]),
+    ty!("microsoft.graph.identityGovernance.runSummary", base = None, abstract = false, [
+        p("failedRuns", Int),
+        p("failedTasks", Int),
+        p("successfulRuns", Int),
+        p("totalRuns", Int),
+        p("totalTasks", Int),
+        p("totalUsers", Int),
+    ]),
+    ty!("microsoft.graph.identityGovernance.userSummary", base = None, abstract = false, [
+        p("failedTasks", Int),
+        p("failedUsers", Int),
+        p("successfulUsers", Int),
+        p("totalTasks", Int),
+        p("totalUsers", Int),
+    ]),
+    ty!("microsoft.graph.identityGovernance.subjectSummary", base = None, abstract = false, [
+        p("failedSubjects", Int),
+        p("failedTasks", Int),
+        p("successfulSubjects", Int),
+        p("totalSubjects", Int),
+        p("totalTasks", Int),
+    ]),
+    ty!("microsoft.graph.identityGovernance.taskReportSummary", base = None, abstract = false, [
+        p("failedTasks", Int),
+        p("successfulTasks", Int),
+        p("totalTasks", Int),
+        p("unprocessedTasks", Int),
+    ]),
+    ty!("microsoft.graph.identityGovernance.workflowsInsightsSummary", base = None, abstract = false, [
+        p("failedRuns", Int),
+        p("failedTasks", Int),
+        p("failedUsers", Int),
+        p("successfulRuns", Int),
+        p("successfulTasks", Int),
+        p("successfulUsers", Int),
+        p("totalRuns", Int),
+        p("totalTasks", Int),
+        p("totalUsers", Int),
+    ]),
+    ty!("microsoft.graph.identityGovernance.workflowsInsightsByCategory", base = None, abstract = false, [
+        p("failedJoinerRuns", Int),
+        p("failedLeaverRuns", Int),
+        p("failedMoverRuns", Int),
+        p("successfulJoinerRuns", Int),
+        p("successfulLeaverRuns", Int),
+        p("successfulMoverRuns", Int),
+        p("totalJoinerRuns", Int),
+        p("totalLeaverRuns", Int),
+        p("totalMoverRuns", Int),
+    ]),
+    ty!(TOP_WORKFLOWS_SUMMARY, base = None, abstract = false, [
+        p("failedRuns", Int),
+        p("failedUsers", Int),
+        p("successfulRuns", Int),
+        p("successfulUsers", Int),
+        p("totalRuns", Int),
+        p("totalUsers", Int),
+        p("workflowCategory", Enum("microsoft.graph.identityGovernance.lifecycleWorkflowCategory")),
+        p("workflowDisplayName", Str),
+        p("workflowId", Str),
+        p("workflowVersion", Int),
+    ]),
+    ty!(TOP_TASKS_SUMMARY, base = None, abstract = false, [
+        p("failedTasks", Int),
+        p("failedUsers", Int),
+        p("successfulTasks", Int),
+        p("successfulUsers", Int),
+        p("taskDefinitionDisplayName", Str),
+        p("taskDefinitionId", Str),
+        p("totalTasks", Int),
+        p("totalUsers", Int),
+    ]),
 ];
+
+// ---- run history names (appended) ----
+pub const RUN: &str = "microsoft.graph.identityGovernance.run";
+pub const USER_PROCESSING_RESULT: &str = "microsoft.graph.identityGovernance.userProcessingResult";
+pub const SUBJECT_PROCESSING_RESULT: &str =
+    "microsoft.graph.identityGovernance.subjectProcessingResult";
+pub const TASK_PROCESSING_RESULT: &str = "microsoft.graph.identityGovernance.taskProcessingResult";
+pub const TASK_REPORT: &str = "microsoft.graph.identityGovernance.taskReport";
+pub const TOP_WORKFLOWS_SUMMARY: &str =
+    "microsoft.graph.identityGovernance.topWorkflowsInsightsSummary";
+pub const TOP_TASKS_SUMMARY: &str = "microsoft.graph.identityGovernance.topTasksInsightsSummary";
+const PROCESSING_STATUS: &str =
+    "microsoft.graph.identityGovernance.lifecycleWorkflowProcessingStatus";
+const EXECUTION_TYPE: &str = "microsoft.graph.identityGovernance.workflowExecutionType";
 
 pub static ENUMS: &[EnumDef] = &[
     EnumDef {

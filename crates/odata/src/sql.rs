@@ -119,6 +119,15 @@ pub fn order_by_sql(orderby: &[OrderBy], columns: &dyn SqlColumns) -> Result<Str
     Ok(parts.join(", "))
 }
 
+/// `LOWER(sql)`, unless it already is (`tolower(p)` in the filter).
+fn lower(sql: &str) -> String {
+    if sql.starts_with("LOWER(") && sql.ends_with(')') {
+        sql.to_string()
+    } else {
+        format!("LOWER({sql})")
+    }
+}
+
 fn unsupported(message: impl Into<String>) -> FilterError {
     FilterError::Unsupported {
         message: message.into(),
@@ -365,12 +374,13 @@ impl Builder<'_> {
             Literal::Date(d) if kind == SqlKind::DateTime => return Ok(self.date_cmp(sql, op, *d)),
             _ => {}
         }
-        // A GUID literal against a free-text column: compare case-insensitively.
-        let sql = match (kind, lit) {
-            (SqlKind::Text, Literal::Guid(_)) => format!("LOWER({sql})"),
-            _ => sql.to_string(),
+        // Text compares case-insensitively, as Graph's $filter and the in-memory evaluator do.
+        let lowered = kind == SqlKind::Text && matches!(lit, Literal::Guid(_) | Literal::String(_));
+        let sql = if lowered { lower(sql) } else { sql.to_string() };
+        let p = match self.convert(kind, name, lit)? {
+            SqlParam::Text(t) if lowered => SqlParam::Text(t.to_lowercase()),
+            other => other,
         };
-        let p = self.convert(kind, name, lit)?;
         let ph = self.bind(p);
         Ok(match op {
             CmpOp::Ne => format!("({sql} <> {ph} OR {sql} IS NULL)"),
@@ -457,24 +467,9 @@ impl Builder<'_> {
         if list.is_empty() {
             return Ok(ALWAYS_FALSE.into());
         }
-        let sql = if kind == SqlKind::Text
-            && list
-                .iter()
-                .any(|e| matches!(e, Expr::Literal(Literal::Guid(_))))
-        {
-            if list
-                .iter()
-                .all(|e| matches!(e, Expr::Literal(Literal::Guid(_) | Literal::Null)))
-            {
-                format!("LOWER({sql})")
-            } else {
-                return Err(unsupported(format!(
-                    "the 'in' list for '{name}' mixes identifiers and strings"
-                )));
-            }
-        } else {
-            sql
-        };
+        // Text compares case-insensitively (values are lower-cased below).
+        let lowered = kind == SqlKind::Text;
+        let sql = if lowered { lower(&sql) } else { sql };
         let mut phs = Vec::new();
         let mut has_null = false;
         for item in list {
@@ -492,7 +487,10 @@ impl Builder<'_> {
                     "use datetime values (not dates) in the 'in' list for '{name}'"
                 )));
             }
-            let p = self.convert(kind, &name, lit)?;
+            let p = match self.convert(kind, &name, lit)? {
+                SqlParam::Text(t) if lowered => SqlParam::Text(t.to_lowercase()),
+                other => other,
+            };
             phs.push(self.bind(p));
         }
         Ok(match (phs.is_empty(), has_null) {
@@ -556,10 +554,12 @@ impl Builder<'_> {
                 )))
             }
         };
-        let needle = if kind == SqlKind::Guid {
-            needle.to_lowercase()
+        // Case-insensitive on both databases (SQLite's LIKE already is; PostgreSQL's is not).
+        let needle = needle.to_lowercase();
+        let sql = if kind == SqlKind::Text {
+            lower(&sql)
         } else {
-            needle
+            sql
         };
         let pattern = match f {
             Function::StartsWith => format!("{needle}%"),
@@ -628,12 +628,12 @@ mod tests {
     #[test]
     fn simple_comparisons() {
         let (s, p) = sql("displayName eq 'a' and version gt 2", Dialect::Postgres);
-        assert_eq!(s, "(display_name = $1 AND version > $2)");
+        assert_eq!(s, "(LOWER(display_name) = $1 AND version > $2)");
         assert_eq!(p, vec![text("a"), SqlParam::Int(2)]);
         let (s, p) = sql("displayName ne 'a' or 3 lt version", Dialect::Sqlite);
         assert_eq!(
             s,
-            "((display_name <> $1 OR display_name IS NULL) OR version > $2)"
+            "((LOWER(display_name) <> $1 OR LOWER(display_name) IS NULL) OR version > $2)"
         );
         assert_eq!(p, vec![text("a"), SqlParam::Int(3)]);
     }
@@ -643,7 +643,7 @@ mod tests {
         let e =
             parse_filter("displayName eq 'a' and version eq 1").unwrap_or_else(|e| panic!("{e}"));
         let (s, p) = to_sql(&e, &Cols, Dialect::Postgres, 3).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(s, "(display_name = $3 AND version = $4)");
+        assert_eq!(s, "(LOWER(display_name) = $3 AND version = $4)");
         assert_eq!(p.len(), 2);
     }
 
@@ -655,9 +655,9 @@ mod tests {
         let (s, _) = sql("null ne displayName", Dialect::Sqlite);
         assert_eq!(s, "display_name IS NOT NULL");
         let (s, _) = sql("not (displayName eq 'x')", Dialect::Sqlite);
-        assert_eq!(s, "NOT COALESCE((display_name = $1), 0)");
+        assert_eq!(s, "NOT COALESCE((LOWER(display_name) = $1), 0)");
         let (s, _) = sql("not (displayName eq 'x')", Dialect::Postgres);
-        assert_eq!(s, "NOT COALESCE((display_name = $1), FALSE)");
+        assert_eq!(s, "NOT COALESCE((LOWER(display_name) = $1), FALSE)");
     }
 
     #[test]
@@ -720,7 +720,7 @@ mod tests {
     #[test]
     fn like_functions_with_escaping() {
         let (s, p) = sql("startswith(displayName,'50%_a\\b')", Dialect::Sqlite);
-        assert_eq!(s, "display_name LIKE $1 ESCAPE '\\'");
+        assert_eq!(s, "LOWER(display_name) LIKE $1 ESCAPE '\\'");
         assert_eq!(p, vec![text("50\\%\\_a\\\\b%")]);
         let (_, p) = sql("endswith(displayName,'x')", Dialect::Postgres);
         assert_eq!(p, vec![text("%x")]);
@@ -728,10 +728,15 @@ mod tests {
         assert_eq!(p, vec![text("%x%")]);
         let (s, _) = sql("startswith(tolower(displayName),'x')", Dialect::Postgres);
         assert_eq!(s, "LOWER(display_name) LIKE $1 ESCAPE '\\'");
-        let (s, _) = sql("toupper(displayName) eq 'X'", Dialect::Postgres);
-        assert_eq!(s, "UPPER(display_name) = $1");
+        // Text compares case-insensitively, whatever the caller wraps it in.
+        let (s, p) = sql("toupper(displayName) eq 'X'", Dialect::Postgres);
+        assert_eq!(s, "LOWER(UPPER(display_name)) = $1");
+        assert_eq!(p, vec![text("x")]);
         let (s, _) = sql("startswith(displayName,'x') eq false", Dialect::Postgres);
-        assert_eq!(s, "NOT COALESCE((display_name LIKE $1 ESCAPE '\\'), FALSE)");
+        assert_eq!(
+            s,
+            "NOT COALESCE((LOWER(display_name) LIKE $1 ESCAPE '\\'), FALSE)"
+        );
     }
 
     #[test]
@@ -749,10 +754,13 @@ mod tests {
         );
         assert_eq!(p, vec![text("%,joiner,%"), text("%,leaver,%")]);
         let (s, p) = sql("displayName in ('a','b')", Dialect::Postgres);
-        assert_eq!(s, "display_name IN ($1, $2)");
+        assert_eq!(s, "LOWER(display_name) IN ($1, $2)");
         assert_eq!(p, vec![text("a"), text("b")]);
         let (s, _) = sql("displayName in ('a', null)", Dialect::Postgres);
-        assert_eq!(s, "(display_name IN ($1) OR display_name IS NULL)");
+        assert_eq!(
+            s,
+            "(LOWER(display_name) IN ($1) OR LOWER(display_name) IS NULL)"
+        );
         assert_eq!(sql("displayName in ()", Dialect::Postgres).0, "1 = 0");
         let (_, p) = sql("category eq 'joiner, leaver'", Dialect::Postgres);
         assert_eq!(p, vec![text("joiner,leaver")]);

@@ -3,13 +3,13 @@
 
 use std::collections::HashMap;
 
-use odata::{Dialect, SqlColumn, SqlColumns, SqlKind, SqlParam};
+use odata::{SqlColumn, SqlColumns, SqlKind};
 use serde_json::Value;
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
 use sqlx::{Any, Row};
 
-use crate::{Result, Store, StoreError};
+use crate::{bind_param, Result, Store, StoreError};
 
 /// JSON property → column, for SQL filtering and ordering.
 pub const USER_COLUMNS: &[(&str, &str, SqlKindTag)] = &[
@@ -105,19 +105,6 @@ pub struct DirectoryPage {
     pub total: Option<i64>,
     /// More items follow this page.
     pub more: bool,
-}
-
-fn bind_param<'q>(
-    q: Query<'q, Any, AnyArguments<'q>>,
-    p: SqlParam,
-) -> Query<'q, Any, AnyArguments<'q>> {
-    match p {
-        SqlParam::Null => q.bind(Option::<String>::None),
-        SqlParam::Bool(b) => q.bind(i64::from(b)),
-        SqlParam::Int(i) => q.bind(i),
-        SqlParam::Float(f) => q.bind(f),
-        SqlParam::Text(s) => q.bind(s),
-    }
 }
 
 fn text(doc: &Value, key: &str) -> Option<String> {
@@ -262,6 +249,21 @@ impl Store {
             .await
     }
 
+    /// Bring the planner's statistics up to date after bulk writes. PostgreSQL plans the
+    /// batched key lookups of an import badly while its statistics still describe an empty
+    /// table (a 100,000-user import slows from seconds to minutes), so `lcw import` calls this
+    /// as the table grows. SQLite needs nothing.
+    pub async fn refresh_statistics(&self) -> Result<()> {
+        if self.backend() == crate::Backend::Postgres {
+            for table in ["users", "group_members"] {
+                sqlx::query(&format!("ANALYZE {table}"))
+                    .execute(self.pool())
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Ids of existing users by lower-cased userPrincipalName (import resolves rows by UPN).
     pub async fn user_ids_by_upn(
         &self,
@@ -310,17 +312,28 @@ impl Store {
             .filter(|(i, r)| last.get(r.id.as_str()) == Some(i))
             .map(|(_, r)| r)
             .collect();
-        let mut tx = self.pool().begin().await?;
-        if std::env::var("LCW_CACHE").is_ok() {
-            sqlx::query("PRAGMA cache_size=-200000")
-                .execute(&mut *tx)
-                .await?;
-        }
-        let per: usize = std::env::var("LCW_PER")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(USERS_PER_STATEMENT);
-        for chunk in rows.chunks(per) {
+        let mut tx = self.begin().await?;
+        for chunk in rows.chunks(USERS_PER_STATEMENT) {
+            // Log attribute changes of existing users for mover workflows.
+            let ids: Vec<&str> = chunk.iter().map(|r| r.id.as_str()).collect();
+            let before = crate::changes::current_docs(&mut tx, tenant, &ids).await?;
+            for row in chunk {
+                if let Some(old) = before.get(&row.id) {
+                    for (name, o, n) in crate::changes::attribute_changes(old, &row.doc) {
+                        crate::changes::record(
+                            &mut tx,
+                            self,
+                            tenant,
+                            &row.id,
+                            "attribute",
+                            &name,
+                            o.as_deref(),
+                            n.as_deref(),
+                        )
+                        .await?;
+                    }
+                }
+            }
             let sql = user_insert_sql(chunk.len(), mode);
             let mut q = sqlx::query(&sql);
             for row in chunk {
@@ -370,6 +383,9 @@ impl Store {
     /// Users by object id (missing ids are left out), in no particular order.
     pub async fn get_users_by_ids(&self, tenant: &str, ids: &[String]) -> Result<Vec<UserRow>> {
         let mut out = Vec::with_capacity(ids.len());
+        if ids.is_empty() {
+            return Ok(out);
+        }
         for chunk in ids.chunks(500) {
             let placeholders: Vec<String> =
                 (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
@@ -394,7 +410,7 @@ impl Store {
 
     /// Delete a user with its memberships; reports pointing at it lose their manager.
     pub async fn delete_user(&self, tenant: &str, id: &str) -> Result<bool> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         let n = sqlx::query("DELETE FROM users WHERE tenant_id = $1 AND id = $2")
             .bind(tenant)
             .bind(id)
@@ -450,7 +466,7 @@ impl Store {
     /// `$search`) the tenant's users are filtered in memory with the same parser's evaluator.
     pub async fn list_users(&self, tenant: &str, q: &UserListQuery<'_>) -> Result<DirectoryPage> {
         let where_sql = match q.filter {
-            Some(f) => match odata::to_sql(f, &UserColumnMap, Dialect::Sqlite, 2) {
+            Some(f) => match odata::to_sql(f, &UserColumnMap, self.dialect(), 2) {
                 Ok(sql) => Some(sql),
                 Err(_) => return self.list_users_in_memory(tenant, q).await,
             },
@@ -559,7 +575,7 @@ impl Store {
     }
 
     pub async fn delete_group(&self, tenant: &str, id: &str) -> Result<bool> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         let n = sqlx::query("DELETE FROM groups WHERE tenant_id = $1 AND id = $2")
             .bind(tenant)
             .bind(id)
@@ -626,10 +642,10 @@ impl Store {
         if add.is_empty() && remove.is_empty() {
             return Ok((0, 0));
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         let mut added = 0;
         for m in add {
-            added += sqlx::query(
+            let n = sqlx::query(
                 "INSERT INTO group_members (tenant_id, group_id, member_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
             )
             .bind(tenant)
@@ -638,10 +654,24 @@ impl Store {
             .execute(&mut *tx)
             .await?
             .rows_affected();
+            if n > 0 {
+                crate::changes::record(
+                    &mut tx,
+                    self,
+                    tenant,
+                    m,
+                    "member",
+                    group_id,
+                    None,
+                    Some("add"),
+                )
+                .await?;
+            }
+            added += n;
         }
         let mut removed = 0;
         for m in remove {
-            removed += sqlx::query(
+            let n = sqlx::query(
                 "DELETE FROM group_members WHERE tenant_id = $1 AND group_id = $2 AND member_id = $3",
             )
             .bind(tenant)
@@ -650,6 +680,20 @@ impl Store {
             .execute(&mut *tx)
             .await?
             .rows_affected();
+            if n > 0 {
+                crate::changes::record(
+                    &mut tx,
+                    self,
+                    tenant,
+                    m,
+                    "member",
+                    group_id,
+                    None,
+                    Some("remove"),
+                )
+                .await?;
+            }
+            removed += n;
         }
         tx.commit().await?;
         self.bump(tenant);

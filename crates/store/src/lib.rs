@@ -8,6 +8,7 @@
 //! filterable property so `$filter`/`$orderby` run in SQL over large directories.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod changes;
 mod directory;
 mod effects;
 mod migrate;
@@ -22,6 +23,7 @@ use std::sync::{Arc, Mutex};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::AnyPool;
 
+pub use changes::ChangeRow;
 pub use directory::{DirectoryPage, UserListQuery, UserRow, USER_COLUMNS};
 pub use effects::DirectoryEffect;
 pub use resources::{kinds, Resource, Write};
@@ -142,6 +144,14 @@ impl Store {
         }
     }
 
+    /// The SQL dialect `$filter` translates to.
+    pub(crate) fn dialect(&self) -> odata::Dialect {
+        match self.backend {
+            Backend::Sqlite => odata::Dialect::Sqlite,
+            Backend::Postgres => odata::Dialect::Postgres,
+        }
+    }
+
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
     }
@@ -226,4 +236,18 @@ pub fn page_in_memory(
     let more = all.len() > skip.saturating_add(top);
     let items = all.into_iter().skip(skip).take(top).collect();
     DirectoryPage { items, total, more }
+}
+
+/// Bind a `$filter` parameter. Booleans are stored as 0/1 on both databases.
+pub(crate) fn bind_param<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    p: odata::SqlParam,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    match p {
+        odata::SqlParam::Null => q.bind(Option::<String>::None),
+        odata::SqlParam::Bool(b) => q.bind(i64::from(b)),
+        odata::SqlParam::Int(i) => q.bind(i),
+        odata::SqlParam::Float(f) => q.bind(f),
+        odata::SqlParam::Text(s) => q.bind(s),
+    }
 }

@@ -22,6 +22,10 @@ const SCHEMA: &[&str] = &[
     "CREATE UNIQUE INDEX IF NOT EXISTS users_upn ON users (tenant_id, upn_lower)",
     "CREATE INDEX IF NOT EXISTS users_display_name ON users (tenant_id, display_name)",
     "CREATE INDEX IF NOT EXISTS users_department ON users (tenant_id, department)",
+    // $filter compares text case-insensitively (LOWER(col) = $n); these serve those queries.
+    "CREATE INDEX IF NOT EXISTS users_display_name_lower ON users (tenant_id, LOWER(display_name))",
+    "CREATE INDEX IF NOT EXISTS users_department_lower ON users (tenant_id, LOWER(department))",
+    "CREATE INDEX IF NOT EXISTS users_mail_lower ON users (tenant_id, LOWER(mail))",
     "CREATE INDEX IF NOT EXISTS users_hire ON users (tenant_id, employee_hire_date)",
     "CREATE INDEX IF NOT EXISTS users_leave ON users (tenant_id, employee_leave_date_time)",
     "CREATE INDEX IF NOT EXISTS users_manager ON users (tenant_id, manager_id)",
@@ -58,6 +62,10 @@ const SCHEMA: &[&str] = &[
         available_at TEXT NOT NULL, lease_owner TEXT, lease_until TEXT,
         attempts BIGINT NOT NULL DEFAULT 0, done INTEGER NOT NULL DEFAULT 0)",
     "CREATE INDEX IF NOT EXISTS jobs_due ON jobs (done, available_at)",
+    "CREATE TABLE IF NOT EXISTS directory_changes (
+        tenant_id TEXT NOT NULL, seq BIGINT NOT NULL, user_id TEXT NOT NULL, kind TEXT NOT NULL,
+        name TEXT NOT NULL, old_value TEXT, new_value TEXT,
+        PRIMARY KEY (tenant_id, seq, user_id, name))",
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

@@ -13,6 +13,8 @@ pub mod kinds {
     pub const WORKFLOW_VERSION: &str = "workflowVersion";
     pub const CUSTOM_TASK_EXTENSION: &str = "customTaskExtension";
     pub const SETTINGS: &str = "settings";
+    /// Per mover workflow: the last directory change seq its scheduler has looked at.
+    pub const CHANGE_CURSOR: &str = "changeCursor";
 }
 
 /// One stored document.
@@ -210,22 +212,35 @@ impl Store {
         for r in rows {
             let tenant: String = r.try_get(0)?;
             let id: String = r.try_get(1)?;
-            self.write(
-                &tenant,
-                vec![
-                    Write::DeleteChildren {
-                        kind: child_kind,
-                        parent_id: id.clone(),
-                    },
-                    Write::Delete {
-                        kind,
-                        id: id.clone(),
-                    },
-                ],
-            )
-            .await?;
+            self.purge_workflow(&tenant, kind, child_kind, &id).await?;
             purged.push((tenant, id));
         }
         Ok(purged)
+    }
+
+    /// Permanently remove a workflow with its versions and its run history. History goes
+    /// first, so an interrupted purge leaves the workflow in place to be purged again.
+    pub async fn purge_workflow(
+        &self,
+        tenant: &str,
+        kind: &'static str,
+        child_kind: &'static str,
+        id: &str,
+    ) -> Result<()> {
+        self.purge_history(tenant, id).await?;
+        self.write(
+            tenant,
+            vec![
+                Write::DeleteChildren {
+                    kind: child_kind,
+                    parent_id: id.to_string(),
+                },
+                Write::Delete {
+                    kind,
+                    id: id.to_string(),
+                },
+            ],
+        )
+        .await
     }
 }

@@ -3,13 +3,12 @@
 //! `$top`, `$skip` and `$count` run in SQL on indexed columns), reprocess links, trigger
 //! occurrences (exactly-once processing) and the durable job queue.
 
-use odata::{Dialect, SqlColumn, SqlColumns, SqlKind, SqlParam};
+use odata::{SqlColumn, SqlColumns, SqlKind, SqlParam};
 use serde_json::Value;
-use sqlx::any::{AnyArguments, AnyRow};
-use sqlx::query::Query;
-use sqlx::{Any, Row};
+use sqlx::any::AnyRow;
+use sqlx::Row;
 
-use crate::{Backend, DirectoryPage, Result, Store, StoreError};
+use crate::{bind_param, Backend, DirectoryPage, Result, Store, StoreError};
 
 /// Kinds of rows in `results`.
 pub mod result_kinds {
@@ -106,19 +105,6 @@ impl SqlColumns for ResultColumnMap {
             }),
             _ => None,
         }
-    }
-}
-
-fn bind_param<'q>(
-    q: Query<'q, Any, AnyArguments<'q>>,
-    p: SqlParam,
-) -> Query<'q, Any, AnyArguments<'q>> {
-    match p {
-        SqlParam::Null => q.bind(Option::<String>::None),
-        SqlParam::Bool(b) => q.bind(i64::from(b)),
-        SqlParam::Int(i) => q.bind(i),
-        SqlParam::Float(f) => q.bind(f),
-        SqlParam::Text(s) => q.bind(s),
     }
 }
 
@@ -344,7 +330,7 @@ impl Store {
             conds.push(format!("id IN ({})", ph.join(",")));
         }
         let sql_filter = match q.filter {
-            Some(f) => odata::to_sql(f, &ResultColumnMap, Dialect::Sqlite, params.len() + 1).ok(),
+            Some(f) => odata::to_sql(f, &ResultColumnMap, self.dialect(), params.len() + 1).ok(),
             None => Some((String::new(), Vec::new())),
         };
         let order = match odata::order_by_sql(q.orderby, &ResultColumnMap) {
@@ -443,7 +429,7 @@ impl Store {
         to: &str,
     ) -> Result<Vec<(String, i64, i64, i64)>> {
         let mut sql = String::from(
-            "SELECT status, COUNT(*), COALESCE(SUM(total_tasks), 0), COALESCE(SUM(failed_tasks), 0) FROM results
+            "SELECT status, COUNT(*), CAST(COALESCE(SUM(total_tasks), 0) AS BIGINT), CAST(COALESCE(SUM(failed_tasks), 0) AS BIGINT) FROM results
              WHERE tenant_id = $1 AND kind = $2 AND scheduled_at >= $3 AND scheduled_at <= $4",
         );
         let mut binds = vec![
@@ -469,6 +455,44 @@ impl Store {
         rows.iter()
             .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
             .collect()
+    }
+
+    /// Rows of one kind in a run, counted by `(task_id, status)` (task_id is empty for user
+    /// results): what a finished run's counts and task reports are computed from.
+    pub async fn run_counts(
+        &self,
+        tenant: &str,
+        kind: &'static str,
+        run_id: &str,
+    ) -> Result<Vec<(String, String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT task_id, status, COUNT(*) FROM results WHERE tenant_id = $1 AND kind = $2 AND run_id = $3 GROUP BY task_id, status",
+        )
+        .bind(tenant)
+        .bind(kind)
+        .bind(run_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect()
+    }
+
+    /// Remove a purged workflow's run history: results, their reprocess links, occurrence
+    /// claims and unfinished jobs.
+    pub async fn purge_history(&self, tenant: &str, workflow_id: &str) -> Result<()> {
+        let mut tx = self.begin().await?;
+        for sql in [
+            "DELETE FROM result_links WHERE tenant_id = $1 AND run_id IN (SELECT id FROM results WHERE tenant_id = $1 AND kind = 'run' AND workflow_id = $2)",
+            "DELETE FROM result_links WHERE tenant_id = $1 AND source_id IN (SELECT id FROM results WHERE tenant_id = $1 AND workflow_id = $2)",
+            "DELETE FROM results WHERE tenant_id = $1 AND workflow_id = $2",
+            "DELETE FROM occurrences WHERE tenant_id = $1 AND workflow_id = $2",
+            "DELETE FROM resources WHERE tenant_id = $1 AND kind = 'changeCursor' AND id = $2",
+        ] {
+            sqlx::query(sql).bind(tenant).bind(workflow_id).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     // ---- reprocess links ----

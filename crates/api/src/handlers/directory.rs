@@ -46,53 +46,6 @@ fn typed(doc: Value, odata_type: &str) -> Value {
     Value::Object(out)
 }
 
-/// `$select`/`$orderby`/`$filter`/`$expand` name properties of `ty` (what `Ctx::collection`
-/// checks; SQL-paged lists build their page themselves).
-fn check_query(ctx: &Ctx, ty: &str) -> Result<(), ApiError> {
-    let Some(td) = model::schema::type_def(ty) else {
-        return Ok(());
-    };
-    let known = |name: &str| name == "id" || model::schema::property(td, name).is_some();
-    let bad = |option: &str, message: String| ApiError::BadRequest {
-        message,
-        target: Some(option.into()),
-    };
-    for s in ctx.query.select.iter().flatten() {
-        if s != "*" && !known(s) {
-            return Err(bad("$select", format!("Parsing OData Select and Expand failed: Could not find a property named '{s}' on type '{ty}'.")));
-        }
-    }
-    for o in &ctx.query.orderby {
-        if let Some(first) = o.path.first().filter(|f| !known(f)) {
-            return Err(bad(
-                "$orderby",
-                format!(
-                    "Invalid $orderby: could not find a property named '{first}' on type '{ty}'."
-                ),
-            ));
-        }
-    }
-    if let Some(f) = &ctx.query.filter {
-        for p in f.property_paths() {
-            if let Some(first) = p.first().filter(|f| !known(f)) {
-                return Err(bad("$filter", format!("Invalid $filter: could not find a property named '{first}' on type '{ty}'.")));
-            }
-        }
-    }
-    for e in &ctx.query.expand {
-        if !ctx.route.op.expand.contains(&e.name.as_str()) {
-            return Err(bad(
-                "$expand",
-                format!(
-                    "Parsing OData Select and Expand failed: '{}' cannot be expanded here.",
-                    e.name
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
 // ---- users ----
 
 /// The user named by the path key (object id or userPrincipalName).
@@ -147,7 +100,7 @@ async fn present_users(ctx: &Ctx, mut docs: Vec<Value>) -> Result<Vec<Value>, Ap
 }
 
 pub async fn list_users_route(ctx: Ctx) -> Result<Reply, ApiError> {
-    check_query(&ctx, USER)?;
+    ctx.check_properties(USER)?;
     let (skip, page) = ctx.page_window()?;
     let q = UserListQuery {
         filter: ctx.query.filter.as_ref(),
@@ -163,7 +116,7 @@ pub async fn list_users_route(ctx: Ctx) -> Result<Reply, ApiError> {
 }
 
 pub async fn count_users_route(ctx: Ctx) -> Result<Reply, ApiError> {
-    check_query(&ctx, USER)?;
+    ctx.check_properties(USER)?;
     let q = UserListQuery {
         filter: ctx.query.filter.as_ref(),
         orderby: &[],

@@ -1,9 +1,11 @@
 //! Handlers, one module per Graph resource area. Each `*_route` function serves one
 //! declaration of `crate::ops::OPERATIONS`.
 
+pub mod actions;
 pub mod catalog;
 pub mod directory;
 pub mod extensions;
+pub mod runs;
 pub mod settings;
 pub mod tasks;
 pub mod workflows;

@@ -305,18 +305,11 @@ pub async fn purge_workflow_route(ctx: Ctx) -> Result<Reply, ApiError> {
         .ok_or_else(|| workflow_not_found(&id))?;
     ctx.state
         .store
-        .write(
+        .purge_workflow(
             ctx.tenant(),
-            vec![
-                Write::DeleteChildren {
-                    kind: kinds::WORKFLOW_VERSION,
-                    parent_id: r.id.clone(),
-                },
-                Write::Delete {
-                    kind: kinds::WORKFLOW,
-                    id: r.id,
-                },
-            ],
+            kinds::WORKFLOW,
+            kinds::WORKFLOW_VERSION,
+            &r.id,
         )
         .await?;
     Ok(Reply::NoContent)

@@ -170,9 +170,9 @@ pub fn manual_clock_server(backend: Backend) -> Option<&'static Server> {
 }
 
 /// Serialises the tests that move a manual clock (one clock per server).
-pub fn clock_lock() -> std::sync::MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+pub async fn clock_lock() -> tokio::sync::MutexGuard<'static, ()> {
+    static LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    LOCK.lock().await
 }
 
 /// One test's view: its own tenant and a default app token with full permissions.

@@ -370,18 +370,14 @@ both_backends!(routing_errors, |t| {
         .unwrap()
         .contains("nonsense"));
     // Reference endpoints that are not served yet: a Graph-shaped 501.
-    for path in [
-        format!("{LW}/workflows/{id}/runs"),
-        format!("{LW}/workflows/{id}/executionScope"),
-        format!("{LW}/insights/microsoft.graph.identityGovernance.workflowsProcessedSummary(startDateTime=2024-01-01T00:00:00Z,endDateTime=2024-02-01T00:00:00Z)"),
-    ] {
+    for path in [format!("{LW}/insights"), format!("{LW}/deletedItems")] {
         let r = t.get(&path).await;
         r.expect_error(501, "NotImplemented");
         assert!(r.header("request-id").is_some());
     }
     t.post(
-        &format!("{LW}/workflows/{id}/microsoft.graph.identityGovernance.activate"),
-        &json!({"subjects": []}),
+        &format!("{LW}/workflows/{id}/tasks/x/taskProcessingResults/y/microsoft.graph.identityGovernance.resume"),
+        &json!({"data": {"operationStatus": "completed"}}),
     )
     .await
     .expect_error(501, "NotImplemented");

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Engine benchmark (not a test; CI does not run it): one scheduled pass over N in-scope users
+# (default 100,000) with 3 directory tasks (enable account, add to group, revoke sessions).
+#
+#   bench/engine.sh [DATABASE_URL]        # default: a fresh SQLite file
+#
+# Imports the users with `lcw import`, starts `lcw serve --clock manual`, creates the
+# workflow, then times POST /lcw/admin/scheduler/run (scheduler pass + processing of every
+# queued job). Prints users/s and the server's peak RSS (VmHWM).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DB=${1:-}
+USERS=${USERS:-100000}
+PORT=${PORT:-18282}
+WORK=$(mktemp -d)
+SERVER=""
+trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
+[ -n "$DB" ] || DB="sqlite://$WORK/engine.db"
+[ -n "${NO_BUILD:-}" ] || cargo build --release -q -p lcw
+BIN=target/release/lcw
+TENANT=$(python3 -c 'import uuid; print(uuid.uuid4())')
+
+python3 - "$WORK/users.csv" "$USERS" <<'PY'
+import sys
+path, n = sys.argv[1], int(sys.argv[2])
+with open(path, "w") as f:
+    f.write("displayName,userPrincipalName,department,employeeHireDate,accountEnabled\n")
+    for i in range(n):
+        f.write(f"User {i},user{i}@bench.test,Sales,2026-03-10T00:00:00Z,false\n")
+PY
+start=$(date +%s.%N)
+"$BIN" import --database "$DB" --tenant "$TENANT" "$WORK/users.csv" > /dev/null
+echo "import of $USERS users: $(python3 -c "print(f'{$(date +%s.%N) - $start:.1f}')") s"
+
+"$BIN" serve --listen "127.0.0.1:$PORT" --database "$DB" --clock manual --clock-start 2026-03-03T10:00:00Z > "$WORK/serve.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 100); do grep -q "serving" "$WORK/serve.log" 2>/dev/null && break; sleep 0.1; done
+TOKEN=$("$BIN" token --database "$DB" --tenant "$TENANT")
+BASE="http://127.0.0.1:$PORT/beta"
+H=(-H "Authorization: Bearer $TOKEN" -H 'content-type: application/json')
+
+GROUP=$(curl -sf "${H[@]}" "$BASE/groups" -d '{"displayName":"New hires","mailNickname":"newhires"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+curl -sf -o /dev/null "${H[@]}" "$BASE/identityGovernance/lifecycleWorkflows/workflows" -d @- <<JSON
+{"category":"joiner","displayName":"Pre-hire","isEnabled":true,"isSchedulingEnabled":true,
+ "executionConditions":{"@odata.type":"#microsoft.graph.identityGovernance.triggerAndScopeBasedConditions",
+  "scope":{"@odata.type":"#microsoft.graph.identityGovernance.ruleBasedSubjectSet","rule":"department eq 'Sales'"},
+  "trigger":{"@odata.type":"#microsoft.graph.identityGovernance.timeBasedAttributeTrigger","timeBasedAttribute":"employeeHireDate","offsetInDays":-7}},
+ "tasks":[{"displayName":"Enable","taskDefinitionId":"6fc52c9d-398b-4305-9763-15f42c1676fc","arguments":[]},
+          {"displayName":"Add to group","taskDefinitionId":"22085229-5809-45e8-97fd-270d28d66910","arguments":[{"name":"groupID","value":"$GROUP"}]},
+          {"displayName":"Revoke","taskDefinitionId":"509589a4-0466-4471-829e-49c5e502bdee","arguments":[]}]}
+JSON
+
+start=$(date +%s.%N)
+REPORT=$(curl -sf --max-time 3600 "${H[@]}" -X POST "$BASE/../lcw/admin/scheduler/run" -d '{}')
+end=$(date +%s.%N)
+RSS=$(grep VmHWM /proc/$SERVER/status | awk '{print $2}')
+python3 - "$REPORT" "$start" "$end" "$RSS" "$USERS" "${DB%%://*}" <<'PY'
+import json, sys
+report, start, end, rss_kb, users, db = json.loads(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+secs = end - start
+print(f"{db}: {report['usersQueued']} users queued in {report['runsCreated']} run(s); pass + processing {secs:.1f} s = {report['usersQueued'] / secs:,.0f} users/s; peak RSS {rss_kb / 1024:.0f} MB")
+if report["usersQueued"] != users:
+    sys.exit(f"expected {users} users")
+PY
