@@ -71,6 +71,9 @@ pub struct Activation {
     pub reprocesses: Vec<String>,
     /// Per user: the user processing result this user's new result reprocesses.
     pub reprocessed_user_results: HashMap<String, Vec<String>>,
+    /// Per user: the trigger occurrence this run processes (scheduled runs). A user whose
+    /// occurrence is already claimed is left out.
+    pub occurrences: HashMap<String, String>,
 }
 
 impl Activation {
@@ -82,6 +85,7 @@ impl Activation {
             activated_on_scope: None,
             reprocesses: Vec::new(),
             reprocessed_user_results: HashMap::new(),
+            occurrences: HashMap::new(),
         }
     }
 }
@@ -266,7 +270,8 @@ impl Engine {
         let mut batch: Vec<String> = Vec::new();
         for user_id in &act.user_ids {
             let upr_id = model::new_id();
-            writes.push(ResultWrite::Put(ResultRow {
+            let mut uw: Vec<ResultWrite> = Vec::with_capacity(tasks.len() + 1);
+            uw.push(ResultWrite::Put(ResultRow {
                 kind: result_kinds::USER,
                 id: upr_id.clone(),
                 workflow_id: wf_id.clone(),
@@ -299,14 +304,14 @@ impl Engine {
                 .into_iter()
                 .flatten()
             {
-                writes.push(ResultWrite::Link {
+                uw.push(ResultWrite::Link {
                     source_id: source.clone(),
                     run_id: run_id.clone(),
                 });
             }
             for task in &tasks {
                 let tpr_id = model::new_id();
-                writes.push(ResultWrite::Put(ResultRow {
+                uw.push(ResultWrite::Put(ResultRow {
                     kind: result_kinds::TASK,
                     id: tpr_id.clone(),
                     workflow_id: wf_id.clone(),
@@ -335,6 +340,18 @@ impl Engine {
                     }),
                     ..Default::default()
                 }));
+            }
+            // Scheduled users carry their trigger occurrence: their results are written only
+            // if this transaction is the one that claims it.
+            match act.occurrences.get(user_id) {
+                Some(key) => writes.push(ResultWrite::Claimed {
+                    workflow_id: wf_id.clone(),
+                    version,
+                    user_id: user_id.clone(),
+                    occurrence: key.clone(),
+                    then: uw,
+                }),
+                None => writes.extend(uw),
             }
             batch.push(upr_id);
             if batch.len() == USERS_PER_JOB {

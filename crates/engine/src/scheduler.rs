@@ -103,35 +103,71 @@ impl Engine {
             let users = self.store.all_users(&tenant).await?;
             let memberships = self.store.memberships(&tenant).await?;
             for mut wf in due {
+                if is_quarantined(&wf.doc) {
+                    // A quarantined workflow waits for clearQuarantine.
+                    continue;
+                }
                 report.workflows_evaluated += 1;
                 let conditions = wf
                     .doc
                     .get("executionConditions")
                     .cloned()
                     .unwrap_or(Value::Null);
+                let mut cursor: Option<i64> = None;
                 let triggered = match crate::scope::trigger_kind(&conditions) {
                     TriggerKind::AttributeChange | TriggerKind::MembershipChange => {
-                        self.changed_users(&tenant, &wf, &users, &memberships)
-                            .await?
+                        let (users, last) = self
+                            .changed_users(&tenant, &wf, &users, &memberships)
+                            .await?;
+                        cursor = last;
+                        users
                     }
                     _ => {
                         self.triggered_users(&tenant, &wf.doc, &users, &memberships, &window)
                             .await?
                     }
                 };
-                if !triggered.is_empty() {
+                let quarantine = match quarantine_config(&wf.doc, settings.as_ref()) {
+                    Some(config) if !triggered.is_empty() => {
+                        let in_scope = count_in_scope(&wf.doc, &users, &memberships);
+                        quarantine_verdict(&config, triggered.len(), in_scope)
+                    }
+                    _ => None,
+                };
+                if let Some((kind, reason)) = quarantine {
+                    tracing::warn!(tenant, workflow = wf.id, reason, "workflow quarantined");
+                    wf.doc["quarantineDetails"] = json!({
+                        "quarantineReason": reason,
+                        "quarantineType": kind,
+                        "quarantinedDateTime": model::time::format_datetime(now),
+                    });
+                } else if !triggered.is_empty() {
                     report.runs_created += 1;
                     report.users_queued += triggered.len();
-                    self.activate(
-                        &tenant,
-                        &wf.doc,
-                        Activation::new(ExecutionType::Scheduled, triggered),
-                    )
-                    .await?;
+                    let mut act = Activation::new(
+                        ExecutionType::Scheduled,
+                        triggered.iter().map(|(u, _)| u.clone()).collect(),
+                    );
+                    act.occurrences = triggered.into_iter().collect();
+                    self.activate(&tenant, &wf.doc, act).await?;
                 }
                 wf.doc["nextScheduleRunDateTime"] =
                     json!(model::time::format_datetime(next_run(now, hours)));
-                self.store.write(&tenant, vec![Write::Put(wf)]).await?;
+                // The change cursor moves only after the run is written: a crash before that
+                // re-reads the same changes (claims keep them from running twice).
+                let mut steps = Vec::new();
+                if let Some(seq) = cursor {
+                    steps.push(Write::Put(Resource {
+                        kind: kinds::CHANGE_CURSOR,
+                        id: wf.id.clone(),
+                        parent_id: wf.id.clone(),
+                        deleted_at: None,
+                        seq: 0,
+                        doc: json!({ "seq": seq }),
+                    }));
+                }
+                steps.push(Write::Put(wf));
+                self.store.write(&tenant, steps).await?;
             }
         }
         Ok(report)
@@ -146,7 +182,7 @@ impl Engine {
         users: &[Value],
         memberships: &HashMap<String, Vec<String>>,
         window: &Window,
-    ) -> Result<Vec<String>> {
+    ) -> Result<Vec<(String, String)>> {
         let Ok(compiled) = compile(wf) else {
             return Ok(Vec::new());
         };
@@ -156,6 +192,10 @@ impl Engine {
         let wf_id = wf.get("id").and_then(Value::as_str).unwrap_or("");
         let version = wf.get("version").and_then(Value::as_i64).unwrap_or(1);
         let no_groups: Vec<String> = Vec::new();
+        let claimed = self
+            .store
+            .claimed_occurrences(tenant, wf_id, version)
+            .await?;
         let mut out = Vec::new();
         for user in users {
             let Some(id) = user.get("id").and_then(Value::as_str) else {
@@ -171,12 +211,8 @@ impl Engine {
             let Some(occ) = time_trigger_occurrence(trigger, user, window) else {
                 continue;
             };
-            if self
-                .store
-                .claim_occurrence(tenant, wf_id, version, id, &occ.key)
-                .await?
-            {
-                out.push(id.to_string());
+            if !claimed.contains(&(id.to_string(), occ.key.clone())) {
+                out.push((id.to_string(), occ.key));
             }
         }
         Ok(out)
@@ -191,9 +227,9 @@ impl Engine {
         wf: &Resource,
         users: &[Value],
         memberships: &HashMap<String, Vec<String>>,
-    ) -> Result<Vec<String>> {
+    ) -> Result<(Vec<(String, String)>, Option<i64>)> {
         let Ok(compiled) = compile(&wf.doc) else {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), None));
         };
         let conditions = wf
             .doc
@@ -209,7 +245,7 @@ impl Engine {
             .unwrap_or(wf.seq);
         let rows = self.store.changes_since(tenant, after, 100_000).await?;
         let Some(last) = rows.last().map(|r| r.seq) else {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), None));
         };
         let now = self.clock.now();
         let changes: Vec<Change> = rows
@@ -244,7 +280,11 @@ impl Engine {
         let attribute_trigger =
             crate::scope::trigger_kind(&conditions) == TriggerKind::AttributeChange;
         let no_groups: Vec<String> = Vec::new();
-        let mut out: Vec<String> = Vec::new();
+        let claimed = self
+            .store
+            .claimed_occurrences(tenant, wf_id, version)
+            .await?;
+        let mut out: Vec<(String, String)> = Vec::new();
         for (user_id, occ) in change_trigger_occurrences(&trigger, &scope, &changes) {
             let Some(user) = by_id.get(user_id.as_str()) else {
                 continue;
@@ -258,29 +298,20 @@ impl Engine {
                     continue;
                 }
             }
-            if self
-                .store
-                .claim_occurrence(tenant, wf_id, version, &user_id, &occ.key)
-                .await?
-                && !out.contains(&user_id)
-            {
-                out.push(user_id);
+            // One run entry per user; further changes of the same user are claimed right away
+            // (they are handled by this run).
+            if claimed.contains(&(user_id.clone(), occ.key.clone())) {
+                continue;
+            }
+            if out.iter().any(|(u, _)| *u == user_id) {
+                self.store
+                    .claim_occurrence(tenant, wf_id, version, &user_id, &occ.key)
+                    .await?;
+            } else {
+                out.push((user_id, occ.key));
             }
         }
-        self.store
-            .write(
-                tenant,
-                vec![Write::Put(Resource {
-                    kind: kinds::CHANGE_CURSOR,
-                    id: wf.id.clone(),
-                    parent_id: wf.id.clone(),
-                    deleted_at: None,
-                    seq: 0,
-                    doc: json!({ "seq": last }),
-                })],
-            )
-            .await?;
-        Ok(out)
+        Ok((out, Some(last)))
     }
 
     /// The users who meet the workflow's conditions now, each as its most recent scheduled or
@@ -409,4 +440,100 @@ pub fn placeholder_id(workflow_id: &str, user_id: &str) -> String {
         &hex[17..20],
         &hex[20..32]
     )
+}
+
+fn is_quarantined(wf: &Value) -> bool {
+    wf.get("quarantineDetails")
+        .and_then(|q| q.get("quarantineType"))
+        .and_then(Value::as_str)
+        .is_some_and(|t| t != "notQuarantined")
+}
+
+/// The workflow's own quarantine configuration, else the tenant's.
+fn quarantine_config(wf: &Value, settings: Option<&Value>) -> Option<Value> {
+    wf.get("settings")
+        .and_then(|s| s.get("quarantineConfiguration"))
+        .filter(|c| !c.is_null())
+        .or_else(|| {
+            settings
+                .and_then(|s| s.get("quarantineConfiguration"))
+                .filter(|c| !c.is_null())
+        })
+        .cloned()
+}
+
+fn count_in_scope(
+    wf: &Value,
+    users: &[Value],
+    memberships: &HashMap<String, Vec<String>>,
+) -> usize {
+    let Ok(compiled) = compile(wf) else { return 0 };
+    let no_groups: Vec<String> = Vec::new();
+    users
+        .iter()
+        .filter(|user| {
+            let id = user.get("id").and_then(Value::as_str).unwrap_or("");
+            let groups = memberships.get(id).unwrap_or(&no_groups);
+            compiled.in_scope(&Subject {
+                user,
+                group_ids: groups,
+            })
+        })
+        .count()
+}
+
+/// Whether a run of `triggered` users out of `in_scope` breaks the quarantine conditions:
+/// `(quarantineType, reason)` when it does. Count thresholds cap the users of one run;
+/// percentage thresholds cap their share of the users in scope.
+fn quarantine_verdict(
+    config: &Value,
+    triggered: usize,
+    in_scope: usize,
+) -> Option<(&'static str, String)> {
+    let conditions = config.get("conditions").and_then(Value::as_array)?;
+    if conditions.is_empty() {
+        return None;
+    }
+    let mut broken: Vec<(&'static str, String)> = Vec::new();
+    for c in conditions {
+        let ty = c.get("@odata.type").and_then(Value::as_str).unwrap_or("");
+        if ty.ends_with("countBasedQuarantineCondition") {
+            let threshold = c
+                .get("threshold")
+                .and_then(Value::as_i64)
+                .unwrap_or(i64::MAX);
+            if triggered as i64 > threshold {
+                broken.push((
+                    "countBasedThresholdExceeded",
+                    format!("{triggered} users exceed the threshold of {threshold} per run."),
+                ));
+            }
+        } else if ty.ends_with("percentageBasedQuarantineCondition") {
+            let pct = c.get("percentage").and_then(Value::as_i64).unwrap_or(100);
+            if in_scope > 0 && (triggered as i64) * 100 > pct * in_scope as i64 {
+                broken.push((
+                    "percentageBasedThresholdExceeded",
+                    format!("{triggered} of {in_scope} users in scope exceed {pct}%."),
+                ));
+            }
+        }
+    }
+    let all = config.get("matchMode").and_then(Value::as_str) == Some("all");
+    let hit = if all {
+        broken.len() == conditions.len()
+    } else {
+        !broken.is_empty()
+    };
+    if !hit {
+        return None;
+    }
+    if broken.len() > 1 {
+        let reason = broken
+            .iter()
+            .map(|(_, r)| r.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        return Some(("multipleConditionsExceeded", reason));
+    }
+    broken.into_iter().next()
 }

@@ -162,6 +162,16 @@ pub enum ResultWrite {
     Enqueue(Job),
     /// Mark a job done.
     CompleteJob(String),
+    /// Claim one trigger occurrence for a user; `then` is applied only when this claim is the
+    /// first (so a user's results exist exactly when their occurrence is claimed, even across
+    /// crashes and nodes).
+    Claimed {
+        workflow_id: String,
+        version: i64,
+        user_id: String,
+        occurrence: String,
+        then: Vec<ResultWrite>,
+    },
 }
 
 /// A unit of durable work.
@@ -221,6 +231,32 @@ pub(crate) async fn apply_result_write(
     w: &ResultWrite,
 ) -> Result<()> {
     match w {
+        ResultWrite::Claimed {
+            workflow_id,
+            version,
+            user_id,
+            occurrence,
+            then,
+        } => {
+            let claimed = sqlx::query(
+                "INSERT INTO occurrences (tenant_id, workflow_id, workflow_version, user_id, occurrence) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            )
+            .bind(tenant)
+            .bind(workflow_id)
+            .bind(*version)
+            .bind(user_id)
+            .bind(occurrence)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                > 0;
+            if claimed {
+                for inner in then {
+                    Box::pin(apply_result_write(tx, tenant, inner)).await?;
+                }
+            }
+            Ok(())
+        }
         ResultWrite::Put(r) => put_result(tx, tenant, r).await,
         ResultWrite::Link { source_id, run_id } => {
             sqlx::query("INSERT INTO result_links (tenant_id, source_id, run_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
@@ -523,6 +559,26 @@ impl Store {
     }
 
     // ---- exactly-once trigger occurrences ----
+
+    /// Every `(user, occurrence)` already claimed for a workflow version.
+    pub async fn claimed_occurrences(
+        &self,
+        tenant: &str,
+        workflow_id: &str,
+        version: i64,
+    ) -> Result<std::collections::HashSet<(String, String)>> {
+        let rows = sqlx::query(
+            "SELECT user_id, occurrence FROM occurrences WHERE tenant_id = $1 AND workflow_id = $2 AND workflow_version = $3",
+        )
+        .bind(tenant)
+        .bind(workflow_id)
+        .bind(version)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    }
 
     /// Claim the processing of `user` for one workflow version and trigger occurrence. Only the
     /// first claim succeeds, across restarts and nodes.

@@ -349,3 +349,63 @@ async fn membership_change_sqlite() {
 async fn membership_change_postgres() {
     membership_change_runs_for_added_members(Backend::Postgres).await;
 }
+
+async fn quarantine_holds_a_run_over_the_threshold(backend: Backend) {
+    let _clock = clock_lock().await;
+    let Some(t) = Tenant::on_manual_clock(backend) else {
+        eprintln!("skipped: LCW_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    t.set_clock("2026-07-01T08:00:00Z").await;
+    for name in ["Ivy One", "Jon Two"] {
+        user(&t, name, "Sales", json!({"accountEnabled": true, "employeeLeaveDateTime": "2026-07-01T00:00:00Z"})).await;
+    }
+    let mut body = json!({
+        "category": "leaver",
+        "displayName": "guarded leaver",
+        "isEnabled": true,
+        "isSchedulingEnabled": true,
+        "executionConditions": {
+            "@odata.type": "#microsoft.graph.identityGovernance.triggerAndScopeBasedConditions",
+            "scope": {"@odata.type": "#microsoft.graph.identityGovernance.ruleBasedSubjectSet", "rule": "department eq 'Sales'"},
+            "trigger": {"@odata.type": "#microsoft.graph.identityGovernance.timeBasedAttributeTrigger", "timeBasedAttribute": "employeeLeaveDateTime", "offsetInDays": 0}
+        },
+        "tasks": [{"displayName": "Disable", "taskDefinitionId": DISABLE, "arguments": []}]
+    });
+    body["settings"] = json!({"quarantineConfiguration": {"matchMode": "any", "conditions": [
+        {"@odata.type": "#microsoft.graph.identityGovernance.countBasedQuarantineCondition", "threshold": 1}
+    ]}});
+    let r = t.post(&format!("{LW}/workflows"), &body).await;
+    r.expect(201);
+    let wf = r.body["id"].as_str().unwrap().to_string();
+    t.run_scheduler().await;
+    assert!(runs(&t, &wf).await.is_empty(), "a quarantined workflow must not run");
+    let got = t.get(&format!("{LW}/workflows/{wf}")).await;
+    assert_eq!(got.body["quarantineDetails"]["quarantineType"], "countBasedThresholdExceeded", "{}", got.text);
+    assert!(got.body["quarantineDetails"]["quarantinedDateTime"].is_string());
+    // Cleared, the next pass runs both users.
+    t.post(&format!("{LW}/workflows/{wf}/microsoft.graph.identityGovernance.clearQuarantine"), &json!({}))
+        .await
+        .expect(200);
+    // Without a threshold change it would quarantine again; raise it.
+    t.set_clock("2026-07-01T12:00:00Z").await;
+    let mut next = t.get(&format!("{LW}/workflows/{wf}")).await.body;
+    next["settings"]["quarantineConfiguration"]["conditions"][0]["threshold"] = json!(5);
+    t.post(&format!("{LW}/workflows/{wf}/microsoft.graph.identityGovernance.createNewVersion"), &json!({"workflow": next}))
+        .await
+        .expect(200);
+    t.run_scheduler().await;
+    let all = runs(&t, &wf).await;
+    assert_eq!(all.len(), 1, "{all:?}");
+    assert_eq!(all[0]["totalUsersCount"], 2);
+}
+
+#[tokio::test]
+async fn quarantine_sqlite() {
+    quarantine_holds_a_run_over_the_threshold(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn quarantine_postgres() {
+    quarantine_holds_a_run_over_the_threshold(Backend::Postgres).await;
+}
