@@ -218,6 +218,12 @@ pub static OPERATIONS: &[Operation] = &[
     op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflowTemplates/{workflowTemplate-id}/tasks", false, LW_READ, true, Shape::Collection(TASK), &[], true, h!(catalog::list_template_tasks_route)),
     count("/identityGovernance/lifecycleWorkflows/workflowTemplates/{workflowTemplate-id}/tasks/$count", false, LW_READ, true, TASK, h!(catalog::count_template_tasks_route)),
     op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflowTemplates/{workflowTemplate-id}/tasks/{task-id}", false, LW_READ, true, Shape::Entity(TASK), &[], true, h!(catalog::get_template_task_route)),
+    // Templates never run: their tasks have no processing results.
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflowTemplates/{workflowTemplate-id}/tasks/{task-id}/taskProcessingResults", false, LW_READ, true, Shape::Collection(TPR), TPR_EXPAND, true, h!(catalog::list_template_task_results_route)),
+    count("/identityGovernance/lifecycleWorkflows/workflowTemplates/{workflowTemplate-id}/tasks/{task-id}/taskProcessingResults/$count", false, LW_READ, true, TPR, h!(catalog::count_template_task_results_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflowTemplates/{workflowTemplate-id}/tasks/{task-id}/taskProcessingResults/{taskProcessingResult-id}", false, LW_READ, true, Shape::Entity(TPR), TPR_EXPAND, true, h!(catalog::get_template_task_result_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflowTemplates/{workflowTemplate-id}/tasks/{task-id}/taskProcessingResults/{taskProcessingResult-id}/subject", false, LW_READ, true, Shape::Entity(USER), &[], true, h!(catalog::get_template_task_result_route)),
+    op(Method::GET, "/identityGovernance/lifecycleWorkflows/workflowTemplates/{workflowTemplate-id}/tasks/{task-id}/taskProcessingResults/{taskProcessingResult-id}/task", false, LW_READ, true, Shape::Entity(TASK), &[], true, h!(catalog::get_template_task_result_route)),
     // ---- settings ----
     op(Method::GET, "/identityGovernance/lifecycleWorkflows/settings", false, LW_READ, true, Shape::Entity(model::types::SETTINGS), &[], true, h!(settings::get_settings_route)),
     op(Method::PATCH, "/identityGovernance/lifecycleWorkflows/settings", false, LW_WRITE, true, Shape::Action, &[], false, h!(settings::update_settings_route)),

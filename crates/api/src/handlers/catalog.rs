@@ -103,3 +103,38 @@ pub async fn get_template_task_route(ctx: Ctx) -> Result<Reply, ApiError> {
         })?;
     ctx.entity(task)
 }
+
+/// The template task named by the path (404 otherwise).
+fn template_task_or_404(ctx: &Ctx) -> Result<(), ApiError> {
+    let t = template_or_404(ctx)?;
+    let id = ctx.param(1)?;
+    if template_tasks(t).iter().any(|x| {
+        x.get("id")
+            .and_then(Value::as_str)
+            .is_some_and(|i| i.eq_ignore_ascii_case(id))
+    }) {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound(format!(
+            "Task with id '{id}' was not found in the template."
+        )))
+    }
+}
+
+pub async fn list_template_task_results_route(ctx: Ctx) -> Result<Reply, ApiError> {
+    template_task_or_404(&ctx)?;
+    ctx.collection(Vec::new())
+}
+
+pub async fn count_template_task_results_route(ctx: Ctx) -> Result<Reply, ApiError> {
+    template_task_or_404(&ctx)?;
+    ctx.count(&[])
+}
+
+pub async fn get_template_task_result_route(ctx: Ctx) -> Result<Reply, ApiError> {
+    template_task_or_404(&ctx)?;
+    let id = ctx.param(2)?;
+    Err(ApiError::NotFound(format!(
+        "Task processing result '{id}' was not found: workflow templates are never run."
+    )))
+}

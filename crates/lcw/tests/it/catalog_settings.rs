@@ -358,3 +358,27 @@ both_backends!(settings_defaults_and_patch, |t| {
         3
     );
 });
+
+both_backends!(template_tasks_have_no_processing_results, |t| {
+    let templates = t
+        .get(&format!("{LW}/workflowTemplates?$expand=tasks"))
+        .await;
+    templates.expect(200);
+    let tpl = &templates.body["value"][0];
+    let tpl_id = tpl["id"].as_str().unwrap();
+    let task_id = tpl["tasks"][0]["id"].as_str().unwrap();
+    let base = format!("{LW}/workflowTemplates/{tpl_id}/tasks/{task_id}/taskProcessingResults");
+    let list = t.get(&base).await;
+    list.expect(200);
+    assert_eq!(list.body["value"], json!([]));
+    let count = t.get(&format!("{base}/$count")).await;
+    assert_eq!(count.text, "0");
+    t.get(&format!("{base}/00000000-0000-0000-0000-000000000000"))
+        .await
+        .expect_error(404, "ResourceNotFound");
+    t.get(&format!(
+        "{LW}/workflowTemplates/{tpl_id}/tasks/nope/taskProcessingResults"
+    ))
+    .await
+    .expect_error(404, "ResourceNotFound");
+});
