@@ -8,11 +8,13 @@ pub fn render() -> String {
     let mut served = Vec::new();
     let mut missing = Vec::new();
     for e in &router.reference {
+        let relative = e
+            .path
+            .trim_start_matches("/identityGovernance/lifecycleWorkflows");
         let line = format!(
             "| {} | `{}` |",
             e.method,
-            e.path
-                .trim_start_matches("/identityGovernance/lifecycleWorkflows")
+            if relative.is_empty() { "/" } else { relative }
         );
         if router.serves(e) {
             served.push(line);
