@@ -31,6 +31,9 @@ from msgraph_beta.generated.identity_governance.lifecycle_workflows.workflows.it
 from msgraph_beta.generated.identity_governance.lifecycle_workflows.workflows.item.workflow_item_request_builder import (
     WorkflowItemRequestBuilder,
 )
+from msgraph_beta.generated.identity_governance.lifecycle_workflows.workflows.item.runs.item.user_processing_results.item.task_processing_results.item.microsoft_graph_identity_governance_resume.resume_post_request_body import (
+    ResumePostRequestBody,
+)
 from msgraph_beta.generated.identity_governance.lifecycle_workflows.workflows.workflows_request_builder import (
     WorkflowsRequestBuilder,
 )
@@ -51,6 +54,12 @@ from msgraph_beta.generated.models.identity_governance.custom_task_extension imp
 )
 from msgraph_beta.generated.models.identity_governance.custom_task_extension_callback_configuration import (
     CustomTaskExtensionCallbackConfiguration,
+)
+from msgraph_beta.generated.models.identity_governance.custom_task_extension_callback_data import (
+    CustomTaskExtensionCallbackData,
+)
+from msgraph_beta.generated.models.identity_governance.custom_task_extension_operation_status import (
+    CustomTaskExtensionOperationStatus,
 )
 from msgraph_beta.generated.models.identity_governance.lifecycle_management_settings import (
     LifecycleManagementSettings,
@@ -639,8 +648,30 @@ async def test_not_found_error(lw):
 
 @aio
 async def test_not_implemented_error(lw):
+    # Runs are served now (see test_sdk_engine.py); resuming a task processing result (a
+    # custom task extension callback) and the insights entity itself are not, yet.
     created = await lw.workflows.post(new_workflow("Runs"))
-    await expect_error(lw.workflows.by_workflow_id(created.id).runs.get(), 501, "NotImplemented")
+    resume = (
+        lw.workflows.by_workflow_id(created.id)
+        .runs.by_run_id(str(uuid.uuid4()))
+        .user_processing_results.by_user_processing_result_id(str(uuid.uuid4()))
+        .task_processing_results.by_task_processing_result_id(str(uuid.uuid4()))
+        .microsoft_graph_identity_governance_resume
+    )
+    await expect_error(
+        resume.post(
+            ResumePostRequestBody(
+                data=CustomTaskExtensionCallbackData(
+                    operation_status=CustomTaskExtensionOperationStatus.Completed
+                ),
+                source="sample",
+                type="lifecycleEvent",
+            )
+        ),
+        501,
+        "NotImplemented",
+    )
+    await expect_error(lw.insights.get(), 501, "NotImplemented")
 
 
 @aio

@@ -432,206 +432,72 @@ impl Engine {
                 .await?;
         }
         let canceled = run.status == "canceled" || run.status == "canceling";
-        // Groups are read once per job: tasks look them up by id.
+        let now = self.clock.now();
+        // Everything the job needs is read in a few queries, planned in memory, and committed
+        // in one transaction together with the job's completion: a job is done exactly once.
         let groups = self.groups_of_tenant(tenant).await?;
-        for upr_id in &user_results {
-            self.process_user(tenant, upr_id, canceled, &groups).await?;
+        let many = usize::MAX / 4;
+        let (uprs, _, _) = self
+            .store
+            .list_results(
+                tenant,
+                &ResultQuery {
+                    kind: result_kinds::USER,
+                    ids: Some(&user_results),
+                    top: many,
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let pending: Vec<ResultRow> = uprs.into_iter().filter(|u| !is_final(&u.status)).collect();
+        let mut writes = Vec::new();
+        let mut effects = Vec::new();
+        if !pending.is_empty() {
+            let upr_ids: Vec<String> = pending.iter().map(|u| u.id.clone()).collect();
+            let (tprs, _, _) = self
+                .store
+                .list_results(
+                    tenant,
+                    &ResultQuery {
+                        kind: result_kinds::TASK,
+                        user_result_ids: Some(&upr_ids),
+                        top: many,
+                        ..Default::default()
+                    },
+                )
+                .await?;
+            let mut tasks_by_user: HashMap<String, Vec<ResultRow>> = HashMap::new();
+            for t in tprs {
+                tasks_by_user
+                    .entry(t.user_result_id.clone())
+                    .or_default()
+                    .push(t);
+            }
+            let subject_ids: Vec<String> = pending.iter().map(|u| u.subject_id.clone()).collect();
+            let users: HashMap<String, store::UserRow> = self
+                .store
+                .get_users_by_ids(tenant, &subject_ids)
+                .await?
+                .into_iter()
+                .map(|u| (u.id.clone(), u))
+                .collect();
+            let mut memberships = self.store.group_ids_of_many(tenant, &subject_ids).await?;
+            for upr in pending {
+                let tasks = tasks_by_user.remove(&upr.id).unwrap_or_default();
+                let user = users.get(&upr.subject_id).map(|u| u.doc.clone());
+                let group_ids = memberships.remove(&upr.subject_id).unwrap_or_default();
+                let (user_writes, user_effects) =
+                    plan_user(upr.clone(), tasks, user, group_ids, canceled, &groups, now);
+                writes.extend(user_writes);
+                if !user_effects.is_empty() {
+                    effects.push((upr.subject_id.clone(), user_effects));
+                }
+            }
         }
         self.store
-            .write_results(tenant, &[ResultWrite::CompleteJob(job.id.clone())])
+            .apply_job(tenant, &job.id, &effects, &writes)
             .await?;
         self.finish_run_if_done(tenant, &run_id).await
-    }
-
-    /// Process one user's tasks in execution order, skipping those already final.
-    async fn process_user(
-        &self,
-        tenant: &str,
-        upr_id: &str,
-        canceled: bool,
-        groups: &HashMap<String, Value>,
-    ) -> Result<()> {
-        let Some(mut upr) = self
-            .store
-            .get_result(tenant, result_kinds::USER, upr_id)
-            .await?
-        else {
-            return Ok(());
-        };
-        if is_final(&upr.status) {
-            return Ok(());
-        }
-        let (tasks, _, _) = self
-            .store
-            .list_results(
-                tenant,
-                &ResultQuery {
-                    kind: result_kinds::TASK,
-                    user_result_id: Some(upr_id),
-                    top: 1000,
-                    ..Default::default()
-                },
-            )
-            .await?;
-        let now = self.clock.now();
-        if upr.status == "queued" {
-            upr.status = "inProgress".into();
-            upr.started_at = Some(ts(now));
-            upr.doc["processingStatus"] = json!("inProgress");
-            upr.doc["startedDateTime"] = json!(ts(now));
-            self.store
-                .write_results(tenant, &[ResultWrite::Put(upr.clone())])
-                .await?;
-        }
-        let mut subject: Option<(Option<store::UserRow>, Vec<String>)> = None;
-        let mut stop_reason: Option<String> = if canceled {
-            Some("The run was canceled.".into())
-        } else {
-            None
-        };
-        for mut t in tasks {
-            if is_final(&t.status) {
-                if t.status == "failed" && !continue_on_error(&t.doc) {
-                    stop_reason.get_or_insert_with(|| {
-                        "A previous task failed and continueOnError is false.".into()
-                    });
-                }
-                continue;
-            }
-            let now = self.clock.now();
-            if let Some(reason) = &stop_reason {
-                t.status = "canceled".into();
-                t.doc["processingStatus"] = json!("canceled");
-                t.doc["processingInfo"] = json!(reason);
-                t.completed_at = Some(ts(now));
-                t.doc["completedDateTime"] = json!(ts(now));
-                self.store
-                    .write_results(tenant, &[ResultWrite::Put(t)])
-                    .await?;
-                continue;
-            }
-            // The user is read once, and again only after a task changed the directory.
-            if subject.is_none() {
-                let user = self.store.get_user(tenant, &upr.subject_id).await?;
-                let group_ids = match &user {
-                    Some(u) => self.store.group_ids_of(tenant, &u.id).await?,
-                    None => Vec::new(),
-                };
-                subject = Some((user, group_ids));
-            }
-            let (user, group_ids) = match &subject {
-                Some((u, g)) => (u, g),
-                None => continue,
-            };
-            let (status, effects, info, reason) = match user {
-                None => (
-                    "failed",
-                    Vec::new(),
-                    None,
-                    Some("The user no longer exists in the directory.".to_string()),
-                ),
-                Some(u) => {
-                    let lookup = |id: &str| groups.get(&id.to_ascii_lowercase()).cloned();
-                    let task = t.doc.get("task").cloned().unwrap_or(Value::Null);
-                    let args: Vec<Value> = task
-                        .get("arguments")
-                        .and_then(Value::as_array)
-                        .cloned()
-                        .unwrap_or_default();
-                    let input = TaskInput {
-                        definition_id: &t.task_definition_id,
-                        arguments: &args,
-                        user: &u.doc,
-                        user_group_ids: group_ids,
-                        groups: &lookup,
-                        now,
-                    };
-                    match plan_task(&input) {
-                        Outcome::Completed {
-                            effects,
-                            processing_info,
-                        } => ("completed", effects, processing_info, None),
-                        Outcome::Failed { reason } | Outcome::NotImplemented { reason } => {
-                            ("failed", Vec::new(), None, Some(reason))
-                        }
-                    }
-                }
-            };
-            t.status = status.into();
-            t.started_at = Some(ts(now));
-            t.completed_at = Some(ts(now));
-            t.doc["processingStatus"] = json!(status);
-            t.doc["startedDateTime"] = json!(ts(now));
-            t.doc["completedDateTime"] = json!(ts(now));
-            t.doc["processingInfo"] = json!(info);
-            t.doc["failureReason"] = json!(reason);
-            if status == "failed" && !continue_on_error(&t.doc) {
-                stop_reason = Some("A previous task failed and continueOnError is false.".into());
-            }
-            // A preview records what would happen and changes nothing.
-            let effects: Vec<DirectoryEffect> =
-                if upr.execution_type == ExecutionType::Preview.as_str() {
-                    if status == "completed" {
-                        let would = if effects.is_empty() {
-                            "nothing to change"
-                        } else {
-                            "changes were not applied"
-                        };
-                        t.doc["processingInfo"] = json!(format!("Preview: {would}."));
-                    }
-                    Vec::new()
-                } else {
-                    effects
-                        .into_iter()
-                        .map(|e| to_store_effect(e, now))
-                        .collect()
-                };
-            if !effects.is_empty() {
-                subject = None;
-            }
-            self.store
-                .apply_effects(tenant, &upr.subject_id, &effects, &[ResultWrite::Put(t)])
-                .await?;
-        }
-        // Summarise the user's result from its task results.
-        let (tasks, _, _) = self
-            .store
-            .list_results(
-                tenant,
-                &ResultQuery {
-                    kind: result_kinds::TASK,
-                    user_result_id: Some(upr_id),
-                    top: 1000,
-                    ..Default::default()
-                },
-            )
-            .await?;
-        let failed = tasks.iter().filter(|t| t.status == "failed").count();
-        let unprocessed = tasks
-            .iter()
-            .filter(|t| !matches!(t.status.as_str(), "completed" | "failed"))
-            .count();
-        let status = if canceled {
-            "canceled"
-        } else if failed == 0 && unprocessed == 0 {
-            "completed"
-        } else if unprocessed == 0 {
-            "completedWithErrors"
-        } else {
-            "failed"
-        };
-        let now = self.clock.now();
-        upr.status = status.into();
-        upr.failed_tasks = failed as i64;
-        upr.completed_at = Some(ts(now));
-        upr.doc["processingStatus"] = json!(status);
-        upr.doc["completedDateTime"] = json!(ts(now));
-        upr.doc["failedTasksCount"] = json!(failed);
-        upr.doc["totalUnprocessedTasksCount"] = json!(unprocessed);
-        self.store
-            .write_results(tenant, &[ResultWrite::Put(upr)])
-            .await?;
-        Ok(())
     }
 
     async fn groups_of_tenant(&self, tenant: &str) -> Result<HashMap<String, Value>> {
@@ -840,4 +706,172 @@ pub fn compile(workflow: &Value) -> std::result::Result<CompiledConditions, Engi
         .cloned()
         .unwrap_or(Value::Null);
     CompiledConditions::new(&conditions).map_err(|e| EngineError::Invalid(e.to_string()))
+}
+
+/// Plan one user's tasks in execution order (skipping those already final) against an
+/// in-memory copy of the user that each planned effect updates, so later tasks see earlier
+/// ones. Returns the result writes and the directory effects to commit.
+fn plan_user(
+    mut upr: ResultRow,
+    tasks: Vec<ResultRow>,
+    mut user: Option<Value>,
+    mut group_ids: Vec<String>,
+    canceled: bool,
+    groups: &HashMap<String, Value>,
+    now: DateTime<Utc>,
+) -> (Vec<ResultWrite>, Vec<DirectoryEffect>) {
+    let preview = upr.execution_type == ExecutionType::Preview.as_str();
+    let mut writes = Vec::with_capacity(tasks.len() + 1);
+    let mut effects = Vec::new();
+    let mut stop_reason: Option<String> = canceled.then(|| "The run was canceled.".to_string());
+    let mut failed = 0;
+    let mut unprocessed = 0;
+    let lookup = |id: &str| groups.get(&id.to_ascii_lowercase()).cloned();
+    for mut t in tasks {
+        if is_final(&t.status) {
+            match t.status.as_str() {
+                "failed" => {
+                    failed += 1;
+                    if !continue_on_error(&t.doc) {
+                        stop_reason.get_or_insert_with(|| {
+                            "A previous task failed and continueOnError is false.".into()
+                        });
+                    }
+                }
+                "completed" => {}
+                _ => unprocessed += 1,
+            }
+            continue;
+        }
+        if let Some(reason) = &stop_reason {
+            t.status = "canceled".into();
+            t.completed_at = Some(ts(now));
+            t.doc["processingStatus"] = json!("canceled");
+            t.doc["processingInfo"] = json!(reason);
+            t.doc["completedDateTime"] = json!(ts(now));
+            unprocessed += 1;
+            writes.push(ResultWrite::Put(t));
+            continue;
+        }
+        let (status, planned, info, reason) = match &user {
+            None => (
+                "failed",
+                Vec::new(),
+                None,
+                Some("The user no longer exists in the directory.".to_string()),
+            ),
+            Some(u) => {
+                let args: Vec<Value> = t
+                    .doc
+                    .get("task")
+                    .and_then(|task| task.get("arguments"))
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                let input = TaskInput {
+                    definition_id: &t.task_definition_id,
+                    arguments: &args,
+                    user: u,
+                    user_group_ids: &group_ids,
+                    groups: &lookup,
+                    now,
+                };
+                match plan_task(&input) {
+                    Outcome::Completed {
+                        effects,
+                        processing_info,
+                    } => ("completed", effects, processing_info, None),
+                    Outcome::Failed { reason } | Outcome::NotImplemented { reason } => {
+                        ("failed", Vec::new(), None, Some(reason))
+                    }
+                }
+            }
+        };
+        t.status = status.into();
+        t.started_at = Some(ts(now));
+        t.completed_at = Some(ts(now));
+        t.doc["processingStatus"] = json!(status);
+        t.doc["startedDateTime"] = json!(ts(now));
+        t.doc["completedDateTime"] = json!(ts(now));
+        t.doc["processingInfo"] = json!(info);
+        t.doc["failureReason"] = json!(reason);
+        if status == "failed" {
+            failed += 1;
+            if !continue_on_error(&t.doc) {
+                stop_reason = Some("A previous task failed and continueOnError is false.".into());
+            }
+        }
+        if preview {
+            // A preview records what would happen and changes nothing.
+            if status == "completed" {
+                let would = if planned.is_empty() {
+                    "nothing to change"
+                } else {
+                    "changes were not applied"
+                };
+                t.doc["processingInfo"] = json!(format!("Preview: {would}."));
+            }
+        } else {
+            for e in planned {
+                apply_locally(&e, &mut user, &mut group_ids, now);
+                effects.push(to_store_effect(e, now));
+            }
+        }
+        writes.push(ResultWrite::Put(t));
+    }
+    let status = if canceled {
+        "canceled"
+    } else if failed == 0 && unprocessed == 0 {
+        "completed"
+    } else if unprocessed == 0 {
+        "completedWithErrors"
+    } else {
+        "failed"
+    };
+    upr.status = status.into();
+    upr.failed_tasks = failed as i64;
+    upr.started_at.get_or_insert_with(|| ts(now));
+    upr.completed_at = Some(ts(now));
+    upr.doc["processingStatus"] = json!(status);
+    if upr.doc.get("startedDateTime").is_none_or(Value::is_null) {
+        upr.doc["startedDateTime"] = json!(ts(now));
+    }
+    upr.doc["completedDateTime"] = json!(ts(now));
+    upr.doc["failedTasksCount"] = json!(failed);
+    upr.doc["totalUnprocessedTasksCount"] = json!(unprocessed);
+    writes.push(ResultWrite::Put(upr));
+    (writes, effects)
+}
+
+/// Mirror a planned effect on the in-memory user so the next task plans against it.
+fn apply_locally(
+    e: &Effect,
+    user: &mut Option<Value>,
+    group_ids: &mut Vec<String>,
+    now: DateTime<Utc>,
+) {
+    match e {
+        Effect::SetAccountEnabled(b) => {
+            if let Some(u) = user {
+                u["accountEnabled"] = json!(b);
+            }
+        }
+        Effect::AddToGroup(g) => {
+            if !group_ids.iter().any(|x| x.eq_ignore_ascii_case(g)) {
+                group_ids.push(g.clone());
+            }
+        }
+        Effect::RemoveFromGroup(g) => group_ids.retain(|x| !x.eq_ignore_ascii_case(g)),
+        Effect::DeleteUser => *user = None,
+        Effect::SetAssignedLicenses(l) => {
+            if let Some(u) = user {
+                u["assignedLicenses"] = Value::Array(l.clone());
+            }
+        }
+        Effect::RevokeSessions(at) => {
+            if let Some(u) = user {
+                u["signInSessionsValidFromDateTime"] = json!(ts((*at).max(now)));
+            }
+        }
+    }
 }

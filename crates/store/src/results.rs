@@ -57,6 +57,8 @@ pub struct ResultQuery<'a> {
     pub subject_id: Option<&'a str>,
     /// Restrict to these ids (reprocessedRuns).
     pub ids: Option<&'a [String]>,
+    /// Restrict to the task results of these user processing results (engine batches).
+    pub user_result_ids: Option<&'a [String]>,
     pub filter: Option<&'a odata::Expr>,
     pub orderby: &'a [odata::OrderBy],
     pub top: usize,
@@ -354,16 +356,17 @@ impl Store {
         if let Some(v) = q.subject_id {
             add("subject_id", v, &mut params);
         }
-        if let Some(ids) = q.ids {
-            if ids.is_empty() {
+        for (col, list) in [("id", q.ids), ("user_result_id", q.user_result_ids)] {
+            let Some(list) = list else { continue };
+            if list.is_empty() {
                 return Ok((Vec::new(), q.count.then_some(0), false));
             }
             let mut ph = Vec::new();
-            for id in ids {
+            for id in list {
                 params.push(SqlParam::Text(id.clone()));
                 ph.push(format!("${}", params.len()));
             }
-            conds.push(format!("id IN ({})", ph.join(",")));
+            conds.push(format!("{col} IN ({})", ph.join(",")));
         }
         let sql_filter = match q.filter {
             Some(f) => odata::to_sql(f, &ResultColumnMap, self.dialect(), params.len() + 1).ok(),

@@ -62,4 +62,28 @@ impl Store {
         }
         Ok(out)
     }
+
+    /// Group ids of several users at once (engine batches).
+    pub async fn group_ids_of_many(
+        &self,
+        tenant: &str,
+        member_ids: &[String],
+    ) -> Result<HashMap<String, Vec<String>>> {
+        let mut out: HashMap<String, Vec<String>> = HashMap::new();
+        for chunk in member_ids.chunks(500) {
+            let ph: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "SELECT member_id, group_id FROM group_members WHERE tenant_id = $1 AND member_id IN ({})",
+                ph.join(",")
+            );
+            let mut q = sqlx::query(&sql).bind(tenant);
+            for id in chunk {
+                q = q.bind(id.as_str());
+            }
+            for r in q.fetch_all(self.pool()).await? {
+                out.entry(r.try_get(0)?).or_default().push(r.try_get(1)?);
+            }
+        }
+        Ok(out)
+    }
 }

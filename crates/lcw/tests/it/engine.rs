@@ -358,7 +358,13 @@ async fn quarantine_holds_a_run_over_the_threshold(backend: Backend) {
     };
     t.set_clock("2026-07-01T08:00:00Z").await;
     for name in ["Ivy One", "Jon Two"] {
-        user(&t, name, "Sales", json!({"accountEnabled": true, "employeeLeaveDateTime": "2026-07-01T00:00:00Z"})).await;
+        user(
+            &t,
+            name,
+            "Sales",
+            json!({"accountEnabled": true, "employeeLeaveDateTime": "2026-07-01T00:00:00Z"}),
+        )
+        .await;
     }
     let mut body = json!({
         "category": "leaver",
@@ -379,21 +385,34 @@ async fn quarantine_holds_a_run_over_the_threshold(backend: Backend) {
     r.expect(201);
     let wf = r.body["id"].as_str().unwrap().to_string();
     t.run_scheduler().await;
-    assert!(runs(&t, &wf).await.is_empty(), "a quarantined workflow must not run");
+    assert!(
+        runs(&t, &wf).await.is_empty(),
+        "a quarantined workflow must not run"
+    );
     let got = t.get(&format!("{LW}/workflows/{wf}")).await;
-    assert_eq!(got.body["quarantineDetails"]["quarantineType"], "countBasedThresholdExceeded", "{}", got.text);
+    assert_eq!(
+        got.body["quarantineDetails"]["quarantineType"], "countBasedThresholdExceeded",
+        "{}",
+        got.text
+    );
     assert!(got.body["quarantineDetails"]["quarantinedDateTime"].is_string());
     // Cleared, the next pass runs both users.
-    t.post(&format!("{LW}/workflows/{wf}/microsoft.graph.identityGovernance.clearQuarantine"), &json!({}))
-        .await
-        .expect(200);
+    t.post(
+        &format!("{LW}/workflows/{wf}/microsoft.graph.identityGovernance.clearQuarantine"),
+        &json!({}),
+    )
+    .await
+    .expect(200);
     // Without a threshold change it would quarantine again; raise it.
     t.set_clock("2026-07-01T12:00:00Z").await;
     let mut next = t.get(&format!("{LW}/workflows/{wf}")).await.body;
     next["settings"]["quarantineConfiguration"]["conditions"][0]["threshold"] = json!(5);
-    t.post(&format!("{LW}/workflows/{wf}/microsoft.graph.identityGovernance.createNewVersion"), &json!({"workflow": next}))
-        .await
-        .expect(200);
+    t.post(
+        &format!("{LW}/workflows/{wf}/microsoft.graph.identityGovernance.createNewVersion"),
+        &json!({"workflow": next}),
+    )
+    .await
+    .expect(200);
     t.run_scheduler().await;
     let all = runs(&t, &wf).await;
     assert_eq!(all.len(), 1, "{all:?}");

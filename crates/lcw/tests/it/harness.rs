@@ -98,11 +98,11 @@ impl Server {
 
     fn start_with(backend: Backend, extra: &[&str]) -> Option<Server> {
         let database = match backend {
-            Backend::Sqlite => {
-                let dir = std::env::temp_dir().join(format!("lcw-it-{}", uuid::Uuid::new_v4()));
-                std::fs::create_dir_all(&dir).ok()?;
-                format!("sqlite://{}", dir.join("lcw.db").display())
-            }
+            Backend::Sqlite => fresh_sqlite_database()?,
+            // Servers with their own clock get their own database: engine nodes sharing one
+            // database share its job queue, and a node with another clock would process (and
+            // timestamp) their work.
+            Backend::Postgres if !extra.is_empty() => fresh_postgres_database()?,
             Backend::Postgres => std::env::var("LCW_TEST_POSTGRES_URL").ok()?,
         };
         let (base, child) = match start_server(&database, extra) {
@@ -138,6 +138,35 @@ impl Server {
         self.tokens.lock().unwrap().insert(key, t.clone());
         t
     }
+}
+
+/// A new SQLite database file in a temp dir.
+pub fn fresh_sqlite_database() -> Option<String> {
+    let dir = std::env::temp_dir().join(format!("lcw-it-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).ok()?;
+    Some(format!("sqlite://{}", dir.join("lcw.db").display()))
+}
+
+/// A new, empty database on the `LCW_TEST_POSTGRES_URL` server (created with `psql`).
+pub fn fresh_postgres_database() -> Option<String> {
+    let base = std::env::var("LCW_TEST_POSTGRES_URL").ok()?;
+    let name = format!("lcw_it_{}", uuid::Uuid::new_v4().simple());
+    let out = Command::new("psql")
+        .args([
+            base.as_str(),
+            "-q",
+            "-c",
+            &format!("CREATE DATABASE {name}"),
+        ])
+        .output()
+        .expect("run psql");
+    assert!(
+        out.status.success(),
+        "CREATE DATABASE failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (prefix, _) = base.rsplit_once('/')?;
+    Some(format!("{prefix}/{name}"))
 }
 
 pub fn server(backend: Backend) -> Option<&'static Server> {

@@ -6,6 +6,7 @@ pub mod harness;
 mod auth_matrix;
 mod catalog_settings;
 mod directory;
+mod durability;
 mod engine;
 mod extensions;
 mod ledger;
