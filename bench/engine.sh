@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Engine benchmark (not a test; CI does not run it): one scheduled pass over N in-scope users
-# (default 100,000) with 3 directory tasks (enable account, add to group, revoke sessions).
+# (default 100,000) with 3 directory tasks: a leaver workflow on the last day that disables the
+# account, adds the user to an "Offboarded" group and revokes sessions.
 #
 #   bench/engine.sh [DATABASE_URL]        # default: a fresh SQLite file
 #
@@ -25,9 +26,9 @@ python3 - "$WORK/users.csv" "$USERS" <<'PY'
 import sys
 path, n = sys.argv[1], int(sys.argv[2])
 with open(path, "w") as f:
-    f.write("displayName,userPrincipalName,department,employeeHireDate,accountEnabled\n")
+    f.write("displayName,userPrincipalName,department,employeeLeaveDateTime,accountEnabled\n")
     for i in range(n):
-        f.write(f"User {i},user{i}@bench.test,Sales,2026-03-10T00:00:00Z,false\n")
+        f.write(f"User {i},user{i}@bench.test,Sales,2026-03-03T00:00:00Z,true\n")
 PY
 start=$(date +%s.%N)
 "$BIN" import --database "$DB" --tenant "$TENANT" "$WORK/users.csv" > /dev/null
@@ -40,13 +41,13 @@ TOKEN=$("$BIN" token --database "$DB" --tenant "$TENANT")
 BASE="http://127.0.0.1:$PORT/beta"
 H=(-H "Authorization: Bearer $TOKEN" -H 'content-type: application/json')
 
-GROUP=$(curl -sf "${H[@]}" "$BASE/groups" -d '{"displayName":"New hires","mailNickname":"newhires"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+GROUP=$(curl -sf "${H[@]}" "$BASE/groups" -d '{"displayName":"Offboarded","mailNickname":"offboarded"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 curl -sf -o /dev/null "${H[@]}" "$BASE/identityGovernance/lifecycleWorkflows/workflows" -d @- <<JSON
-{"category":"joiner","displayName":"Pre-hire","isEnabled":true,"isSchedulingEnabled":true,
+{"category":"leaver","displayName":"Last day","isEnabled":true,"isSchedulingEnabled":true,
  "executionConditions":{"@odata.type":"#microsoft.graph.identityGovernance.triggerAndScopeBasedConditions",
   "scope":{"@odata.type":"#microsoft.graph.identityGovernance.ruleBasedSubjectSet","rule":"department eq 'Sales'"},
-  "trigger":{"@odata.type":"#microsoft.graph.identityGovernance.timeBasedAttributeTrigger","timeBasedAttribute":"employeeHireDate","offsetInDays":-7}},
- "tasks":[{"displayName":"Enable","taskDefinitionId":"6fc52c9d-398b-4305-9763-15f42c1676fc","arguments":[]},
+  "trigger":{"@odata.type":"#microsoft.graph.identityGovernance.timeBasedAttributeTrigger","timeBasedAttribute":"employeeLeaveDateTime","offsetInDays":0}},
+ "tasks":[{"displayName":"Disable","taskDefinitionId":"1dfdfcc7-52fa-4c2e-bf3a-e3919cc12950","arguments":[]},
           {"displayName":"Add to group","taskDefinitionId":"22085229-5809-45e8-97fd-270d28d66910","arguments":[{"name":"groupID","value":"$GROUP"}]},
           {"displayName":"Revoke","taskDefinitionId":"509589a4-0466-4471-829e-49c5e502bdee","arguments":[]}]}
 JSON

@@ -50,6 +50,7 @@ const SCHEMA: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS results_task ON results (tenant_id, kind, task_id, seq)",
     "CREATE INDEX IF NOT EXISTS results_subject ON results (tenant_id, kind, workflow_id, subject_id, seq)",
     "CREATE INDEX IF NOT EXISTS results_scheduled ON results (tenant_id, kind, scheduled_at)",
+    "CREATE INDEX IF NOT EXISTS results_run_status ON results (tenant_id, kind, run_id, status)",
     "CREATE TABLE IF NOT EXISTS result_links (
         tenant_id TEXT NOT NULL, source_id TEXT NOT NULL, run_id TEXT NOT NULL,
         PRIMARY KEY (tenant_id, source_id, run_id))",

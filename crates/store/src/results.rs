@@ -496,6 +496,18 @@ impl Store {
             .collect()
     }
 
+    /// Whether a run still has users queued or in progress (index lookup, no scan).
+    pub async fn run_has_pending_users(&self, tenant: &str, run_id: &str) -> Result<bool> {
+        let row = sqlx::query(
+            "SELECT 1 FROM results WHERE tenant_id = $1 AND kind = 'user' AND run_id = $2 AND status IN ('queued', 'inProgress') LIMIT 1",
+        )
+        .bind(tenant)
+        .bind(run_id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.is_some())
+    }
+
     /// Rows of one kind in a run, counted by `(task_id, status)` (task_id is empty for user
     /// results): what a finished run's counts and task reports are computed from.
     pub async fn run_counts(
