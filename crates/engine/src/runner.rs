@@ -18,7 +18,7 @@ use crate::tasks::{plan_task, Effect, Outcome, TaskInput};
 use crate::Clock;
 
 /// Users per job: one job processes this many users' tasks.
-const USERS_PER_JOB: usize = 50;
+const USERS_PER_JOB: usize = 200;
 /// Rows per transaction when a run is created.
 const WRITE_SLICE: usize = 5_000;
 const LEASE_SECS: i64 = 60;
@@ -516,16 +516,13 @@ impl Engine {
     /// counts and final status from SQL aggregates. Idempotent: two nodes finishing together
     /// agree.
     async fn finish_run_if_done(&self, tenant: &str, run_id: &str) -> Result<()> {
+        if self.store.run_has_pending_users(tenant, run_id).await? {
+            return Ok(());
+        }
         let users = self
             .store
             .run_counts(tenant, result_kinds::USER, run_id)
             .await?;
-        if users
-            .iter()
-            .any(|(_, status, n)| *n > 0 && !is_final(status))
-        {
-            return Ok(());
-        }
         let Some(mut run) = self
             .store
             .get_result(tenant, result_kinds::RUN, run_id)
@@ -535,6 +532,10 @@ impl Engine {
         };
         if run.completed_at.is_some() {
             return Ok(());
+        }
+        if users.is_empty() && run.execution_type == ExecutionType::Scheduled.as_str() {
+            // Another node claimed every user of this scheduled run first: it never happened.
+            return Ok(self.store.delete_empty_run(tenant, run_id).await?);
         }
         let tasks = self
             .store

@@ -5,7 +5,7 @@
 use serde_json::Value;
 use sqlx::Row;
 
-use crate::results::{apply_result_write, ResultWrite};
+use crate::results::{apply_result_writes, ResultWrite};
 use crate::{Result, Store, StoreError};
 
 /// A change a task makes to one user.
@@ -31,9 +31,7 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self.begin().await?;
         apply_user_effects(&mut tx, tenant, user_id, effects).await?;
-        for w in writes {
-            apply_result_write(&mut tx, tenant, w).await?;
-        }
+        apply_result_writes(&mut tx, tenant, writes).await?;
         tx.commit().await?;
         if !effects.is_empty() {
             self.bump(tenant);
@@ -64,9 +62,7 @@ impl Store {
         for (user_id, e) in effects {
             apply_user_effects(&mut tx, tenant, user_id, e).await?;
         }
-        for w in writes {
-            apply_result_write(&mut tx, tenant, w).await?;
-        }
+        apply_result_writes(&mut tx, tenant, writes).await?;
         tx.commit().await?;
         if effects.iter().any(|(_, e)| !e.is_empty()) {
             self.bump(tenant);

@@ -188,43 +188,80 @@ pub struct Job {
     pub attempts: i64,
 }
 
-pub(crate) async fn put_result(
+/// Rows per INSERT statement: fewer round trips to the database, few enough parameters
+/// (20 per row) to stay fast.
+const ROWS_PER_STATEMENT: usize = 10;
+
+/// Insert or update result rows, several per statement.
+pub(crate) async fn put_results(
     tx: &mut sqlx::AnyConnection,
     tenant: &str,
-    r: &ResultRow,
+    rows: &[&ResultRow],
 ) -> Result<()> {
-    let doc = serde_json::to_string(&r.doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    sqlx::query(
-        "INSERT INTO results (tenant_id, kind, id, workflow_id, run_id, user_result_id, subject_id, task_id, task_definition_id,
-            status, execution_type, workflow_version, scheduled_at, started_at, completed_at, created_at, total_tasks, failed_tasks, seq, doc)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)
-         ON CONFLICT (tenant_id, kind, id) DO UPDATE SET status = excluded.status, execution_type = excluded.execution_type,
-            scheduled_at = excluded.scheduled_at, started_at = excluded.started_at, completed_at = excluded.completed_at,
-            created_at = excluded.created_at, total_tasks = excluded.total_tasks, failed_tasks = excluded.failed_tasks, doc = excluded.doc",
-    )
-    .bind(tenant)
-    .bind(r.kind)
-    .bind(&r.id)
-    .bind(&r.workflow_id)
-    .bind(&r.run_id)
-    .bind(&r.user_result_id)
-    .bind(&r.subject_id)
-    .bind(&r.task_id)
-    .bind(&r.task_definition_id)
-    .bind(&r.status)
-    .bind(&r.execution_type)
-    .bind(r.workflow_version)
-    .bind(ts_col(&r.scheduled_at))
-    .bind(ts_col(&r.started_at))
-    .bind(ts_col(&r.completed_at))
-    .bind(ts_col(&r.created_at))
-    .bind(r.total_tasks)
-    .bind(r.failed_tasks)
-    .bind(r.seq)
-    .bind(doc)
-    .execute(&mut *tx)
-    .await?;
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let ph: Vec<String> = (1..=20).map(|c| format!("${}", i * 20 + c)).collect();
+                format!("({})", ph.join(","))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO results (tenant_id, kind, id, workflow_id, run_id, user_result_id, subject_id, task_id, task_definition_id,
+                status, execution_type, workflow_version, scheduled_at, started_at, completed_at, created_at, total_tasks, failed_tasks, seq, doc)
+             VALUES {}
+             ON CONFLICT (tenant_id, kind, id) DO UPDATE SET status = excluded.status, execution_type = excluded.execution_type,
+                scheduled_at = excluded.scheduled_at, started_at = excluded.started_at, completed_at = excluded.completed_at,
+                created_at = excluded.created_at, total_tasks = excluded.total_tasks, failed_tasks = excluded.failed_tasks, doc = excluded.doc",
+            values.join(",")
+        );
+        let mut q = sqlx::query(&sql);
+        for r in chunk {
+            let doc =
+                serde_json::to_string(&r.doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            q = q
+                .bind(tenant)
+                .bind(r.kind)
+                .bind(r.id.clone())
+                .bind(r.workflow_id.clone())
+                .bind(r.run_id.clone())
+                .bind(r.user_result_id.clone())
+                .bind(r.subject_id.clone())
+                .bind(r.task_id.clone())
+                .bind(r.task_definition_id.clone())
+                .bind(r.status.clone())
+                .bind(r.execution_type.clone())
+                .bind(r.workflow_version)
+                .bind(ts_col(&r.scheduled_at))
+                .bind(ts_col(&r.started_at))
+                .bind(ts_col(&r.completed_at))
+                .bind(ts_col(&r.created_at))
+                .bind(r.total_tasks)
+                .bind(r.failed_tasks)
+                .bind(r.seq)
+                .bind(doc);
+        }
+        q.execute(&mut *tx).await?;
+    }
     Ok(())
+}
+
+/// Apply writes in order, batching consecutive row puts into multi-row statements.
+pub(crate) async fn apply_result_writes(
+    tx: &mut sqlx::AnyConnection,
+    tenant: &str,
+    writes: &[ResultWrite],
+) -> Result<()> {
+    let mut pending: Vec<&ResultRow> = Vec::new();
+    for w in writes {
+        if let ResultWrite::Put(r) = w {
+            pending.push(r);
+            continue;
+        }
+        put_results(tx, tenant, &pending).await?;
+        pending.clear();
+        apply_result_write(tx, tenant, w).await?;
+    }
+    put_results(tx, tenant, &pending).await
 }
 
 pub(crate) async fn apply_result_write(
@@ -253,13 +290,11 @@ pub(crate) async fn apply_result_write(
             .rows_affected()
                 > 0;
             if claimed {
-                for inner in then {
-                    Box::pin(apply_result_write(tx, tenant, inner)).await?;
-                }
+                Box::pin(apply_result_writes(tx, tenant, then)).await?;
             }
             Ok(())
         }
-        ResultWrite::Put(r) => put_result(tx, tenant, r).await,
+        ResultWrite::Put(r) => put_results(tx, tenant, &[r]).await,
         ResultWrite::Link { source_id, run_id } => {
             sqlx::query("INSERT INTO result_links (tenant_id, source_id, run_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
                 .bind(tenant)
@@ -302,9 +337,7 @@ impl Store {
     /// Apply result writes in one transaction.
     pub async fn write_results(&self, tenant: &str, writes: &[ResultWrite]) -> Result<()> {
         let mut tx = self.begin().await?;
-        for w in writes {
-            apply_result_write(&mut tx, tenant, w).await?;
-        }
+        apply_result_writes(&mut tx, tenant, writes).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -494,6 +527,23 @@ impl Store {
         rows.iter()
             .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
             .collect()
+    }
+
+    /// Remove a run that processed nobody, with its task reports and links.
+    pub async fn delete_empty_run(&self, tenant: &str, run_id: &str) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM results WHERE tenant_id = $1 AND run_id = $2 AND kind IN ('run', 'report')")
+            .bind(tenant)
+            .bind(run_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM result_links WHERE tenant_id = $1 AND run_id = $2")
+            .bind(tenant)
+            .bind(run_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Whether a run still has users queued or in progress (index lookup, no scan).
