@@ -100,8 +100,6 @@ impl Engine {
             if due.is_empty() {
                 continue;
             }
-            let users = self.store.all_users(&tenant).await?;
-            let memberships = self.store.memberships(&tenant).await?;
             for mut wf in due {
                 if is_quarantined(&wf.doc) {
                     // A quarantined workflow waits for clearQuarantine.
@@ -116,20 +114,15 @@ impl Engine {
                 let mut cursor: Option<i64> = None;
                 let triggered = match crate::scope::trigger_kind(&conditions) {
                     TriggerKind::AttributeChange | TriggerKind::MembershipChange => {
-                        let (users, last) = self
-                            .changed_users(&tenant, &wf, &users, &memberships)
-                            .await?;
+                        let (users, last) = self.changed_users(&tenant, &wf).await?;
                         cursor = last;
                         users
                     }
-                    _ => {
-                        self.triggered_users(&tenant, &wf.doc, &users, &memberships, &window)
-                            .await?
-                    }
+                    _ => self.triggered_users(&tenant, &wf.doc, &window).await?,
                 };
                 let quarantine = match quarantine_config(&wf.doc, settings.as_ref()) {
                     Some(config) if !triggered.is_empty() => {
-                        let in_scope = count_in_scope(&wf.doc, &users, &memberships);
+                        let in_scope = self.count_in_scope(&tenant, &wf.doc).await?;
                         quarantine_verdict(&config, triggered.len(), in_scope)
                     }
                     _ => None,
@@ -179,8 +172,6 @@ impl Engine {
         &self,
         tenant: &str,
         wf: &Value,
-        users: &[Value],
-        memberships: &HashMap<String, Vec<String>>,
         window: &Window,
     ) -> Result<Vec<(String, String)>> {
         let Ok(compiled) = compile(wf) else {
@@ -191,31 +182,82 @@ impl Engine {
         };
         let wf_id = wf.get("id").and_then(Value::as_str).unwrap_or("");
         let version = wf.get("version").and_then(Value::as_i64).unwrap_or(1);
-        let no_groups: Vec<String> = Vec::new();
         let claimed = self
             .store
             .claimed_occurrences(tenant, wf_id, version)
             .await?;
         let mut out = Vec::new();
-        for user in users {
+        self.scan_users(tenant, |user, groups| {
             let Some(id) = user.get("id").and_then(Value::as_str) else {
-                continue;
+                return;
             };
-            let groups = memberships.get(id).unwrap_or(&no_groups);
             if !compiled.in_scope(&Subject {
                 user,
                 group_ids: groups,
             }) {
-                continue;
+                return;
             }
             let Some(occ) = time_trigger_occurrence(trigger, user, window) else {
-                continue;
+                return;
             };
             if !claimed.contains(&(id.to_string(), occ.key.clone())) {
                 out.push((id.to_string(), occ.key));
             }
-        }
+        })
+        .await?;
         Ok(out)
+    }
+
+    /// Walk a tenant's users page by page with their group ids.
+    async fn scan_users(
+        &self,
+        tenant: &str,
+        mut visit: impl FnMut(&Value, &[String]),
+    ) -> Result<()> {
+        const PAGE: i64 = 2000;
+        let mut after = String::new();
+        loop {
+            let page = self.store.users_page(tenant, &after, PAGE).await?;
+            let Some(last) = page
+                .last()
+                .and_then(|u| u.get("id"))
+                .and_then(Value::as_str)
+            else {
+                break;
+            };
+            after = last.to_string();
+            let ids: Vec<String> = page
+                .iter()
+                .filter_map(|u| u.get("id").and_then(Value::as_str).map(str::to_string))
+                .collect();
+            let memberships = self.store.group_ids_of_many(tenant, &ids).await?;
+            for user in &page {
+                let id = user.get("id").and_then(Value::as_str).unwrap_or("");
+                visit(user, memberships.get(id).map(Vec::as_slice).unwrap_or(&[]));
+            }
+            if (page.len() as i64) < PAGE {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// How many users are in the workflow's scope now (for percentage quarantine).
+    async fn count_in_scope(&self, tenant: &str, wf: &Value) -> Result<usize> {
+        let Ok(compiled) = compile(wf) else {
+            return Ok(0);
+        };
+        let mut n = 0;
+        self.scan_users(tenant, |user, groups| {
+            if compiled.in_scope(&Subject {
+                user,
+                group_ids: groups,
+            }) {
+                n += 1;
+            }
+        })
+        .await?;
+        Ok(n)
     }
 
     /// Users whose logged directory changes fire a mover trigger since the workflow last
@@ -225,8 +267,6 @@ impl Engine {
         &self,
         tenant: &str,
         wf: &Resource,
-        users: &[Value],
-        memberships: &HashMap<String, Vec<String>>,
     ) -> Result<(Vec<(String, String)>, Option<i64>)> {
         let Ok(compiled) = compile(&wf.doc) else {
             return Ok((Vec::new(), None));
@@ -271,10 +311,24 @@ impl Engine {
                 }
             })
             .collect();
-        let by_id: HashMap<&str, &Value> = users
+        let mut changed_ids: Vec<String> = changes
             .iter()
-            .filter_map(|u| u.get("id").and_then(Value::as_str).map(|id| (id, u)))
+            .map(|c| match c {
+                Change::Attribute { user_id, .. } | Change::Membership { user_id, .. } => {
+                    user_id.clone()
+                }
+            })
             .collect();
+        changed_ids.sort();
+        changed_ids.dedup();
+        let users: HashMap<String, Value> = self
+            .store
+            .get_users_by_ids(tenant, &changed_ids)
+            .await?
+            .into_iter()
+            .map(|u| (u.id.clone(), u.doc))
+            .collect();
+        let memberships = self.store.group_ids_of_many(tenant, &changed_ids).await?;
         let wf_id = wf.id.as_str();
         let version = wf.doc.get("version").and_then(Value::as_i64).unwrap_or(1);
         let attribute_trigger =
@@ -286,7 +340,7 @@ impl Engine {
             .await?;
         let mut out: Vec<(String, String)> = Vec::new();
         for (user_id, occ) in change_trigger_occurrences(&trigger, &scope, &changes) {
-            let Some(user) = by_id.get(user_id.as_str()) else {
+            let Some(user) = users.get(user_id.as_str()) else {
                 continue;
             };
             if attribute_trigger {
@@ -460,26 +514,6 @@ fn quarantine_config(wf: &Value, settings: Option<&Value>) -> Option<Value> {
                 .filter(|c| !c.is_null())
         })
         .cloned()
-}
-
-fn count_in_scope(
-    wf: &Value,
-    users: &[Value],
-    memberships: &HashMap<String, Vec<String>>,
-) -> usize {
-    let Ok(compiled) = compile(wf) else { return 0 };
-    let no_groups: Vec<String> = Vec::new();
-    users
-        .iter()
-        .filter(|user| {
-            let id = user.get("id").and_then(Value::as_str).unwrap_or("");
-            let groups = memberships.get(id).unwrap_or(&no_groups);
-            compiled.in_scope(&Subject {
-                user,
-                group_ids: groups,
-            })
-        })
-        .count()
 }
 
 /// Whether a run of `triggered` users out of `in_scope` breaks the quarantine conditions:

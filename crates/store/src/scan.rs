@@ -86,4 +86,23 @@ impl Store {
         }
         Ok(out)
     }
+
+    /// One page of a tenant's users in id order, after `after_id` (keyset paging keeps
+    /// memory flat when the scheduler walks a large directory).
+    pub async fn users_page(&self, tenant: &str, after_id: &str, limit: i64) -> Result<Vec<Value>> {
+        let rows = sqlx::query(
+            "SELECT doc FROM users WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+        )
+        .bind(tenant)
+        .bind(after_id)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                serde_json::from_str(&r.try_get::<String, _>(0)?)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))
+            })
+            .collect()
+    }
 }

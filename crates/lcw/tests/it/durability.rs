@@ -518,10 +518,8 @@ async fn assert_exactly_once(c: &Conn, s: &Setup) {
         .iter()
         .filter(|r| r["totalUsersCount"].as_i64() == Some(0))
         .count();
-    if empty > 0 {
-        // Not an exactly-once violation, but Graph clients see a scheduled run of nobody.
-        println!("NOTE: {empty} run(s) with no users (a scheduler pass that lost every claim)");
-    }
+    // A scheduler pass that lost every claim to another node leaves no run behind.
+    assert_eq!(empty, 0, "runs with no users: {}", run_summary(&all_runs));
 
     // One user processing result per user, across all runs.
     let uprs = upr_count(c, wf, None).await;
