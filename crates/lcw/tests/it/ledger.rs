@@ -53,7 +53,8 @@ fn section(ledger: &str, heading: &str) -> Vec<(String, String)> {
             let cells: Vec<&str> = l.trim_matches('|').split('|').map(str::trim).collect();
             (
                 cells[0].to_string(),
-                format!("{LW}{}", cells[1].trim_matches('`')),
+                // The ledger writes the container root as `/`.
+                format!("{LW}{}", cells[1].trim_matches('`').trim_end_matches('/')),
             )
         })
         .collect()
