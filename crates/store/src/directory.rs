@@ -643,58 +643,30 @@ impl Store {
             return Ok((0, 0));
         }
         let mut tx = self.begin().await?;
-        let mut added = 0;
-        for m in add {
-            let n = sqlx::query(
-                "INSERT INTO group_members (tenant_id, group_id, member_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-            )
-            .bind(tenant)
-            .bind(group_id)
-            .bind(m.as_str())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if n > 0 {
-                crate::changes::record(
-                    &mut tx,
-                    self,
-                    tenant,
-                    m,
-                    "member",
-                    group_id,
-                    None,
-                    Some("add"),
-                )
-                .await?;
+        // Each change that took effect is logged for membershipChangeTrigger workflows.
+        let mut counts = [0u64; 2];
+        for (i, (members, sql, change)) in [
+            (add, "INSERT INTO group_members (tenant_id, group_id, member_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", "add"),
+            (remove, "DELETE FROM group_members WHERE tenant_id = $1 AND group_id = $2 AND member_id = $3", "remove"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            for m in members {
+                let n = sqlx::query(sql)
+                    .bind(tenant)
+                    .bind(group_id)
+                    .bind(m.as_str())
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if n > 0 {
+                    crate::changes::record(&mut tx, self, tenant, m, "member", group_id, None, Some(change)).await?;
+                }
+                counts[i] += n;
             }
-            added += n;
         }
-        let mut removed = 0;
-        for m in remove {
-            let n = sqlx::query(
-                "DELETE FROM group_members WHERE tenant_id = $1 AND group_id = $2 AND member_id = $3",
-            )
-            .bind(tenant)
-            .bind(group_id)
-            .bind(m.as_str())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if n > 0 {
-                crate::changes::record(
-                    &mut tx,
-                    self,
-                    tenant,
-                    m,
-                    "member",
-                    group_id,
-                    None,
-                    Some("remove"),
-                )
-                .await?;
-            }
-            removed += n;
-        }
+        let [added, removed] = counts;
         tx.commit().await?;
         self.bump(tenant);
         Ok((added, removed))
