@@ -1,6 +1,7 @@
-//! lcw's own admin endpoints (not Graph): move the manual clock and run the scheduler now.
-//! Only served when the server runs with `--clock manual`; callers need a token with
-//! `LifecycleWorkflows.ReadWrite.All`.
+//! lcw's own admin endpoints (not Graph): move the manual clock and run the scheduler now
+//! (only served when the server runs with `--clock manual`), and list the e-mail outbox
+//! (`GET /lcw/admin/outbox`, always served). Callers need a token with
+//! `LifecycleWorkflows.ReadWrite.All`; the outbox lists the token's tenant.
 
 use axum::body::Bytes;
 use axum::http::{Method, StatusCode};
@@ -18,6 +19,25 @@ pub async fn handle(
     rest: &str,
     body: &Bytes,
 ) -> Result<(StatusCode, Value), ApiError> {
+    let route = rest.trim_end_matches('/');
+    if route == "outbox" {
+        let principal = state.auth.authenticate(authorization).await?;
+        principal.authorize(
+            Permission {
+                least: "LifecycleWorkflows.ReadWrite.All",
+                needs_lcw_role: true,
+            },
+            *method != Method::GET,
+        )?;
+        if *method != Method::GET {
+            return Err(ApiError::NotFound(format!(
+                "No admin endpoint {method} /lcw/admin/{rest}."
+            )));
+        }
+        let rows = state.store.list_outbox(&principal.tenant_id).await?;
+        let value: Vec<Value> = rows.iter().map(store::OutboxRow::to_json).collect();
+        return Ok((StatusCode::OK, json!({ "value": value })));
+    }
     let Some(clock) = &state.manual_clock else {
         return Err(ApiError::NotFound(
             "The admin endpoints are off; start lcw serve with --clock manual.".into(),
@@ -39,7 +59,7 @@ pub async fn handle(
             .map_err(|e| ApiError::bad_request(format!("The request body is not valid JSON: {e}.")))
     };
     let now = |state: &AppState| json!({ "now": model::time::format_datetime(state.clock.now()) });
-    match (method.as_str(), rest.trim_end_matches('/')) {
+    match (method.as_str(), route) {
         ("GET", "clock") => Ok((StatusCode::OK, now(state))),
         ("POST", "clock") => {
             let b = parsed()?;

@@ -3,6 +3,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod clock;
+pub mod mailer;
 pub mod purge;
 pub mod runner;
 pub mod scheduler;

@@ -1,10 +1,11 @@
 //! Runs: creating them (on demand, with a scope, on schedule), processing users through the
 //! durable job queue, and recording the history Graph exposes.
 //!
-//! A run is written with its user results, queued task results, task reports and jobs, in
-//! slices of a few thousand rows (each slice queues the users it writes). Workers lease jobs (several nodes share them), process each user's tasks
-//! in order, and commit every task's directory effect together with its result, so a crash
-//! resumes where it stopped without repeating a finished task.
+//! A run is written with its user results, queued task results, task reports and jobs in one
+//! transaction (streamed in slices, so memory stays flat). Workers lease jobs (several nodes
+//! share them), process each job's users' tasks in order, and commit the directory effects
+//! together with the results, so a crash resumes where it stopped without repeating a
+//! finished task.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -14,12 +15,12 @@ use serde_json::{json, Value};
 use store::{result_kinds, DirectoryEffect, Job, ResultQuery, ResultRow, ResultWrite, Store};
 
 use crate::scope::CompiledConditions;
-use crate::tasks::{plan_task, Effect, Outcome, TaskInput};
+use crate::tasks::{is_mail_task, plan_task, Effect, Outcome, TaskInput};
 use crate::Clock;
 
 /// Users per job: one job processes this many users' tasks.
 const USERS_PER_JOB: usize = 200;
-/// Rows per transaction when a run is created.
+/// Rows per slice streamed into the transaction that creates a run.
 const WRITE_SLICE: usize = 5_000;
 const LEASE_SECS: i64 = 60;
 /// A job that fails this often is dropped (and logged) instead of blocking the queue.
@@ -126,6 +127,9 @@ impl Engine {
             loop {
                 match me.work_once(32).await {
                     Ok(0) => {
+                        if let Err(e) = me.finish_open_runs().await {
+                            tracing::warn!(error = %e, "finishing open runs failed");
+                        }
                         let _ = tokio::time::timeout(
                             std::time::Duration::from_millis(250),
                             me.wake.notified(),
@@ -198,6 +202,7 @@ impl Engine {
             .unwrap_or_default();
         let run_id = model::new_id();
         let exec = act.execution_type.as_str();
+        let mut run_batch = self.store.result_batch(tenant).await?;
         let mut writes = Vec::new();
         let run_doc = json!({
             "id": run_id,
@@ -356,12 +361,12 @@ impl Engine {
             batch.push(upr_id);
             if batch.len() == USERS_PER_JOB {
                 writes.push(self.job(tenant, &wf_id, &run_id, std::mem::take(&mut batch), now));
-                // Large runs are written in slices so memory stays flat; each slice carries
-                // the jobs of its users, so every written user is also queued.
+                // Large runs are streamed into the batch in slices so memory stays flat; the
+                // run becomes visible (and its jobs due) only when the whole batch commits, so
+                // no worker can finish it while it is still being written.
                 if writes.len() >= WRITE_SLICE {
-                    self.store.write_results(tenant, &writes).await?;
+                    run_batch.write(&writes).await?;
                     writes.clear();
-                    self.wake.notify_waiters();
                 }
             }
         }
@@ -372,7 +377,8 @@ impl Engine {
             // Nothing to process: the run completes at once.
             writes.push(self.job(tenant, &wf_id, &run_id, Vec::new(), now));
         }
-        self.store.write_results(tenant, &writes).await?;
+        run_batch.write(&writes).await?;
+        run_batch.commit().await?;
         self.wake.notify_waiters();
         Ok(run_id)
     }
@@ -482,12 +488,66 @@ impl Engine {
                 .map(|u| (u.id.clone(), u))
                 .collect();
             let mut memberships = self.store.group_ids_of_many(tenant, &subject_ids).await?;
+            // Other people e-mail tasks read: managers and explicit `to` / `cc` recipients,
+            // and the sender domain. Only loaded when the job has an e-mail task.
+            let sends_mail = tasks_by_user
+                .values()
+                .flatten()
+                .any(|t| is_mail_task(&t.task_definition_id));
+            let mut people: HashMap<String, Value> = HashMap::new();
+            let mut sender_domain = "lcw.local".to_string();
+            if sends_mail {
+                let mut people_ids: Vec<String> = users
+                    .values()
+                    .filter_map(|u| u.manager_id.clone())
+                    .collect();
+                for t in tasks_by_user.values().flatten() {
+                    people_ids.extend(mail_recipient_ids(&t.doc));
+                }
+                people_ids.sort();
+                people_ids.dedup();
+                if !people_ids.is_empty() {
+                    people = self
+                        .store
+                        .get_users_by_ids(tenant, &people_ids)
+                        .await?
+                        .into_iter()
+                        .map(|u| (u.id.to_ascii_lowercase(), u.doc))
+                        .collect();
+                }
+                if let Some(domain) = self
+                    .store
+                    .get(tenant, store::kinds::SETTINGS, "settings")
+                    .await?
+                    .and_then(|r| {
+                        r.doc
+                            .get("emailSettings")
+                            .and_then(|e| e.get("senderDomain"))
+                            .and_then(Value::as_str)
+                            .map(str::to_string)
+                    })
+                {
+                    sender_domain = domain;
+                }
+            }
+            let ctx = JobContext {
+                groups: &groups,
+                people: &people,
+                sender_domain: &sender_domain,
+                canceled,
+                now,
+            };
             for upr in pending {
                 let tasks = tasks_by_user.remove(&upr.id).unwrap_or_default();
-                let user = users.get(&upr.subject_id).map(|u| u.doc.clone());
+                let row = users.get(&upr.subject_id);
+                let user = row.map(|u| u.doc.clone());
+                let manager = row
+                    .and_then(|u| u.manager_id.as_ref())
+                    .and_then(|m| people.get(&m.to_ascii_lowercase()))
+                    .cloned();
                 let group_ids = memberships.remove(&upr.subject_id).unwrap_or_default();
                 let (user_writes, user_effects) =
-                    plan_user(upr.clone(), tasks, user, group_ids, canceled, &groups, now);
+                    plan_user(upr.clone(), tasks, user, group_ids, manager, &ctx);
                 writes.extend(user_writes);
                 if !user_effects.is_empty() {
                     effects.push((upr.subject_id.clone(), user_effects));
@@ -633,6 +693,15 @@ impl Engine {
         Ok(())
     }
 
+    /// Finish every run whose users are all done; covers a node that died between committing
+    /// a run's last job and finishing the run.
+    pub async fn finish_open_runs(&self) -> Result<()> {
+        for (tenant, run_id) in self.store.open_runs().await? {
+            self.finish_run_if_done(&tenant, &run_id).await?;
+        }
+        Ok(())
+    }
+
     /// Mark a queued or in-progress run canceled; pending users and tasks are not processed.
     pub async fn cancel_run(&self, tenant: &str, workflow_id: &str, run_id: &str) -> Result<()> {
         let run = self
@@ -667,7 +736,8 @@ impl Engine {
                 continue;
             }
             if self.store.pending_jobs().await? == 0 || std::time::Instant::now() > deadline {
-                return Ok(());
+                // A job another worker just completed may not have finished its run yet.
+                return self.finish_open_runs().await;
             }
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
@@ -697,7 +767,48 @@ fn to_store_effect(e: Effect, now: DateTime<Utc>) -> DirectoryEffect {
         Effect::DeleteUser => DirectoryEffect::DeleteUser,
         Effect::SetAssignedLicenses(l) => DirectoryEffect::SetAssignedLicenses(l),
         Effect::RevokeSessions(at) => DirectoryEffect::RevokeSessions(ts(at.max(now))),
+        Effect::SendMail(m) => DirectoryEffect::QueueMail(store::OutboxMail {
+            id: model::new_id(),
+            from: m.from,
+            to: m.to,
+            cc: m.cc,
+            subject: m.subject,
+            body: m.body,
+        }),
     }
+}
+
+/// User ids named in a task's `to` (when it is an id) and `cc` arguments.
+fn mail_recipient_ids(task_result_doc: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let args = task_result_doc
+        .get("task")
+        .and_then(|t| t.get("arguments"))
+        .and_then(Value::as_array);
+    for a in args.into_iter().flatten() {
+        let name = str_of(a, "name");
+        let value = str_of(a, "value");
+        if name.eq_ignore_ascii_case("to") || name.eq_ignore_ascii_case("cc") {
+            out.extend(
+                value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|v| model::is_guid(v))
+                    .map(str::to_ascii_lowercase),
+            );
+        }
+    }
+    out
+}
+
+/// What planning every user of a job shares.
+struct JobContext<'a> {
+    groups: &'a HashMap<String, Value>,
+    /// Managers and e-mail recipients by lower-case id.
+    people: &'a HashMap<String, Value>,
+    sender_domain: &'a str,
+    canceled: bool,
+    now: DateTime<Utc>,
 }
 
 /// The compiled conditions of a workflow, for scope checks.
@@ -717,10 +828,10 @@ fn plan_user(
     tasks: Vec<ResultRow>,
     mut user: Option<Value>,
     mut group_ids: Vec<String>,
-    canceled: bool,
-    groups: &HashMap<String, Value>,
-    now: DateTime<Utc>,
+    manager: Option<Value>,
+    ctx: &JobContext,
 ) -> (Vec<ResultWrite>, Vec<DirectoryEffect>) {
+    let (canceled, groups, now) = (ctx.canceled, ctx.groups, ctx.now);
     let preview = upr.execution_type == ExecutionType::Preview.as_str();
     let mut writes = Vec::with_capacity(tasks.len() + 1);
     let mut effects = Vec::new();
@@ -728,6 +839,7 @@ fn plan_user(
     let mut failed = 0;
     let mut unprocessed = 0;
     let lookup = |id: &str| groups.get(&id.to_ascii_lowercase()).cloned();
+    let person = |id: &str| ctx.people.get(&id.to_ascii_lowercase()).cloned();
     for mut t in tasks {
         if is_final(&t.status) {
             match t.status.as_str() {
@@ -775,6 +887,9 @@ fn plan_user(
                     user: u,
                     user_group_ids: &group_ids,
                     groups: &lookup,
+                    manager: manager.as_ref(),
+                    user_by_id: &person,
+                    sender_domain: ctx.sender_domain,
                     now,
                 };
                 match plan_task(&input) {
@@ -874,5 +989,6 @@ fn apply_locally(
                 u["signInSessionsValidFromDateTime"] = json!(ts((*at).max(now)));
             }
         }
+        Effect::SendMail(_) => {}
     }
 }

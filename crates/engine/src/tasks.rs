@@ -1,8 +1,11 @@
 //! What each built-in directory task does to a user. [`plan_task`] decides; the engine
 //! applies the returned [`Effect`]s to the store and records the [`Outcome`].
 //!
-//! Tasks lcw cannot carry out (e-mail, Temporary Access Pass, custom task extensions,
-//! access packages) are [`Outcome::NotImplemented`], never a fake success.
+//! E-mail tasks produce an [`Effect::SendMail`] that the store queues in its outbox in the
+//! same transaction as the task result; the engine's mailer delivers it over SMTP.
+//!
+//! Tasks lcw cannot carry out (Temporary Access Pass, custom task extensions, access
+//! packages) are [`Outcome::NotImplemented`], never a fake success.
 
 use std::collections::HashSet;
 
@@ -23,7 +26,23 @@ pub struct TaskInput<'a> {
     pub user_group_ids: &'a [String],
     /// A group document by id, `None` when there is no such group.
     pub groups: &'a dyn Fn(&str) -> Option<Value>,
+    /// The user's manager (Graph user document), if the user has one.
+    pub manager: Option<&'a Value>,
+    /// Another user's document by id (explicit `to` and `cc` recipients).
+    pub user_by_id: &'a dyn Fn(&str) -> Option<Value>,
+    /// `emailSettings.senderDomain` of the tenant: mail comes from `no-reply@<domain>`.
+    pub sender_domain: &'a str,
     pub now: DateTime<Utc>,
+}
+
+/// An e-mail a task sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mail {
+    pub from: String,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub subject: String,
+    pub body: String,
 }
 
 /// A change to the directory the engine applies for a completed task.
@@ -37,6 +56,8 @@ pub enum Effect {
     SetAssignedLicenses(Vec<Value>),
     /// Set `signInSessionsValidFromDateTime`: every session issued before it is invalid.
     RevokeSessions(DateTime<Utc>),
+    /// Queue this e-mail for delivery.
+    SendMail(Mail),
 }
 
 /// The decision for one task and one user.
@@ -87,7 +108,36 @@ pub fn is_implemented(definition_id: &str) -> bool {
             | ids::REMOVE_LICENSES
             | ids::REMOVE_ALL_LICENSES
             | REVOKE_REFRESH_TOKENS
+            | mail::WELCOME
+            | mail::ONBOARDING_REMINDER
+            | mail::BEFORE_LAST_DAY
+            | mail::ON_LAST_DAY
+            | mail::AFTER_LAST_DAY
+            | mail::MANAGER_MOVE
     )
+}
+
+/// Whether this is one of the e-mail tasks (they read the manager and other users).
+pub fn is_mail_task(definition_id: &str) -> bool {
+    matches!(
+        definition_id.to_ascii_lowercase().as_str(),
+        mail::WELCOME
+            | mail::ONBOARDING_REMINDER
+            | mail::BEFORE_LAST_DAY
+            | mail::ON_LAST_DAY
+            | mail::AFTER_LAST_DAY
+            | mail::MANAGER_MOVE
+    )
+}
+
+/// Ids of the e-mail task definitions (lower case).
+mod mail {
+    pub const WELCOME: &str = "70b29d51-b59a-4773-9280-8841dfd3f2ea";
+    pub const ONBOARDING_REMINDER: &str = "3c860712-2d37-42a4-928f-5c93935d26a1";
+    pub const BEFORE_LAST_DAY: &str = "52853a3e-f4e5-4eb8-bb24-1ac09a1da935";
+    pub const ON_LAST_DAY: &str = "9c0a1eaf-5bda-4392-9d9e-6e155bb57411";
+    pub const AFTER_LAST_DAY: &str = "6f22ddd4-b3a5-47a4-a846-0d7c201a49ce";
+    pub const MANAGER_MOVE: &str = "aab41899-9972-422a-9d97-f626014578b7";
 }
 
 /// "Revoke all refresh tokens for user" (not among `model::catalog::ids`).
@@ -107,6 +157,8 @@ const REVOKE_REFRESH_TOKENS: &str = "509589a4-0466-4471-829e-49c5e502bdee";
 /// * Delete user account, Revoke all refresh tokens: one effect each.
 /// * Assign licenses (`licenses`, comma-separated SKU ids; needs `usageLocation`), Remove
 ///   licenses, Remove all licenses: the resulting `assignedLicenses` list.
+/// * E-mail tasks (welcome, onboarding reminder, before / on / after the last day, manager
+///   notification of a move): one [`Effect::SendMail`]; see [`send_mail`].
 /// * Every other catalog task: [`Outcome::NotImplemented`]; an id outside the catalog fails.
 pub fn plan_task(input: &TaskInput) -> Outcome {
     let id = input.definition_id.to_ascii_lowercase();
@@ -124,6 +176,12 @@ pub fn plan_task(input: &TaskInput) -> Outcome {
         ids::REMOVE_LICENSES => remove_licenses(input),
         ids::REMOVE_ALL_LICENSES => remove_all_licenses(input),
         REVOKE_REFRESH_TOKENS => Outcome::done(vec![Effect::RevokeSessions(input.now)], None),
+        mail::WELCOME
+        | mail::ONBOARDING_REMINDER
+        | mail::BEFORE_LAST_DAY
+        | mail::ON_LAST_DAY
+        | mail::AFTER_LAST_DAY
+        | mail::MANAGER_MOVE => send_mail(input, &id),
         _ => match catalog::task_definition(&id) {
             Some(def) => {
                 let name = def
@@ -382,6 +440,178 @@ fn remove_all_licenses(input: &TaskInput) -> Outcome {
     Outcome::done(vec![Effect::SetAssignedLicenses(Vec::new())], None)
 }
 
+/// Default recipient, subject and body of each e-mail task.
+fn mail_defaults(id: &str) -> (&'static str, &'static str, &'static str) {
+    match id {
+        mail::WELCOME => (
+            "User",
+            "Welcome, {{userDisplayName}}!",
+            "Hello {{userGivenName}},\n\nwelcome aboard! Your account {{userPrincipalName}} is ready for your first day ({{userEmployeeHireDate}}).\n",
+        ),
+        mail::ONBOARDING_REMINDER => (
+            "Manager",
+            "Reminder: {{userDisplayName}} starts on {{userEmployeeHireDate}}",
+            "Hello {{managerDisplayName}},\n\n{{userDisplayName}} ({{userPrincipalName}}) joins your team on {{userEmployeeHireDate}}. Please prepare their onboarding.\n",
+        ),
+        mail::BEFORE_LAST_DAY => (
+            "Manager",
+            "{{userDisplayName}}'s last day is approaching",
+            "Hello {{managerDisplayName}},\n\n{{userDisplayName}} ({{userPrincipalName}}) leaves on {{userEmployeeLeaveDateTime}}. Please plan the handover.\n",
+        ),
+        mail::ON_LAST_DAY => (
+            "Manager",
+            "Today is {{userDisplayName}}'s last day",
+            "Hello {{managerDisplayName}},\n\ntoday is the last day of {{userDisplayName}} ({{userPrincipalName}}).\n",
+        ),
+        mail::AFTER_LAST_DAY => (
+            "Manager",
+            "{{userDisplayName}} has left",
+            "Hello {{managerDisplayName}},\n\n{{userDisplayName}} ({{userPrincipalName}}) left on {{userEmployeeLeaveDateTime}}.\n",
+        ),
+        _ => (
+            "Manager",
+            "{{userDisplayName}} has moved",
+            "Hello {{managerDisplayName}},\n\n{{userDisplayName}} ({{userPrincipalName}}) has moved within the organization.\n",
+        ),
+    }
+}
+
+fn text_of<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
+    v.get(key)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
+
+/// Replace the `{{placeholder}}`s of the shared e-mail parameter block.
+fn fill_placeholders(text: &str, input: &TaskInput) -> String {
+    let u = |k: &str| text_of(input.user, k).unwrap_or("").to_string();
+    let m = |k: &str| {
+        input
+            .manager
+            .and_then(|m| text_of(m, k))
+            .unwrap_or("")
+            .to_string()
+    };
+    let pairs = [
+        ("userDisplayName", u("displayName")),
+        ("userEmployeeHireDate", u("employeeHireDate")),
+        ("userEmployeeLeaveDateTime", u("employeeLeaveDateTime")),
+        ("managerDisplayName", m("displayName")),
+        ("managerEmail", m("mail")),
+        ("userPrincipalName", u("userPrincipalName")),
+        ("userGivenName", u("givenName")),
+        ("userSurname", u("surname")),
+    ];
+    let mut out = text.to_string();
+    for (name, value) in pairs {
+        out = out.replace(&format!("{{{{{name}}}}}"), &value);
+    }
+    out
+}
+
+/// The mail address of the user with this id (explicit `to` or `cc`).
+fn mail_of_user_id(input: &TaskInput, id: &str) -> Result<String, Outcome> {
+    let Some(doc) = (input.user_by_id)(id) else {
+        return Err(Outcome::failed(format!("User '{id}' was not found.")));
+    };
+    text_of(&doc, "mail")
+        .map(str::to_string)
+        .ok_or_else(|| Outcome::failed(format!("User '{id}' has no mail address.")))
+}
+
+fn recipient(input: &TaskInput, to: &str) -> Result<String, Outcome> {
+    if to.eq_ignore_ascii_case("User") {
+        return text_of(input.user, "mail")
+            .map(str::to_string)
+            .ok_or_else(|| Outcome::failed("The user has no mail address."));
+    }
+    if to.eq_ignore_ascii_case("Manager") {
+        let Some(manager) = input.manager else {
+            return Err(Outcome::failed(
+                "The user has no manager; the mail goes to the manager.",
+            ));
+        };
+        return text_of(manager, "mail").map(str::to_string).ok_or_else(|| {
+            let name = text_of(manager, "displayName")
+                .or_else(|| text_of(manager, "id"))
+                .unwrap_or("");
+            Outcome::failed(format!("The user's manager '{name}' has no mail address."))
+        });
+    }
+    if to.eq_ignore_ascii_case("Sponsors") {
+        return Err(Outcome::failed("The user has no sponsors."));
+    }
+    if model::is_guid(to) {
+        return mail_of_user_id(input, to);
+    }
+    Err(Outcome::failed(format!(
+        "'to' must be User, Manager, Sponsors or a user id, got '{to}'."
+    )))
+}
+
+/// An e-mail task: the recipient from `to` (`User`, `Manager`, `Sponsors` or a user id; the
+/// welcome mail goes to the user by default, every other mail to the manager), copies to the
+/// users listed in `cc`, and `customSubject` / `customBody` (or the task's default text) with
+/// the placeholders replaced. `locale` is accepted and ignored (lcw writes English).
+fn send_mail(input: &TaskInput, id: &str) -> Outcome {
+    let (default_to, default_subject, default_body) = mail_defaults(id);
+    let to_arg = argument(input, "to")
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .unwrap_or(default_to);
+    let cc_ids: Vec<String> = argument(input, "cc")
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    if to_arg.eq_ignore_ascii_case("Sponsors") && !cc_ids.is_empty() {
+        return Outcome::failed("'cc' cannot be used when 'to' is Sponsors.");
+    }
+    let to = match recipient(input, to_arg) {
+        Ok(a) => a,
+        Err(o) => return o,
+    };
+    let mut cc = Vec::new();
+    for c in &cc_ids {
+        match mail_of_user_id(input, c) {
+            Ok(a) => {
+                if !cc.iter().any(|x: &String| x.eq_ignore_ascii_case(&a)) {
+                    cc.push(a)
+                }
+            }
+            Err(o) => return o,
+        }
+    }
+    let custom = |name: &str| {
+        argument(input, name)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    };
+    let subject = fill_placeholders(custom("customSubject").unwrap_or(default_subject), input);
+    let body = fill_placeholders(custom("customBody").unwrap_or(default_body), input);
+    let domain = input.sender_domain.trim();
+    let domain = if domain.is_empty() {
+        "lcw.local"
+    } else {
+        domain
+    };
+    let info = format!("The mail to {to} was queued for delivery.");
+    Outcome::done(
+        vec![Effect::SendMail(Mail {
+            from: format!("no-reply@{domain}"),
+            to: vec![to],
+            // Subjects never span lines (SMTP headers).
+            cc,
+            subject: subject.replace(['\r', '\n'], " "),
+            body,
+        })],
+        Some(info),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -426,6 +656,9 @@ mod tests {
             user: &user,
             user_group_ids: &groups,
             groups: &directory,
+            manager: None,
+            user_by_id: &|_| None,
+            sender_domain: "lcw.local",
             now: now(),
         })
     }
@@ -870,7 +1103,7 @@ mod tests {
             .iter()
             .filter(|d| is_implemented(d["id"].as_str().unwrap()))
             .count();
-        assert_eq!(implemented, 13);
+        assert_eq!(implemented, 19);
         for def in catalog::task_definitions() {
             let id = def["id"].as_str().unwrap();
             if is_implemented(id) {
@@ -885,16 +1118,142 @@ mod tests {
                 "{id}"
             );
         }
-        // The upper-case onboarding reminder id, in lower case.
-        assert!(matches!(
-            plan("3c860712-2d37-42a4-928f-5c93935d26a1", &[], user(), &[]),
-            Outcome::NotImplemented { .. }
+    }
+
+    const BOSS: &str = "66666666-6666-6666-6666-666666666666";
+    const PEER: &str = "77777777-7777-7777-7777-777777777777";
+    const NOMAIL: &str = "88888888-8888-8888-8888-888888888888";
+
+    fn people(id: &str) -> Option<Value> {
+        match id.to_ascii_lowercase().as_str() {
+            BOSS => Some(json!({"id": BOSS, "displayName": "Bea Boss", "mail": "bea@x.test"})),
+            PEER => Some(json!({"id": PEER, "displayName": "Pat Peer", "mail": "pat@x.test"})),
+            NOMAIL => Some(json!({"id": NOMAIL, "displayName": "No Mail"})),
+            _ => None,
+        }
+    }
+
+    fn plan_mail(def: &str, args: &[(&str, &str)], user: Value, manager: Option<Value>) -> Outcome {
+        let arguments: Vec<Value> = args
+            .iter()
+            .map(|(n, v)| json!({"name": n, "value": v}))
+            .collect();
+        plan_task(&TaskInput {
+            definition_id: def,
+            arguments: &arguments,
+            user: &user,
+            user_group_ids: &[],
+            groups: &directory,
+            manager: manager.as_ref(),
+            user_by_id: &people,
+            sender_domain: "contoso.test",
+            now: now(),
+        })
+    }
+
+    fn mail_user() -> Value {
+        json!({"id": "u1", "displayName": "Ann Lee", "givenName": "Ann", "surname": "Lee",
+               "userPrincipalName": "ann@contoso.test", "mail": "ann@x.test",
+               "employeeHireDate": "2026-04-01T00:00:00Z", "employeeLeaveDateTime": "2026-06-30T00:00:00Z"})
+    }
+
+    fn sent(o: Outcome) -> Mail {
+        match o {
+            Outcome::Completed { mut effects, .. } => match effects.pop() {
+                Some(Effect::SendMail(m)) => m,
+                other => panic!("no mail: {other:?}"),
+            },
+            other => panic!("not completed: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn mail_default_recipients_and_text() {
+        let boss = people(BOSS);
+        let welcome = sent(plan_mail(mail::WELCOME, &[], mail_user(), boss.clone()));
+        assert_eq!(welcome.to, vec!["ann@x.test".to_string()]);
+        assert_eq!(welcome.from, "no-reply@contoso.test");
+        assert_eq!(welcome.subject, "Welcome, Ann Lee!");
+        for id in [
+            "3C860712-2D37-42A4-928F-5C93935D26A1",
+            mail::BEFORE_LAST_DAY,
+            mail::ON_LAST_DAY,
+            mail::AFTER_LAST_DAY,
+            mail::MANAGER_MOVE,
+        ] {
+            let m = sent(plan_mail(id, &[], mail_user(), boss.clone()));
+            assert_eq!(m.to, vec!["bea@x.test".to_string()], "{id}");
+            assert!(m.body.contains("Bea Boss"), "{id}: {}", m.body);
+        }
+    }
+
+    #[test]
+    fn mail_arguments_and_placeholders() {
+        let m = sent(plan_mail(
+            mail::ON_LAST_DAY,
+            &[
+                ("to", PEER),
+                ("cc", &format!("{BOSS}, {BOSS}")),
+                ("customSubject", "{{userGivenName}} {{userSurname}} leaves {{userEmployeeLeaveDateTime}}"),
+                ("customBody", "{{managerDisplayName}} <{{managerEmail}}>, {{userPrincipalName}} {{userEmployeeHireDate}} {{userDisplayName}} {{unknown}}"),
+            ],
+            mail_user(),
+            people(BOSS),
         ));
+        assert_eq!(m.to, vec!["pat@x.test".to_string()]);
+        assert_eq!(m.cc, vec!["bea@x.test".to_string()]);
+        assert_eq!(m.subject, "Ann Lee leaves 2026-06-30T00:00:00Z");
         assert_eq!(
-            plan(ids::SEND_WELCOME_EMAIL, &[], user(), &[]),
-            Outcome::NotImplemented {
-                reason: "The task 'Send welcome email' is not implemented by lcw yet.".into()
-            }
+            m.body,
+            "Bea Boss <bea@x.test>, ann@contoso.test 2026-04-01T00:00:00Z Ann Lee {{unknown}}"
+        );
+        let to_user = sent(plan_mail(
+            mail::MANAGER_MOVE,
+            &[("to", "user")],
+            mail_user(),
+            None,
+        ));
+        assert_eq!(to_user.to, vec!["ann@x.test".to_string()]);
+    }
+
+    #[test]
+    fn mail_failures() {
+        assert_eq!(
+            plan_mail(mail::ON_LAST_DAY, &[], mail_user(), None),
+            failed("The user has no manager; the mail goes to the manager.")
+        );
+        assert_eq!(
+            plan_mail(mail::ON_LAST_DAY, &[], mail_user(), people(NOMAIL)),
+            failed("The user's manager 'No Mail' has no mail address.")
+        );
+        assert_eq!(
+            plan_mail(mail::WELCOME, &[], user(), None),
+            failed("The user has no mail address.")
+        );
+        assert_eq!(
+            plan_mail(mail::WELCOME, &[("to", "Sponsors")], mail_user(), None),
+            failed("The user has no sponsors.")
+        );
+        assert_eq!(
+            plan_mail(
+                mail::WELCOME,
+                &[("to", "Sponsors"), ("cc", BOSS)],
+                mail_user(),
+                None
+            ),
+            failed("'cc' cannot be used when 'to' is Sponsors.")
+        );
+        assert_eq!(
+            plan_mail(mail::WELCOME, &[("to", MISSING)], mail_user(), None),
+            failed(&format!("User '{MISSING}' was not found."))
+        );
+        assert_eq!(
+            plan_mail(mail::WELCOME, &[("cc", NOMAIL)], mail_user(), None),
+            failed(&format!("User '{NOMAIL}' has no mail address."))
+        );
+        assert_eq!(
+            plan_mail(mail::WELCOME, &[("to", "Boss")], mail_user(), None),
+            failed("'to' must be User, Manager, Sponsors or a user id, got 'Boss'.")
         );
     }
 

@@ -68,6 +68,11 @@ struct ServeArgs {
     /// Don't run the engine's workers and scheduler on this node (API only).
     #[arg(long)]
     no_engine: bool,
+    /// Deliver the e-mail tasks' messages through this SMTP server:
+    /// `smtp://[user[:password]@]host[:port]` (plain TCP, AUTH PLAIN when credentials are
+    /// given). Without it messages stay in the outbox (`GET /lcw/admin/outbox`).
+    #[arg(long, env = "LCW_SMTP_URL")]
+    smtp_url: Option<String>,
 }
 
 #[derive(Args)]
@@ -258,6 +263,12 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         )
         .with_writer(std::io::stderr)
         .init();
+    let smtp = args
+        .smtp_url
+        .as_deref()
+        .map(engine::mailer::SmtpConfig::parse)
+        .transpose()
+        .map_err(|e| CliError::Config(format!("--smtp-url: {e}")))?;
     let store = open_store(&args.db.database).await?;
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
@@ -313,6 +324,9 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
             state.engine.clone(),
             std::time::Duration::from_secs(30),
         );
+    }
+    if let Some(cfg) = smtp {
+        engine::mailer::spawn_mailer(store.clone(), cfg, std::time::Duration::from_millis(500));
     }
     engine::purge::spawn_purge_loop(store, clock, std::time::Duration::from_secs(3600));
 

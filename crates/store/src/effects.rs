@@ -5,6 +5,7 @@
 use serde_json::Value;
 use sqlx::Row;
 
+use crate::outbox::{queue_mail, OutboxMail};
 use crate::results::{apply_result_writes, ResultWrite};
 use crate::{Result, Store, StoreError};
 
@@ -18,6 +19,8 @@ pub enum DirectoryEffect {
     SetAssignedLicenses(Vec<Value>),
     /// `signInSessionsValidFromDateTime` (RFC 3339).
     RevokeSessions(String),
+    /// Queue an e-mail in the outbox (the mailer delivers it).
+    QueueMail(OutboxMail),
 }
 
 impl Store {
@@ -111,6 +114,7 @@ async fn apply_user_effects(
                 }
                 doc_change = None;
             }
+            DirectoryEffect::QueueMail(mail) => queue_mail(&mut *tx, tenant, mail).await?,
             other => {
                 let doc = match doc_change.take() {
                     Some(d) => d,

@@ -12,6 +12,7 @@ mod changes;
 mod directory;
 mod effects;
 mod migrate;
+mod outbox;
 mod resources;
 mod results;
 mod scan;
@@ -26,8 +27,9 @@ use sqlx::AnyPool;
 pub use changes::ChangeRow;
 pub use directory::{DirectoryPage, UserListQuery, UserRow, USER_COLUMNS};
 pub use effects::DirectoryEffect;
+pub use outbox::{OutboxMail, OutboxRow};
 pub use resources::{kinds, Resource, Write};
-pub use results::{result_kinds, Job, ResultQuery, ResultRow, ResultWrite};
+pub use results::{result_kinds, Job, ResultBatch, ResultQuery, ResultRow, ResultWrite};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -51,6 +51,7 @@ const SCHEMA: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS results_subject ON results (tenant_id, kind, workflow_id, subject_id, seq)",
     "CREATE INDEX IF NOT EXISTS results_scheduled ON results (tenant_id, kind, scheduled_at)",
     "CREATE INDEX IF NOT EXISTS results_run_status ON results (tenant_id, kind, run_id, status)",
+    "CREATE INDEX IF NOT EXISTS results_open ON results (kind, completed_at)",
     "CREATE TABLE IF NOT EXISTS result_links (
         tenant_id TEXT NOT NULL, source_id TEXT NOT NULL, run_id TEXT NOT NULL,
         PRIMARY KEY (tenant_id, source_id, run_id))",
@@ -67,6 +68,13 @@ const SCHEMA: &[&str] = &[
         tenant_id TEXT NOT NULL, seq BIGINT NOT NULL, user_id TEXT NOT NULL, kind TEXT NOT NULL,
         name TEXT NOT NULL, old_value TEXT, new_value TEXT,
         PRIMARY KEY (tenant_id, seq, user_id, name))",
+    "CREATE TABLE IF NOT EXISTS outbox (
+        tenant_id TEXT NOT NULL, id TEXT NOT NULL, created_at TEXT NOT NULL,
+        mail_from TEXT NOT NULL, mail_to TEXT NOT NULL, mail_cc TEXT NOT NULL,
+        subject TEXT NOT NULL, body TEXT NOT NULL, sent_at TEXT,
+        attempts BIGINT NOT NULL DEFAULT 0, last_error TEXT,
+        PRIMARY KEY (tenant_id, id))",
+    "CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (sent_at, created_at)",
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

@@ -333,7 +333,33 @@ pub(crate) async fn apply_result_write(
     }
 }
 
+/// A run being created: slices of writes streamed into one transaction, so memory stays
+/// flat while the run appears (and its jobs become due) all at once on commit — or not at
+/// all after a crash.
+pub struct ResultBatch {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    tenant: String,
+}
+
+impl ResultBatch {
+    pub async fn write(&mut self, writes: &[ResultWrite]) -> Result<()> {
+        apply_result_writes(&mut self.tx, &self.tenant, writes).await
+    }
+
+    pub async fn commit(self) -> Result<()> {
+        Ok(self.tx.commit().await?)
+    }
+}
+
 impl Store {
+    /// Start a [`ResultBatch`].
+    pub async fn result_batch(&self, tenant: &str) -> Result<ResultBatch> {
+        Ok(ResultBatch {
+            tx: self.begin().await?,
+            tenant: tenant.to_string(),
+        })
+    }
+
     /// Apply result writes in one transaction.
     pub async fn write_results(&self, tenant: &str, writes: &[ResultWrite]) -> Result<()> {
         let mut tx = self.begin().await?;
@@ -544,6 +570,18 @@ impl Store {
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Runs not finished yet, of every tenant: `(tenant, run id)`.
+    pub async fn open_runs(&self) -> Result<Vec<(String, String)>> {
+        let rows = sqlx::query(
+            "SELECT tenant_id, id FROM results WHERE kind = 'run' AND completed_at IS NULL",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
     }
 
     /// Whether a run still has users queued or in progress (index lookup, no scan).

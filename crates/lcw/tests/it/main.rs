@@ -10,6 +10,7 @@ mod durability;
 mod engine;
 mod extensions;
 mod ledger;
+mod mail;
 mod protocol;
 mod runs;
 mod workflows;

@@ -1,0 +1,395 @@
+//! E-mail tasks end to end: a real SMTP server (Python's `smtpd` DebuggingServer, which
+//! prints every message it receives), an lcw server with `--smtp-url` on a manual clock, and
+//! on-demand runs that send the welcome and last-day mails; without `--smtp-url` the
+//! messages stay in the outbox (`GET /lcw/admin/outbox`).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::harness::{
+    fresh_postgres_database, fresh_sqlite_database, into_resp, lcw_bin, start_server, Backend,
+    ChildGuard, Resp, LW,
+};
+
+const WELCOME: &str = "70b29d51-b59a-4773-9280-8841dfd3f2ea";
+const ON_LAST_DAY: &str = "9c0a1eaf-5bda-4392-9d9e-6e155bb57411";
+
+/// A running `python3 -m smtpd` DebuggingServer and everything it printed so far.
+struct SmtpSink {
+    port: u16,
+    output: Arc<Mutex<String>>,
+    _child: ChildGuard,
+}
+
+impl SmtpSink {
+    fn start() -> Option<SmtpSink> {
+        let probe = Command::new("python3")
+            .args(["-W", "ignore", "-c", "import smtpd"])
+            .output()
+            .ok()?;
+        if !probe.status.success() {
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .ok()?
+            .local_addr()
+            .ok()?
+            .port();
+        // Same stop-on-stdin-close wrapper as the lcw servers.
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(r#""$@" </dev/null & p=$!; read _ignored; kill $p 2>/dev/null; wait $p"#)
+            .arg("smtp-guard")
+            .args(["python3", "-u", "-W", "ignore", "-m", "smtpd", "-n", "-c"])
+            .arg("DebuggingServer")
+            .arg(format!("127.0.0.1:{port}"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        let stdout = child.stdout.take()?;
+        let output = Arc::new(Mutex::new(String::new()));
+        let sink = output.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let mut s = sink.lock().unwrap();
+                s.push_str(&line);
+                s.push('\n');
+            }
+        });
+        let guard = ChildGuard(child);
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Some(SmtpSink {
+                    port,
+                    output,
+                    _child: guard,
+                });
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+
+    fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Wait until the printed output contains `needle`; returns the output.
+    async fn wait_for(&self, needle: &str) -> String {
+        for _ in 0..200 {
+            let s = self.output.lock().unwrap().clone();
+            if s.contains(needle) {
+                return s;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!(
+            "the SMTP server never received '{needle}'; it printed:\n{}",
+            self.output.lock().unwrap()
+        );
+    }
+}
+
+/// An lcw server of its own with a manual clock, and a token for one tenant.
+struct Lcw {
+    base: String,
+    token: String,
+    client: reqwest::Client,
+    _child: ChildGuard,
+}
+
+impl Lcw {
+    fn start(backend: Backend, smtp: Option<&str>) -> Option<Lcw> {
+        let database = match backend {
+            Backend::Sqlite => fresh_sqlite_database()?,
+            Backend::Postgres => fresh_postgres_database()?,
+        };
+        let mut extra = vec!["--clock", "manual"];
+        if let Some(url) = smtp {
+            extra.extend(["--smtp-url", url]);
+        }
+        let (base, child) = start_server(&database, &extra).unwrap();
+        let tenant = uuid::Uuid::new_v4().to_string();
+        let out = Command::new(lcw_bin())
+            .args(["token", "--database", &database, "--tenant", &tenant])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        Some(Lcw {
+            base,
+            token: String::from_utf8(out.stdout).unwrap().trim().to_string(),
+            client: reqwest::Client::new(),
+            _child: ChildGuard(child),
+        })
+    }
+
+    async fn send(&self, method: &str, path: &str, body: Option<&Value>) -> Resp {
+        let url = if path.starts_with("/lcw/") {
+            format!("{}{path}", self.base.trim_end_matches("/beta"))
+        } else {
+            format!("{}{path}", self.base)
+        };
+        let mut req = self
+            .client
+            .request(method.parse().unwrap(), url)
+            .bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        into_resp(req.send().await.unwrap()).await
+    }
+
+    async fn user(&self, name: &str, mail: Option<&str>) -> String {
+        let mut body = json!({
+            "displayName": name,
+            "givenName": name.split(' ').next().unwrap(),
+            "userPrincipalName": format!("{}@contoso.test", name.to_lowercase().replace(' ', ".")),
+            "department": "Sales",
+            "employeeHireDate": "2026-04-01T00:00:00Z",
+            "employeeLeaveDateTime": "2026-06-30T00:00:00Z",
+        });
+        if let Some(m) = mail {
+            body["mail"] = json!(m);
+        }
+        let r = self.send("POST", "/users", Some(&body)).await;
+        r.expect(201);
+        r.body["id"].as_str().unwrap().to_string()
+    }
+
+    async fn set_manager(&self, user: &str, manager: &str) {
+        self.send(
+            "PUT",
+            &format!("/users/{user}/manager/$ref"),
+            Some(
+                &json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/users/{manager}")}),
+            ),
+        )
+        .await
+        .expect(204);
+    }
+
+    async fn workflow(&self, category: &str, attribute: &str, task: Value) -> String {
+        let r = self
+            .send(
+                "POST",
+                &format!("{LW}/workflows"),
+                Some(&json!({
+                    "category": category,
+                    "displayName": format!("{category} mail"),
+                    "isEnabled": true,
+                    "isSchedulingEnabled": false,
+                    "executionConditions": {
+                        "@odata.type": "#microsoft.graph.identityGovernance.triggerAndScopeBasedConditions",
+                        "scope": {"@odata.type": "#microsoft.graph.identityGovernance.ruleBasedSubjectSet", "rule": "department eq 'Sales'"},
+                        "trigger": {"@odata.type": "#microsoft.graph.identityGovernance.timeBasedAttributeTrigger", "timeBasedAttribute": attribute, "offsetInDays": 0}
+                    },
+                    "tasks": [task]
+                })),
+            )
+            .await;
+        r.expect(201);
+        r.body["id"].as_str().unwrap().to_string()
+    }
+
+    /// Activate the workflow for `users`, process the queue, and return the task results.
+    async fn run(&self, wf: &str, users: &[&str]) -> Vec<Value> {
+        let base = format!("{LW}/workflows/{wf}");
+        let subjects: Vec<Value> = users
+            .iter()
+            .map(|u| json!({"id": u, "@odata.type": "#microsoft.graph.user"}))
+            .collect();
+        self.send(
+            "POST",
+            &format!("{base}/microsoft.graph.identityGovernance.activate"),
+            Some(&json!({ "subjects": subjects })),
+        )
+        .await
+        .expect(204);
+        self.send("POST", "/lcw/admin/engine/drain", Some(&json!({})))
+            .await
+            .expect(200);
+        for _ in 0..100 {
+            let runs = self.send("GET", &format!("{base}/runs"), None).await;
+            runs.expect(200);
+            let list = runs.body["value"].as_array().cloned().unwrap_or_default();
+            if list.len() == 1 && list[0]["completedDateTime"].is_string() {
+                let run = list[0]["id"].as_str().unwrap();
+                let r = self
+                    .send(
+                        "GET",
+                        &format!("{base}/runs/{run}/taskProcessingResults"),
+                        None,
+                    )
+                    .await;
+                r.expect(200);
+                return r.body["value"].as_array().cloned().unwrap();
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the run did not complete");
+    }
+
+    async fn outbox(&self) -> Vec<Value> {
+        let r = self.send("GET", "/lcw/admin/outbox", None).await;
+        r.expect(200);
+        r.body["value"].as_array().cloned().unwrap()
+    }
+}
+
+fn result_for<'a>(results: &'a [Value], user: &str) -> &'a Value {
+    results
+        .iter()
+        .find(|r| r["subject"]["id"] == user)
+        .unwrap_or_else(|| panic!("no result for {user}: {results:?}"))
+}
+
+async fn mails_are_sent_over_smtp(backend: Backend) {
+    let Some(smtp) = SmtpSink::start() else {
+        eprintln!("skipped: python3 -m smtpd is not available");
+        return;
+    };
+    let Some(lcw) = Lcw::start(backend, Some(&smtp.url())) else {
+        eprintln!("skipped: LCW_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let boss = lcw.user("Bea Boss", Some("bea@contoso.test")).await;
+    let ann = lcw.user("Ann Leaver", Some("ann@contoso.test")).await;
+    lcw.set_manager(&ann, &boss).await;
+    let orphan = lcw.user("Otto Orphan", Some("otto@contoso.test")).await;
+
+    // Leaver: the last-day mail goes to the manager, with the placeholders filled in.
+    let leaver = lcw
+        .workflow(
+            "leaver",
+            "employeeLeaveDateTime",
+            json!({
+                "displayName": "Last day mail",
+                "taskDefinitionId": ON_LAST_DAY,
+                "arguments": [
+                    {"name": "customSubject", "value": "Farewell {{userDisplayName}} ({{userPrincipalName}}), boss {{managerDisplayName}}"},
+                    {"name": "customBody", "value": "Last day: {{userEmployeeLeaveDateTime}}\n.dot line\nManager mail {{managerEmail}}"}
+                ]
+            }),
+        )
+        .await;
+    let results = lcw.run(&leaver, &[&ann, &orphan]).await;
+    let ok = result_for(&results, &ann);
+    assert_eq!(ok["processingStatus"], "completed", "{ok}");
+    let failed = result_for(&results, &orphan);
+    assert_eq!(failed["processingStatus"], "failed", "{failed}");
+    assert!(
+        failed["failureReason"]
+            .as_str()
+            .unwrap()
+            .contains("has no manager"),
+        "{failed}"
+    );
+    let subject = "Subject: Farewell Ann Leaver (ann.leaver@contoso.test), boss Bea Boss";
+    let printed = smtp.wait_for(subject).await;
+    assert!(printed.contains("To: bea@contoso.test"), "{printed}");
+    assert!(printed.contains("From: no-reply@lcw.local"), "{printed}");
+    assert!(
+        printed.contains("Manager mail bea@contoso.test"),
+        "{printed}"
+    );
+    // Dot-stuffing is undone by the server (which prints each line as a Python bytes
+    // literal): the body line reads as written.
+    assert!(printed.contains("b'.dot line'"), "{printed}");
+
+    // Joiner: the welcome mail goes to the user; the sender domain comes from the settings.
+    lcw.send(
+        "PATCH",
+        &format!("{LW}/settings"),
+        Some(&json!({"emailSettings": {"senderDomain": "contoso.test"}})),
+    )
+    .await
+    .expect(204);
+    let joiner = lcw
+        .workflow(
+            "joiner",
+            "employeeHireDate",
+            json!({"displayName": "Welcome", "taskDefinitionId": WELCOME, "arguments": [
+                {"name": "cc", "value": boss}
+            ]}),
+        )
+        .await;
+    let results = lcw.run(&joiner, &[&ann]).await;
+    assert_eq!(result_for(&results, &ann)["processingStatus"], "completed");
+    let printed = smtp.wait_for("Subject: Welcome, Ann Leaver!").await;
+    assert!(printed.contains("To: ann@contoso.test"), "{printed}");
+    assert!(printed.contains("Cc: bea@contoso.test"), "{printed}");
+    assert!(printed.contains("From: no-reply@contoso.test"), "{printed}");
+
+    // The outbox lists both messages as sent.
+    let mut sent = Vec::new();
+    for _ in 0..100 {
+        sent = lcw.outbox().await;
+        if sent.len() == 2 && sent.iter().all(|m| m["sentDateTime"].is_string()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(
+        sent.iter().all(|m| m["sentDateTime"].is_string()),
+        "{sent:?}"
+    );
+}
+
+async fn without_smtp_mails_stay_in_the_outbox(backend: Backend) {
+    let Some(lcw) = Lcw::start(backend, None) else {
+        eprintln!("skipped: LCW_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let ann = lcw.user("Ann Joiner", Some("ann@contoso.test")).await;
+    let nomail = lcw.user("Ned Nomail", None).await;
+    let joiner = lcw
+        .workflow(
+            "joiner",
+            "employeeHireDate",
+            json!({"displayName": "Welcome", "taskDefinitionId": WELCOME, "arguments": [
+                {"name": "customSubject", "value": "Hi {{userGivenName}}, you start {{userEmployeeHireDate}}"}
+            ]}),
+        )
+        .await;
+    let results = lcw.run(&joiner, &[&ann, &nomail]).await;
+    assert_eq!(result_for(&results, &ann)["processingStatus"], "completed");
+    let failed = result_for(&results, &nomail);
+    assert_eq!(failed["processingStatus"], "failed");
+    assert_eq!(failed["failureReason"], "The user has no mail address.");
+    let outbox = lcw.outbox().await;
+    assert_eq!(outbox.len(), 1, "{outbox:?}");
+    assert_eq!(outbox[0]["to"], json!(["ann@contoso.test"]));
+    assert_eq!(
+        outbox[0]["subject"],
+        "Hi Ann, you start 2026-04-01T00:00:00Z"
+    );
+    assert!(outbox[0]["sentDateTime"].is_null());
+    assert_eq!(outbox[0]["from"], "no-reply@lcw.local");
+}
+
+#[tokio::test]
+async fn smtp_delivery_sqlite() {
+    mails_are_sent_over_smtp(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn smtp_delivery_postgres() {
+    mails_are_sent_over_smtp(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn outbox_without_smtp_sqlite() {
+    without_smtp_mails_stay_in_the_outbox(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn outbox_without_smtp_postgres() {
+    without_smtp_mails_stay_in_the_outbox(Backend::Postgres).await;
+}
