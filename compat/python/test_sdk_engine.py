@@ -101,7 +101,7 @@ from msgraph_beta.generated.models.user import User
 DISABLE_USER_ACCOUNT = "1dfdfcc7-52fa-4c2e-bf3a-e3919cc12950"
 REVOKE_REFRESH_TOKENS = "509589a4-0466-4471-829e-49c5e502bdee"
 ENABLE_USER_ACCOUNT = "6fc52c9d-398b-4305-9763-15f42c1676fc"
-SEND_WELCOME_EMAIL = "70b29d51-b59a-4773-9280-8841dfd3f2ea"  # not implemented by lcw: fails
+GENERATE_TAP = "1b555e50-7f65-41d5-b514-5894a026d10d"  # not implemented by lcw yet: fails
 
 FINAL = {Status.Completed, Status.CompletedWithErrors, Status.Failed, Status.Canceled}
 POLL_TIMEOUT_S = 10.0
@@ -211,7 +211,7 @@ def joiner_workflow(name: str = "Onboard sales") -> Workflow:
         ),
         tasks=[
             task("Enable user account", ENABLE_USER_ACCOUNT),
-            task("Send welcome email", SEND_WELCOME_EMAIL),
+            task("Generate TAP and send email", GENERATE_TAP),
         ],
     )
 
@@ -410,7 +410,7 @@ async def test_failure_reprocess_with_run_scope_and_deleted_reprocessed_ref(clie
     # previewTaskFailures names the task lcw cannot run.
     failures = await wf.microsoft_graph_identity_governance_preview_task_failures.post()
     assert [(f.task_id, f.definition_id, f.name) for f in failures.value] == [
-        (tasks[SEND_WELCOME_EMAIL].id, SEND_WELCOME_EMAIL, "Send welcome email")
+        (tasks[GENERATE_TAP].id, GENERATE_TAP, "Generate TAP and send email")
     ]
     assert "not implemented" in failures.value[0].failure_reason
 
@@ -436,8 +436,8 @@ async def test_failure_reprocess_with_run_scope_and_deleted_reprocessed_ref(clie
         ).value
     }
     assert tprs[ENABLE_USER_ACCOUNT].processing_status == Status.Completed
-    assert tprs[SEND_WELCOME_EMAIL].processing_status == Status.Failed
-    assert tprs[SEND_WELCOME_EMAIL].failure_reason
+    assert tprs[GENERATE_TAP].processing_status == Status.Failed
+    assert tprs[GENERATE_TAP].failure_reason
 
     us = await wf.user_processing_results.microsoft_graph_identity_governance_summary_with_start_date_time_with_end_date_time(
         **window()
@@ -763,7 +763,7 @@ async def test_insights_functions(client, lw):
         DISABLE_USER_ACCOUNT: ("Disable user account", 2, 2, 0, 2, 2, 0),
         REVOKE_REFRESH_TOKENS: ("Revoke all refresh tokens for user", 2, 2, 0, 2, 2, 0),
         ENABLE_USER_ACCOUNT: ("Enable user account", 1, 1, 0, 1, 1, 0),
-        SEND_WELCOME_EMAIL: ("Send welcome email", 1, 0, 1, 1, 0, 1),
+        GENERATE_TAP: ("Generate TAP and send email", 1, 0, 1, 1, 0, 1),
     }
     assert [t.total_tasks for t in top_tasks.value] == [2, 2, 1, 1]  # most processed first
 
