@@ -4,6 +4,7 @@
 # account, adds the user to an "Offboarded" group and revokes sessions.
 #
 #   bench/engine.sh [DATABASE_URL]        # default: a fresh SQLite file
+#   USERS=10000 SERVE_ARGS=--no-engine bench/engine.sh   # fewer users; extra `lcw serve` flags
 #
 # Imports the users with `lcw import`, starts `lcw serve --clock manual`, creates the
 # workflow, then times POST /lcw/admin/scheduler/run (scheduler pass + processing of every
@@ -34,7 +35,7 @@ start=$(date +%s.%N)
 "$BIN" import --database "$DB" --tenant "$TENANT" "$WORK/users.csv" > /dev/null
 echo "import of $USERS users: $(python3 -c "print(f'{$(date +%s.%N) - $start:.1f}')") s"
 
-"$BIN" serve --listen "127.0.0.1:$PORT" --database "$DB" --clock manual --clock-start 2026-03-03T10:00:00Z > "$WORK/serve.log" 2>&1 &
+"$BIN" serve --listen "127.0.0.1:$PORT" --database "$DB" --clock manual --clock-start 2026-03-03T10:00:00Z ${SERVE_ARGS:-} > "$WORK/serve.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 100); do grep -q "serving" "$WORK/serve.log" 2>/dev/null && break; sleep 0.1; done
 TOKEN=$("$BIN" token --database "$DB" --tenant "$TENANT")
