@@ -188,6 +188,8 @@ pub static TYPES: &[TypeDef] = &[
         p("emailSettings", Complex("microsoft.graph.emailSettings")),
         p("quarantineConfiguration", Complex("microsoft.graph.identityGovernance.quarantineConfiguration")),
         p("workflowScheduleIntervalInHours", Int),
+        // lcw extension: days a time-based trigger still picks up a date that passed (Entra: 3).
+        p("lcwCatchUpDays", Int),
     ]),
     ty!("microsoft.graph.emailSettings", base = None, abstract = false, [
         p("senderDomain", Str),

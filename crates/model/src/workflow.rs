@@ -752,6 +752,17 @@ pub fn patch_settings(current: &Value, body: &Value) -> Result<Value, ModelError
     for (k, v) in patch {
         match k.as_str() {
             "@odata.type" | "id" => {}
+            "lcwCatchUpDays" => match v.as_i64() {
+                Some(n) if (1..=3650).contains(&n) => {
+                    s.insert(k, v);
+                }
+                _ => {
+                    return Err(ModelError::invalid(
+                        "lcwCatchUpDays",
+                        "must be between 1 and 3650",
+                    ))
+                }
+            },
             "workflowScheduleIntervalInHours" => match v.as_i64() {
                 Some(n) if (1..=24).contains(&n) => {
                     s.insert(k, v);

@@ -428,3 +428,51 @@ async fn quarantine_sqlite() {
 async fn quarantine_postgres() {
     quarantine_holds_a_run_over_the_threshold(Backend::Postgres).await;
 }
+
+async fn catch_up_window_can_be_widened(backend: Backend) {
+    let _clock = clock_lock().await;
+    let Some(t) = Tenant::on_manual_clock(backend) else {
+        eprintln!("skipped: LCW_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    // The leave date passed 10 days ago: outside the default 3-day window.
+    t.set_clock("2026-08-11T09:00:00Z").await;
+    let kim = user(
+        &t,
+        "Kim Late",
+        "Sales",
+        json!({"accountEnabled": true, "employeeLeaveDateTime": "2026-08-01T00:00:00Z"}),
+    )
+    .await;
+    let wf = scheduled_workflow(
+        &t,
+        "leaver",
+        "employeeLeaveDateTime",
+        0,
+        json!([{"displayName": "Disable", "taskDefinitionId": DISABLE, "arguments": []}]),
+    )
+    .await;
+    t.run_scheduler().await;
+    assert!(runs(&t, &wf).await.is_empty());
+    t.patch(&format!("{LW}/settings"), &json!({"lcwCatchUpDays": 0}))
+        .await
+        .expect_error(400, "BadRequest");
+    t.patch(&format!("{LW}/settings"), &json!({"lcwCatchUpDays": 14}))
+        .await
+        .expect(204);
+    t.set_clock("2026-08-11T13:00:00Z").await;
+    t.run_scheduler().await;
+    assert_eq!(runs(&t, &wf).await.len(), 1);
+    let k = t.get(&format!("/users/{kim}")).await;
+    assert_eq!(k.body["accountEnabled"], json!(false));
+}
+
+#[tokio::test]
+async fn catch_up_window_sqlite() {
+    catch_up_window_can_be_widened(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn catch_up_window_postgres() {
+    catch_up_window_can_be_widened(Backend::Postgres).await;
+}
