@@ -181,28 +181,31 @@ pub async fn activate_route(ctx: Ctx) -> Result<Reply, ApiError> {
     Ok(Reply::NoContent)
 }
 
-fn task_scope(m: &Map<String, Value>, path: &str) -> Result<bool, ApiError> {
-    match m.get("taskScope") {
+/// An `all…`/`failed…` scope enum (`taskScope`, `userScope`): true for the failed-only member.
+fn failed_only(
+    m: &Map<String, Value>,
+    key: &str,
+    all: &str,
+    failed: &str,
+    path: &str,
+) -> Result<bool, ApiError> {
+    match m.get(key) {
         None | Some(Value::Null) => Ok(false),
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("allTasks") => Ok(false),
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("failedTasks") => Ok(true),
+        Some(Value::String(s)) if s.eq_ignore_ascii_case(all) => Ok(false),
+        Some(Value::String(s)) if s.eq_ignore_ascii_case(failed) => Ok(true),
         Some(other) => Err(bad(
-            &format!("{path}.taskScope"),
-            format!("Invalid value {other} for '{path}.taskScope': expected 'allTasks' or 'failedTasks'."),
+            &format!("{path}.{key}"),
+            format!("Invalid value {other} for '{path}.{key}': expected '{all}' or '{failed}'."),
         )),
     }
 }
 
+fn task_scope(m: &Map<String, Value>, path: &str) -> Result<bool, ApiError> {
+    failed_only(m, "taskScope", "allTasks", "failedTasks", path)
+}
+
 fn user_scope(m: &Map<String, Value>, path: &str) -> Result<bool, ApiError> {
-    match m.get("userScope") {
-        None | Some(Value::Null) => Ok(false),
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("allUsers") => Ok(false),
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("failedUsers") => Ok(true),
-        Some(other) => Err(bad(
-            &format!("{path}.userScope"),
-            format!("Invalid value {other} for '{path}.userScope': expected 'allUsers' or 'failedUsers'."),
-        )),
-    }
+    failed_only(m, "userScope", "allUsers", "failedUsers", path)
 }
 
 /// Rerun `uprs` (user processing results of this workflow): every task, or only the tasks
