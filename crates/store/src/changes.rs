@@ -80,6 +80,38 @@ pub(crate) async fn record(
     Ok(())
 }
 
+/// A change to log: `(user_id, kind, name, old_value, new_value)`.
+pub(crate) type NewChange<'a> = (String, &'a str, String, Option<String>, Option<String>);
+
+/// Log many changes with few statements.
+pub(crate) async fn record_many(
+    conn: &mut sqlx::AnyConnection,
+    store: &Store,
+    tenant: &str,
+    changes: &[NewChange<'_>],
+) -> Result<()> {
+    let sqlite = crate::is_sqlite(conn);
+    for chunk in changes.chunks(500) {
+        let sql = format!(
+            "INSERT INTO directory_changes (tenant_id, seq, user_id, kind, name, old_value, new_value) VALUES {}",
+            crate::values_list(sqlite, 1, chunk.len(), 7)
+        );
+        let mut q = sqlx::query(&sql);
+        for (user_id, kind, name, old_value, new_value) in chunk {
+            q = q
+                .bind(tenant)
+                .bind(store.next_seq())
+                .bind(user_id.as_str())
+                .bind(*kind)
+                .bind(name.as_str())
+                .bind(old_value.clone())
+                .bind(new_value.clone());
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// Current documents of these users, read inside a write transaction (to diff against).
 pub(crate) async fn current_docs(
     conn: &mut sqlx::AnyConnection,
@@ -94,17 +126,21 @@ pub(crate) async fn current_docs(
         "SELECT id, doc FROM users WHERE tenant_id = $1 AND id IN ({})",
         ph.join(",")
     );
-    let mut q = sqlx::query(&sql).bind(tenant);
-    for id in ids {
-        q = q.bind(*id);
-    }
+    let mut binds = vec![tenant.to_string()];
+    binds.extend(ids.iter().map(|id| id.to_string()));
+    let sqlite = crate::is_sqlite(conn);
+    let from_where = sql.trim_start_matches("SELECT id, doc ");
     let mut out = HashMap::new();
-    for r in q.fetch_all(&mut *conn).await? {
-        let doc: String = r.try_get(1)?;
-        out.insert(
-            r.try_get(0)?,
-            serde_json::from_str(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        );
+    for r in crate::fetch_packed(&mut *conn, sqlite, "id, doc", from_where, binds).await? {
+        if let (Some(id), Some(doc)) = (
+            r.first().and_then(Value::as_str),
+            r.get(1).and_then(Value::as_str),
+        ) {
+            out.insert(
+                id.to_string(),
+                serde_json::from_str(doc).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            );
+        }
     }
     Ok(out)
 }

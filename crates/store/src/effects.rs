@@ -62,7 +62,10 @@ impl Store {
         if !mine {
             return Ok(false);
         }
-        for (user_id, e) in effects {
+        let (batched, one_by_one): (Vec<_>, Vec<_>) =
+            effects.iter().partition(|(_, e)| batchable(e));
+        apply_batched_effects(&mut tx, self, tenant, &batched).await?;
+        for (user_id, e) in one_by_one {
             apply_user_effects(&mut tx, tenant, user_id, e).await?;
         }
         apply_result_writes(&mut tx, tenant, writes).await?;
@@ -71,6 +74,151 @@ impl Store {
             self.bump(tenant);
         }
         Ok(true)
+    }
+}
+
+/// Whether a user's effects can join the set-based statements of [`apply_batched_effects`]:
+/// only document changes and membership changes of distinct groups (their order then does
+/// not matter). Anything else (deletion, mail, ...) is applied user by user, in order.
+fn batchable(effects: &[DirectoryEffect]) -> bool {
+    let mut groups: Vec<&str> = Vec::new();
+    effects.iter().all(|e| match e {
+        DirectoryEffect::AddToGroup(g) | DirectoryEffect::RemoveFromGroup(g) => {
+            let fresh = !groups.iter().any(|x| x.eq_ignore_ascii_case(g));
+            groups.push(g);
+            fresh
+        }
+        DirectoryEffect::SetAccountEnabled(_)
+        | DirectoryEffect::SetAssignedLicenses(_)
+        | DirectoryEffect::RevokeSessions(_) => true,
+        _ => false,
+    })
+}
+
+/// Membership changes made per statement (3 parameters each).
+const MEMBERS_PER_STATEMENT: usize = 500;
+/// User documents rewritten per statement (3 parameters each).
+const DOCS_PER_STATEMENT: usize = 500;
+
+/// Apply many users' batchable effects with a few set-based statements: one insert and one
+/// delete of memberships, one read and one update of the changed user documents. Membership
+/// changes that took effect are logged for membershipChangeTrigger workflows.
+async fn apply_batched_effects(
+    tx: &mut sqlx::AnyConnection,
+    store: &Store,
+    tenant: &str,
+    effects: &[&(String, Vec<DirectoryEffect>)],
+) -> Result<()> {
+    let sqlite = crate::is_sqlite(tx);
+    let mut adds: Vec<(&str, &str)> = Vec::new();
+    let mut removes: Vec<(&str, &str)> = Vec::new();
+    let mut doc_users: Vec<&str> = Vec::new();
+    for (user_id, list) in effects {
+        for e in list {
+            match e {
+                DirectoryEffect::AddToGroup(g) => adds.push((g, user_id)),
+                DirectoryEffect::RemoveFromGroup(g) => removes.push((g, user_id)),
+                _ => {
+                    if doc_users.last() != Some(&user_id.as_str()) {
+                        doc_users.push(user_id);
+                    }
+                }
+            }
+        }
+    }
+    for chunk in adds.chunks(MEMBERS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO group_members (tenant_id, group_id, member_id) VALUES {} ON CONFLICT DO NOTHING RETURNING group_id, member_id",
+            crate::values_list(sqlite, 1, chunk.len(), 3)
+        );
+        let mut q = sqlx::query(&sql);
+        for (g, u) in chunk {
+            q = q.bind(tenant).bind(*g).bind(*u);
+        }
+        let done = q.fetch_all(&mut *tx).await?;
+        log_member_changes(tx, store, tenant, &done, "add").await?;
+    }
+    for chunk in removes.chunks(MEMBERS_PER_STATEMENT) {
+        let sql = format!(
+            "DELETE FROM group_members WHERE (tenant_id, group_id, member_id) IN (VALUES {}) RETURNING group_id, member_id",
+            crate::values_list(sqlite, 1, chunk.len(), 3)
+        );
+        let mut q = sqlx::query(&sql);
+        for (g, u) in chunk {
+            q = q.bind(tenant).bind(*g).bind(*u);
+        }
+        let done = q.fetch_all(&mut *tx).await?;
+        log_member_changes(tx, store, tenant, &done, "remove").await?;
+    }
+    let by_user: std::collections::HashMap<&str, &Vec<DirectoryEffect>> =
+        effects.iter().map(|(u, e)| (u.as_str(), e)).collect();
+    for chunk in doc_users.chunks(DOCS_PER_STATEMENT) {
+        let docs = crate::changes::current_docs(tx, tenant, chunk).await?;
+        let mut updates: Vec<(&str, String, Option<i64>)> = Vec::with_capacity(chunk.len());
+        for user_id in chunk {
+            let (Some(mut doc), Some(list)) = (docs.get(*user_id).cloned(), by_user.get(user_id))
+            else {
+                continue; // deleted meanwhile: nothing to change
+            };
+            for e in list.iter() {
+                change_doc(&mut doc, e);
+            }
+            let enabled = doc
+                .get("accountEnabled")
+                .and_then(Value::as_bool)
+                .map(i64::from);
+            let text =
+                serde_json::to_string(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            updates.push((user_id, text, enabled));
+        }
+        if updates.is_empty() {
+            continue;
+        }
+        let sql = format!(
+            "UPDATE users SET doc = v.column2, account_enabled = v.column3 FROM (VALUES {}) AS v
+             WHERE users.tenant_id = {} AND users.id = v.column1",
+            crate::values_list(sqlite, 1, updates.len(), 3),
+            crate::placeholder(sqlite, updates.len() * 3 + 1)
+        );
+        let mut q = sqlx::query(&sql);
+        for (id, doc, enabled) in updates {
+            q = q.bind(id).bind(doc).bind(enabled);
+        }
+        q.bind(tenant).execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
+/// Log the membership changes a statement reports (`RETURNING group_id, member_id`).
+async fn log_member_changes(
+    tx: &mut sqlx::AnyConnection,
+    store: &Store,
+    tenant: &str,
+    rows: &[sqlx::any::AnyRow],
+    change: &str,
+) -> Result<()> {
+    let changes = rows
+        .iter()
+        .map(|r| -> Result<_> {
+            let group: String = r.try_get(0)?;
+            let member: String = r.try_get(1)?;
+            Ok((member, "member", group, None, Some(change.to_string())))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    crate::changes::record_many(tx, store, tenant, &changes).await
+}
+
+/// Apply a document effect to a user document.
+fn change_doc(doc: &mut Value, e: &DirectoryEffect) {
+    match e {
+        DirectoryEffect::SetAccountEnabled(b) => doc["accountEnabled"] = Value::Bool(*b),
+        DirectoryEffect::SetAssignedLicenses(l) => {
+            doc["assignedLicenses"] = Value::Array(l.clone())
+        }
+        DirectoryEffect::RevokeSessions(at) => {
+            doc["signInSessionsValidFromDateTime"] = Value::String(at.clone())
+        }
+        _ => {}
     }
 }
 
@@ -133,18 +281,7 @@ async fn apply_user_effects(
                     }
                 };
                 let mut doc = doc;
-                match other {
-                    DirectoryEffect::SetAccountEnabled(b) => {
-                        doc["accountEnabled"] = Value::Bool(*b)
-                    }
-                    DirectoryEffect::SetAssignedLicenses(l) => {
-                        doc["assignedLicenses"] = Value::Array(l.clone())
-                    }
-                    DirectoryEffect::RevokeSessions(at) => {
-                        doc["signInSessionsValidFromDateTime"] = Value::String(at.clone())
-                    }
-                    _ => {}
-                }
+                change_doc(&mut doc, other);
                 doc_change = Some(doc);
             }
         }

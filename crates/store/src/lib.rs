@@ -21,6 +21,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use serde_json::Value;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::AnyPool;
 
@@ -61,6 +62,10 @@ pub enum Backend {
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
+    /// Where write transactions run. On SQLite one connection: writes serialize anyway, and
+    /// a connection nobody else writes through keeps its page cache (SQLite drops a
+    /// connection's cache whenever another connection has written). On PostgreSQL the pool.
+    writer: AnyPool,
     backend: Backend,
     /// Per-tenant write counters. Only kept for SQLite, where this process is the only writer,
     /// so callers may cache read results until the counter moves.
@@ -68,6 +73,33 @@ pub struct Store {
 }
 
 type Generations = Mutex<HashMap<String, Arc<AtomicU64>>>;
+
+/// Connection settings of every SQLite connection.
+fn sqlite_options(opts: AnyPoolOptions) -> AnyPoolOptions {
+    opts.acquire_timeout(std::time::Duration::from_secs(10))
+        // An embedded database connection does not go stale; the check would cost a round
+        // trip to SQLite's worker thread on every statement.
+        .test_before_acquire(false)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                use sqlx::Executor;
+                for pragma in [
+                    "PRAGMA journal_mode=WAL",
+                    "PRAGMA synchronous=NORMAL",
+                    "PRAGMA busy_timeout=10000",
+                    // 32 MB page cache (the default is 2 MB): a large run's transaction
+                    // would otherwise spill and re-read index pages.
+                    "PRAGMA cache_size=-32768",
+                    // Checkpoint the WAL every 40 MB instead of 4 MB: pages a run rewrites
+                    // again and again (users, indexes) are copied to the database once.
+                    "PRAGMA wal_autocheckpoint=10000",
+                ] {
+                    conn.execute(pragma).await?;
+                }
+                Ok(())
+            })
+        })
+}
 
 impl Store {
     /// Open (and create if missing) the database and bring its schema up to date.
@@ -94,25 +126,21 @@ impl Store {
             .max_connections(if backend == Backend::Sqlite { 4 } else { 16 })
             .acquire_timeout(std::time::Duration::from_secs(10));
         let opts = if backend == Backend::Sqlite {
-            opts.after_connect(|conn, _| {
-                Box::pin(async move {
-                    use sqlx::Executor;
-                    for pragma in [
-                        "PRAGMA journal_mode=WAL",
-                        "PRAGMA synchronous=NORMAL",
-                        "PRAGMA busy_timeout=10000",
-                    ] {
-                        conn.execute(pragma).await?;
-                    }
-                    Ok(())
-                })
-            })
+            sqlite_options(opts)
         } else {
             opts
         };
         let pool = opts.connect(&url).await?;
+        let writer = if backend == Backend::Sqlite {
+            sqlite_options(AnyPoolOptions::new().max_connections(1))
+                .connect(&url)
+                .await?
+        } else {
+            pool.clone()
+        };
         let store = Store {
             pool,
+            writer,
             backend,
             generations: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(HashMap::new()))),
         };
@@ -158,13 +186,23 @@ impl Store {
         &self.pool
     }
 
+    /// A handle whose reads also go through the writer connection: for the engine, which
+    /// reads what it is about to write, so on SQLite it works from a warm page cache. Never
+    /// read through it while holding one of its transactions (there is one connection).
+    pub fn writer_view(&self) -> Store {
+        Store {
+            pool: self.writer.clone(),
+            ..self.clone()
+        }
+    }
+
     /// Begin a write transaction. On SQLite it takes the write lock up front (`BEGIN
     /// IMMEDIATE`): a deferred transaction that reads before writing fails with "database is
     /// locked" when another writer commits in between, instead of waiting its turn.
     pub(crate) async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
         Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.writer.begin().await?,
         })
     }
 
@@ -252,4 +290,75 @@ pub(crate) fn bind_param<'q>(
         odata::SqlParam::Float(f) => q.bind(f),
         odata::SqlParam::Text(s) => q.bind(s),
     }
+}
+
+/// Whether this connection talks to SQLite (multi-row statements use other placeholders).
+pub(crate) fn is_sqlite(conn: &sqlx::AnyConnection) -> bool {
+    conn.backend_name() == <sqlx::Sqlite as sqlx::Database>::NAME
+}
+
+/// `rows` parenthesised groups of `cols` placeholders, numbered from `first`, for a
+/// multi-row statement. SQLite gets anonymous `?` placeholders: it looks a numbered
+/// parameter's name up linearly, so binding thousands of `$n` is quadratic. Every
+/// placeholder of such a statement must then be a `?` bound in order.
+pub(crate) fn values_list(sqlite: bool, first: usize, rows: usize, cols: usize) -> String {
+    let mut out = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        if r > 0 {
+            out.push(',');
+        }
+        out.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                out.push(',');
+            }
+            if sqlite {
+                out.push('?');
+            } else {
+                out.push('$');
+                out.push_str(&(first + r * cols + c).to_string());
+            }
+        }
+        out.push(')');
+    }
+    out
+}
+
+/// One placeholder (`?` on SQLite, `$n` elsewhere), for statements built with [`values_list`].
+pub(crate) fn placeholder(sqlite: bool, n: usize) -> String {
+    if sqlite {
+        "?".to_string()
+    } else {
+        format!("${n}")
+    }
+}
+
+/// Rows of `SELECT {columns} {from_where}` as JSON arrays, fetched as ONE value: sqlx hands
+/// every result row from SQLite's worker thread to the runtime separately (a thread wake-up
+/// per row), which dominated reading the hundreds of rows an engine job needs.
+/// `from_where` must not order or limit (the aggregate would not keep it).
+pub(crate) async fn fetch_packed<'e, E>(
+    executor: E,
+    sqlite: bool,
+    columns: &str,
+    from_where: &str,
+    binds: Vec<String>,
+) -> Result<Vec<Vec<Value>>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let sql = if sqlite {
+        format!("SELECT json_group_array(json_array({columns})) {from_where}")
+    } else {
+        format!(
+            "SELECT COALESCE(json_agg(json_build_array({columns})), '[]'::json)::text {from_where}"
+        )
+    };
+    let mut q = sqlx::query(&sql);
+    for b in binds {
+        q = q.bind(b);
+    }
+    let row = q.fetch_one(executor).await?;
+    let text: String = sqlx::Row::try_get(&row, 0)?;
+    serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(e.to_string()))
 }

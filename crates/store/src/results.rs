@@ -188,23 +188,20 @@ pub struct Job {
     pub attempts: i64,
 }
 
-/// Rows per INSERT statement: fewer round trips to the database, few enough parameters
-/// (20 per row) to stay fast.
-const ROWS_PER_STATEMENT: usize = 10;
+/// Rows per multi-row statement: a few round trips per job, within both databases'
+/// parameter limits (20 parameters per row).
+const ROWS_PER_STATEMENT: usize = 200;
+/// Occurrences claimed per statement (5 parameters each).
+const CLAIMS_PER_STATEMENT: usize = 500;
 
-/// Insert or update result rows, several per statement.
+/// Insert or update result rows, many per statement.
 pub(crate) async fn put_results(
     tx: &mut sqlx::AnyConnection,
     tenant: &str,
     rows: &[&ResultRow],
 ) -> Result<()> {
+    let sqlite = crate::is_sqlite(tx);
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let ph: Vec<String> = (1..=20).map(|c| format!("${}", i * 20 + c)).collect();
-                format!("({})", ph.join(","))
-            })
-            .collect();
         let sql = format!(
             "INSERT INTO results (tenant_id, kind, id, workflow_id, run_id, user_result_id, subject_id, task_id, task_definition_id,
                 status, execution_type, workflow_version, scheduled_at, started_at, completed_at, created_at, total_tasks, failed_tasks, seq, doc)
@@ -212,7 +209,7 @@ pub(crate) async fn put_results(
              ON CONFLICT (tenant_id, kind, id) DO UPDATE SET status = excluded.status, execution_type = excluded.execution_type,
                 scheduled_at = excluded.scheduled_at, started_at = excluded.started_at, completed_at = excluded.completed_at,
                 created_at = excluded.created_at, total_tasks = excluded.total_tasks, failed_tasks = excluded.failed_tasks, doc = excluded.doc",
-            values.join(",")
+            crate::values_list(sqlite, 1, chunk.len(), 20)
         );
         let mut q = sqlx::query(&sql);
         for r in chunk {
@@ -245,23 +242,100 @@ pub(crate) async fn put_results(
     Ok(())
 }
 
-/// Apply writes in order, batching consecutive row puts into multi-row statements.
+/// Apply writes in order, batching consecutive row puts into multi-row statements and
+/// consecutive occurrence claims into multi-row claims.
 pub(crate) async fn apply_result_writes(
     tx: &mut sqlx::AnyConnection,
     tenant: &str,
     writes: &[ResultWrite],
 ) -> Result<()> {
     let mut pending: Vec<&ResultRow> = Vec::new();
+    let mut claims: Vec<&ResultWrite> = Vec::new();
     for w in writes {
-        if let ResultWrite::Put(r) = w {
-            pending.push(r);
-            continue;
+        match w {
+            ResultWrite::Put(r) if claims.is_empty() => pending.push(r),
+            ResultWrite::Claimed { .. } if pending.is_empty() => claims.push(w),
+            _ => {
+                put_results(tx, tenant, &pending).await?;
+                pending.clear();
+                apply_claims(tx, tenant, &claims).await?;
+                claims.clear();
+                match w {
+                    ResultWrite::Put(r) => pending.push(r),
+                    ResultWrite::Claimed { .. } => claims.push(w),
+                    _ => apply_result_write(tx, tenant, w).await?,
+                }
+            }
         }
-        put_results(tx, tenant, &pending).await?;
-        pending.clear();
-        apply_result_write(tx, tenant, w).await?;
     }
-    put_results(tx, tenant, &pending).await
+    put_results(tx, tenant, &pending).await?;
+    apply_claims(tx, tenant, &claims).await
+}
+
+/// Claim trigger occurrences, many per statement, and apply the writes of those this
+/// transaction claimed first (`RETURNING` names them).
+async fn apply_claims(
+    tx: &mut sqlx::AnyConnection,
+    tenant: &str,
+    claims: &[&ResultWrite],
+) -> Result<()> {
+    let sqlite = crate::is_sqlite(tx);
+    for chunk in claims.chunks(CLAIMS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO occurrences (tenant_id, workflow_id, workflow_version, user_id, occurrence) VALUES {}
+             ON CONFLICT DO NOTHING RETURNING workflow_id, workflow_version, user_id, occurrence",
+            crate::values_list(sqlite, 1, chunk.len(), 5)
+        );
+        let mut q = sqlx::query(&sql);
+        for c in chunk {
+            if let ResultWrite::Claimed {
+                workflow_id,
+                version,
+                user_id,
+                occurrence,
+                ..
+            } = c
+            {
+                q = q
+                    .bind(tenant)
+                    .bind(workflow_id.clone())
+                    .bind(*version)
+                    .bind(user_id.clone())
+                    .bind(occurrence.clone());
+            }
+        }
+        let claimed: std::collections::HashSet<(String, i64, String, String)> = q
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| -> Result<_> {
+                Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))
+            })
+            .collect::<Result<_>>()?;
+        let mut then_writes: Vec<ResultWrite> = Vec::new();
+        for c in chunk {
+            if let ResultWrite::Claimed {
+                workflow_id,
+                version,
+                user_id,
+                occurrence,
+                then,
+            } = c
+            {
+                let key = (
+                    workflow_id.clone(),
+                    *version,
+                    user_id.clone(),
+                    occurrence.clone(),
+                );
+                if claimed.contains(&key) {
+                    then_writes.extend(then.iter().cloned());
+                }
+            }
+        }
+        Box::pin(apply_result_writes(tx, tenant, &then_writes)).await?;
+    }
+    Ok(())
 }
 
 pub(crate) async fn apply_result_write(
@@ -270,30 +344,7 @@ pub(crate) async fn apply_result_write(
     w: &ResultWrite,
 ) -> Result<()> {
     match w {
-        ResultWrite::Claimed {
-            workflow_id,
-            version,
-            user_id,
-            occurrence,
-            then,
-        } => {
-            let claimed = sqlx::query(
-                "INSERT INTO occurrences (tenant_id, workflow_id, workflow_version, user_id, occurrence) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-            )
-            .bind(tenant)
-            .bind(workflow_id)
-            .bind(*version)
-            .bind(user_id)
-            .bind(occurrence)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-                > 0;
-            if claimed {
-                Box::pin(apply_result_writes(tx, tenant, then)).await?;
-            }
-            Ok(())
-        }
+        ResultWrite::Claimed { .. } => apply_claims(tx, tenant, &[w]).await,
         ResultWrite::Put(r) => put_results(tx, tenant, &[r]).await,
         ResultWrite::Link { source_id, run_id } => {
             sqlx::query("INSERT INTO result_links (tenant_id, source_id, run_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
@@ -391,11 +442,12 @@ impl Store {
         tenant: &str,
         q: &ResultQuery<'_>,
     ) -> Result<(Vec<ResultRow>, Option<i64>, bool)> {
-        let mut conds = vec!["tenant_id = $1".to_string(), "kind = $2".to_string()];
-        let mut params: Vec<SqlParam> = vec![
-            SqlParam::Text(tenant.to_string()),
-            SqlParam::Text(q.kind.to_string()),
+        // The kind is a literal (one of `result_kinds`), so the partial indexes apply.
+        let mut conds = vec![
+            "tenant_id = $1".to_string(),
+            format!("kind = '{}'", kind_static(q.kind)),
         ];
+        let mut params: Vec<SqlParam> = vec![SqlParam::Text(tenant.to_string())];
         let mut add = |col: &str, v: &str, params: &mut Vec<SqlParam>| {
             params.push(SqlParam::Text(v.to_string()));
             conds.push(format!("{col} = ${}", params.len()));
