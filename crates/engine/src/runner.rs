@@ -160,19 +160,35 @@ impl Engine {
             )
             .await?;
         let n = jobs.len();
-        for job in jobs {
-            if let Err(e) = self.process_job(&job).await {
-                if job.attempts >= MAX_ATTEMPTS {
-                    tracing::error!(job = job.id, error = %e, "job failed {MAX_ATTEMPTS} times; giving up on it");
-                    self.store
-                        .write_results(&job.tenant_id, &[ResultWrite::CompleteJob(job.id.clone())])
-                        .await?;
-                } else {
-                    tracing::warn!(job = job.id, error = %e, "job failed; it will be retried when its lease expires");
+        // Two jobs at a time: one plans and serializes on the runtime while the other's
+        // statements run on the database (SQLite executes on its own thread).
+        let mut jobs = jobs.into_iter();
+        while let Some(first) = jobs.next() {
+            match jobs.next() {
+                Some(second) => {
+                    let (a, b) = tokio::join!(self.run_job(&first), self.run_job(&second));
+                    a?;
+                    b?;
                 }
+                None => self.run_job(&first).await?,
             }
         }
         Ok(n)
+    }
+
+    /// Process one leased job; a job that keeps failing is dropped after `MAX_ATTEMPTS`.
+    async fn run_job(&self, job: &Job) -> Result<()> {
+        if let Err(e) = self.process_job(job).await {
+            if job.attempts >= MAX_ATTEMPTS {
+                tracing::error!(job = job.id, error = %e, "job failed {MAX_ATTEMPTS} times; giving up on it");
+                self.store
+                    .write_results(&job.tenant_id, &[ResultWrite::CompleteJob(job.id.clone())])
+                    .await?;
+            } else {
+                tracing::warn!(job = job.id, error = %e, "job failed; it will be retried when its lease expires");
+            }
+        }
+        Ok(())
     }
 
     /// Create a run for `users` of a workflow and queue their processing.
@@ -200,7 +216,7 @@ impl Engine {
                     .collect()
             })
             .unwrap_or_default();
-        let run_id = model::new_id();
+        let run_id = model::new_sequential_id();
         let exec = act.execution_type.as_str();
         let mut run_batch = self.store.result_batch(tenant).await?;
         let mut writes = Vec::new();
@@ -236,7 +252,7 @@ impl Engine {
             ..Default::default()
         }));
         for task in &tasks {
-            let report_id = model::new_id();
+            let report_id = model::new_sequential_id();
             writes.push(ResultWrite::Put(ResultRow {
                 kind: result_kinds::REPORT,
                 id: report_id.clone(),
@@ -274,7 +290,7 @@ impl Engine {
         }
         let mut batch: Vec<String> = Vec::new();
         for user_id in &act.user_ids {
-            let upr_id = model::new_id();
+            let upr_id = model::new_sequential_id();
             let mut uw: Vec<ResultWrite> = Vec::with_capacity(tasks.len() + 1);
             uw.push(ResultWrite::Put(ResultRow {
                 kind: result_kinds::USER,
@@ -314,38 +330,9 @@ impl Engine {
                     run_id: run_id.clone(),
                 });
             }
-            for task in &tasks {
-                let tpr_id = model::new_id();
-                uw.push(ResultWrite::Put(ResultRow {
-                    kind: result_kinds::TASK,
-                    id: tpr_id.clone(),
-                    workflow_id: wf_id.clone(),
-                    run_id: run_id.clone(),
-                    user_result_id: upr_id.clone(),
-                    subject_id: user_id.clone(),
-                    task_id: str_of(task, "id").to_string(),
-                    task_definition_id: str_of(task, "taskDefinitionId").to_string(),
-                    status: "queued".into(),
-                    execution_type: exec.into(),
-                    workflow_version: version,
-                    scheduled_at: Some(ts(now)),
-                    created_at: Some(ts(now)),
-                    seq: self.store.next_seq(),
-                    doc: json!({
-                        "id": tpr_id,
-                        "processingStatus": "queued",
-                        "createdDateTime": ts(now),
-                        "startedDateTime": null,
-                        "completedDateTime": null,
-                        "failureReason": null,
-                        "processingInfo": null,
-                        "subject": {"id": user_id},
-                        "task": task,
-                        "workflowSubject": null,
-                    }),
-                    ..Default::default()
-                }));
-            }
+            // Task processing results are written when the user is processed (from the
+            // run's task reports, which carry the task copies): a run of many users then
+            // costs one row per user to create.
             // Scheduled users carry their trigger occurrence: their results are written only
             // if this transaction is the one that claims it.
             match act.occurrences.get(user_id) {
@@ -478,6 +465,28 @@ impl Engine {
                     .entry(t.user_result_id.clone())
                     .or_default()
                     .push(t);
+            }
+            // Users processed for the first time get their task processing results now,
+            // one per task report of the run (in task order).
+            if pending.iter().any(|u| !tasks_by_user.contains_key(&u.id)) {
+                let (reports, _, _) = self
+                    .store
+                    .list_results(
+                        tenant,
+                        &ResultQuery {
+                            kind: result_kinds::REPORT,
+                            run_id: Some(&run_id),
+                            top: many,
+                            ..Default::default()
+                        },
+                    )
+                    .await?;
+                for upr in &pending {
+                    if !tasks_by_user.contains_key(&upr.id) {
+                        tasks_by_user
+                            .insert(upr.id.clone(), new_task_results(&self.store, upr, &reports));
+                    }
+                }
             }
             let subject_ids: Vec<String> = pending.iter().map(|u| u.subject_id.clone()).collect();
             let users: HashMap<String, store::UserRow> = self
@@ -799,6 +808,47 @@ fn mail_recipient_ids(task_result_doc: &Value) -> Vec<String> {
         }
     }
     out
+}
+
+/// The queued task processing results of a user about to be processed: one per task report
+/// of the run, carrying the report's task copy.
+fn new_task_results(store: &Store, upr: &ResultRow, reports: &[ResultRow]) -> Vec<ResultRow> {
+    let created = upr.scheduled_at.clone().unwrap_or_default();
+    reports
+        .iter()
+        .map(|report| {
+            let id = model::new_sequential_id();
+            ResultRow {
+                kind: result_kinds::TASK,
+                id: id.clone(),
+                workflow_id: upr.workflow_id.clone(),
+                run_id: upr.run_id.clone(),
+                user_result_id: upr.id.clone(),
+                subject_id: upr.subject_id.clone(),
+                task_id: report.task_id.clone(),
+                task_definition_id: report.task_definition_id.clone(),
+                status: "queued".into(),
+                execution_type: upr.execution_type.clone(),
+                workflow_version: upr.workflow_version,
+                scheduled_at: upr.scheduled_at.clone(),
+                created_at: Some(created.clone()),
+                seq: store.next_seq(),
+                doc: json!({
+                    "id": id,
+                    "processingStatus": "queued",
+                    "createdDateTime": created,
+                    "startedDateTime": null,
+                    "completedDateTime": null,
+                    "failureReason": null,
+                    "processingInfo": null,
+                    "subject": {"id": upr.subject_id},
+                    "task": report.doc.get("task").cloned().unwrap_or(Value::Null),
+                    "workflowSubject": null,
+                }),
+                ..Default::default()
+            }
+        })
+        .collect()
 }
 
 /// What planning every user of a job shares.

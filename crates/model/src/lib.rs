@@ -61,3 +61,10 @@ pub fn is_guid(s: &str) -> bool {
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
+
+/// A new time-ordered id (UUID version 7) for rows written in bulk (runs and processing
+/// results): consecutive ids sort together, so inserting them appends to the primary key
+/// index instead of touching a random page per row.
+pub fn new_sequential_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
