@@ -53,15 +53,21 @@ curl -sf -o /dev/null "${H[@]}" "$BASE/identityGovernance/lifecycleWorkflows/wor
           {"displayName":"Revoke","taskDefinitionId":"509589a4-0466-4471-829e-49c5e502bdee","arguments":[]}]}
 JSON
 
+cpu() { awk '{print $14 + $15}' /proc/$SERVER/stat; }
+CPU0=$(cpu)
 start=$(date +%s.%N)
 REPORT=$(curl -sf --max-time 3600 "${H[@]}" -X POST "$BASE/../lcw/admin/scheduler/run" -d '{}')
 end=$(date +%s.%N)
+CPU=$(( $(cpu) - CPU0 ))
 RSS=$(grep VmHWM /proc/$SERVER/status | awk '{print $2}')
-python3 - "$REPORT" "$start" "$end" "$RSS" "$USERS" "${DB%%://*}" <<'PY'
+python3 - "$REPORT" "$start" "$end" "$RSS" "$USERS" "${DB%%://*}" "$CPU" "$(getconf CLK_TCK)" <<'PY'
 import json, sys
 report, start, end, rss_kb, users, db = json.loads(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+cpu_secs = int(sys.argv[7]) / int(sys.argv[8])
 secs = end - start
 print(f"{db}: {report['usersQueued']} users queued in {report['runsCreated']} run(s); pass + processing {secs:.1f} s = {report['usersQueued'] / secs:,.0f} users/s; peak RSS {rss_kb / 1024:.0f} MB")
+print(f"  server CPU time {cpu_secs:.1f} s (user + system; {users / cpu_secs:,.0f} users per CPU-second)")
+print(f"  scheduler pass (runs created) {report['passMilliseconds'] / 1000:.1f} s, processing {report['processingMilliseconds'] / 1000:.1f} s")
 if report["usersQueued"] != users:
     sys.exit(f"expected {users} users")
 PY
