@@ -2,11 +2,13 @@
 //! activated for a user, the engine runs it, and the test checks what a Graph client sees
 //! afterwards — the user's `accountEnabled`, `assignedLicenses` and
 //! `signInSessionsValidFromDateTime`, the members of each group and team, a deleted user's
-//! 404, and the task's `processingStatus` / `processingInfo` / `failureReason`.
+//! 404, the task's `processingStatus` / `processingInfo` / `failureReason`, and for the
+//! e-mail tasks the messages a real SMTP server received.
 //!
 //! The directory tasks run as one table of cases on the shared manual-clock server (one
-//! tenant, one workflow per case). TAP, custom task extension and access package tasks are
-//! covered elsewhere.
+//! tenant, one workflow per case); the e-mail tasks on a server of their own delivering to
+//! the SMTP server started by `crate::mail`. TAP, custom task extension and access package
+//! tasks are covered elsewhere.
 
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
@@ -14,6 +16,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::harness::{clock_lock, into_resp, Backend, Resp, Tenant, LW};
+use crate::mail::{result_for, Lcw, SmtpSink};
 
 const ENABLE: &str = "6fc52c9d-398b-4305-9763-15f42c1676fc";
 const DISABLE: &str = "1dfdfcc7-52fa-4c2e-bf3a-e3919cc12950";
@@ -28,6 +31,14 @@ const ASSIGN_LICENSES: &str = "683c87a4-2ad4-420b-97d4-220d90afcd24";
 const REMOVE_LICENSES: &str = "5fc402a8-daaf-4b7b-9203-da868b05fc5f";
 const REMOVE_ALL_LICENSES: &str = "8fa97d28-3e52-4985-b3a9-a1126f9b8b4e";
 const REVOKE_TOKENS: &str = "509589a4-0466-4471-829e-49c5e502bdee";
+
+const WELCOME: &str = "70b29d51-b59a-4773-9280-8841dfd3f2ea";
+/// Upper case, as the catalog spells it.
+const ONBOARDING_REMINDER: &str = "3C860712-2D37-42A4-928F-5C93935D26A1";
+const BEFORE_LAST_DAY: &str = "52853a3e-f4e5-4eb8-bb24-1ac09a1da935";
+const ON_LAST_DAY: &str = "9c0a1eaf-5bda-4392-9d9e-6e155bb57411";
+const AFTER_LAST_DAY: &str = "6f22ddd4-b3a5-47a4-a846-0d7c201a49ce";
+const MANAGER_MOVE: &str = "aab41899-9972-422a-9d97-f626014578b7";
 
 const SKU_E3: &str = "05e9a617-0261-4cee-bb44-138d3ef5d965";
 const SKU_E5: &str = "06ebc4ee-1bb5-47dd-8120-11324bc54e06";
@@ -579,4 +590,264 @@ async fn continue_on_error_sqlite() {
 #[tokio::test]
 async fn continue_on_error_postgres() {
     continue_on_error_decides_whether_later_tasks_run(Backend::Postgres).await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// E-mail tasks
+// ---------------------------------------------------------------------------------------------
+
+/// One message as the SMTP server printed it.
+#[derive(Debug, Default)]
+struct Received {
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Received {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The DebuggingServer prints each message between two marker lines, one Python bytes
+/// literal per line (`b'To: x'`, or `b"...'..."` when the line holds a quote).
+fn parse_printed(printed: &str) -> Vec<Received> {
+    let mut out = Vec::new();
+    let mut current: Option<(Received, bool)> = None;
+    for line in printed.lines() {
+        if line.contains("MESSAGE FOLLOWS") {
+            current = Some((Received::default(), true));
+            continue;
+        }
+        if line.contains("END MESSAGE") {
+            if let Some((m, _)) = current.take() {
+                out.push(m);
+            }
+            continue;
+        }
+        let Some((m, in_headers)) = current.as_mut() else {
+            continue;
+        };
+        let text = line
+            .strip_prefix("b'")
+            .and_then(|l| l.strip_suffix('\''))
+            .or_else(|| line.strip_prefix("b\"").and_then(|l| l.strip_suffix('"')))
+            .unwrap_or(line)
+            .replace("\\'", "'");
+        if *in_headers {
+            if text.is_empty() {
+                *in_headers = false;
+            } else if let Some((k, v)) = text.split_once(": ") {
+                m.headers.push((k.to_string(), v.to_string()));
+            }
+        } else {
+            m.body.push_str(&text);
+            m.body.push('\n');
+        }
+    }
+    out
+}
+
+/// Wait until the SMTP server printed `n` messages; returns them.
+async fn received(smtp: &SmtpSink, n: usize) -> Vec<Received> {
+    for _ in 0..400 {
+        let messages = parse_printed(&smtp.printed());
+        if messages.len() >= n {
+            return messages;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!(
+        "the SMTP server did not receive {n} messages; it printed:\n{}",
+        smtp.printed()
+    );
+}
+
+struct MailCase {
+    definition: &'static str,
+    category: &'static str,
+    args: Vec<(&'static str, String)>,
+    /// Also run for the user without a manager, whose task then fails.
+    with_orphan: bool,
+    to: &'static str,
+    cc: Option<&'static str>,
+    subject: &'static str,
+    body: &'static [&'static str],
+}
+
+async fn each_mail_task_sends_a_real_mail(backend: Backend) {
+    let Some(smtp) = SmtpSink::start() else {
+        eprintln!("skipped: python3 -m smtpd is not available");
+        return;
+    };
+    let Some(lcw) = Lcw::start(backend, Some(&smtp.url())) else {
+        eprintln!("skipped: LCW_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let boss = lcw.user("Bea Boss", Some("bea@contoso.test")).await;
+    let peer = lcw.user("Pat Peer", Some("pat@contoso.test")).await;
+    let ann = lcw.user("Ann Lee", Some("ann@contoso.test")).await;
+    lcw.set_manager(&ann, &boss).await;
+    let orphan = lcw.user("Otto Orphan", Some("otto@contoso.test")).await;
+
+    let cases = vec![
+        // Welcome: to a user id, custom body, default subject.
+        MailCase {
+            definition: WELCOME,
+            category: "joiner",
+            args: vec![
+                ("to", peer.clone()),
+                ("customBody", "Please greet {{userGivenName}} ({{userPrincipalName}}), who reports to {{managerDisplayName}} <{{managerEmail}}>.".into()),
+            ],
+            with_orphan: false,
+            to: "pat@contoso.test",
+            cc: None,
+            subject: "Welcome, Ann Lee!",
+            body: &["Please greet Ann (ann.lee@contoso.test), who reports to Bea Boss <bea@contoso.test>."],
+        },
+        // Onboarding reminder: defaults, to the manager.
+        MailCase {
+            definition: ONBOARDING_REMINDER,
+            category: "joiner",
+            args: vec![],
+            with_orphan: true,
+            to: "bea@contoso.test",
+            cc: None,
+            subject: "Reminder: Ann Lee starts on 2026-04-01T00:00:00Z",
+            body: &[
+                "Hello Bea Boss,",
+                "Ann Lee (ann.lee@contoso.test) joins your team on 2026-04-01T00:00:00Z. Please prepare their onboarding.",
+            ],
+        },
+        // Before the last day: custom subject and body, a copy to a user id.
+        MailCase {
+            definition: BEFORE_LAST_DAY,
+            category: "leaver",
+            args: vec![
+                ("customSubject", "Handover for {{userGivenName}} before {{userEmployeeLeaveDateTime}}".into()),
+                ("customBody", "Dear {{managerDisplayName}}, {{userDisplayName}} leaves soon.".into()),
+                ("cc", peer.clone()),
+            ],
+            with_orphan: false,
+            to: "bea@contoso.test",
+            cc: Some("pat@contoso.test"),
+            subject: "Handover for Ann before 2026-06-30T00:00:00Z",
+            body: &["Dear Bea Boss, Ann Lee leaves soon."],
+        },
+        // On the last day: to the user, default text.
+        MailCase {
+            definition: ON_LAST_DAY,
+            category: "leaver",
+            args: vec![("to", "User".into())],
+            with_orphan: false,
+            to: "ann@contoso.test",
+            cc: None,
+            subject: "Today is Ann Lee's last day",
+            body: &["Hello Bea Boss,", "today is the last day of Ann Lee (ann.lee@contoso.test)."],
+        },
+        // After the last day: default recipient (the manager) and text, copies to two users.
+        MailCase {
+            definition: AFTER_LAST_DAY,
+            category: "leaver",
+            args: vec![("cc", format!("{peer}, {ann}"))],
+            with_orphan: false,
+            to: "bea@contoso.test",
+            cc: Some("pat@contoso.test, ann@contoso.test"),
+            subject: "Ann Lee has left",
+            body: &["Ann Lee (ann.lee@contoso.test) left on 2026-06-30T00:00:00Z."],
+        },
+        // Notify the manager of a move: explicit Manager, default text.
+        MailCase {
+            definition: MANAGER_MOVE,
+            category: "mover",
+            args: vec![("to", "Manager".into())],
+            with_orphan: true,
+            to: "bea@contoso.test",
+            cc: None,
+            subject: "Ann Lee has moved",
+            body: &["Ann Lee (ann.lee@contoso.test) has moved within the organization."],
+        },
+    ];
+
+    for c in &cases {
+        let args: Vec<Value> = c
+            .args
+            .iter()
+            .map(|(n, v)| json!({"name": n, "value": v}))
+            .collect();
+        let attribute = if c.category == "leaver" {
+            "employeeLeaveDateTime"
+        } else {
+            "employeeHireDate"
+        };
+        let wf = lcw
+            .workflow(
+                c.category,
+                attribute,
+                json!({"displayName": "mail", "taskDefinitionId": c.definition, "arguments": args}),
+            )
+            .await;
+        let subjects: Vec<&str> = if c.with_orphan {
+            vec![&ann, &orphan]
+        } else {
+            vec![&ann]
+        };
+        let results = lcw.run(&wf, &subjects).await;
+        let ok = result_for(&results, &ann);
+        assert_eq!(ok["processingStatus"], "completed", "{}: {ok}", c.subject);
+        assert_eq!(
+            ok["processingInfo"],
+            format!("The mail to {} was queued for delivery.", c.to),
+            "{ok}"
+        );
+        if c.with_orphan {
+            let failed = result_for(&results, &orphan);
+            assert_eq!(failed["processingStatus"], "failed", "{failed}");
+            assert_eq!(
+                failed["failureReason"], "The user has no manager; the mail goes to the manager.",
+                "{failed}"
+            );
+        }
+    }
+
+    // Exactly one message per case reached the SMTP server; none for the user without a
+    // manager.
+    let messages = received(&smtp, cases.len()).await;
+    assert_eq!(messages.len(), cases.len(), "{messages:#?}");
+    for c in &cases {
+        let m = messages
+            .iter()
+            .find(|m| m.header("Subject") == Some(c.subject))
+            .unwrap_or_else(|| panic!("no message '{}': {messages:#?}", c.subject));
+        assert_eq!(m.header("To"), Some(c.to), "{m:#?}");
+        assert_eq!(m.header("Cc"), c.cc, "{m:#?}");
+        assert_eq!(m.header("From"), Some("no-reply@lcw.local"), "{m:#?}");
+        for line in c.body {
+            assert!(
+                m.body.lines().any(|l| l == *line),
+                "'{}' lacks the line '{line}': {m:#?}",
+                c.subject
+            );
+        }
+        assert!(!m.body.contains("{{"), "unfilled placeholder: {m:#?}");
+    }
+    assert!(
+        messages.iter().all(
+            |m| !m.body.contains("Otto") && !m.header("Subject").unwrap_or("").contains("Otto")
+        ),
+        "{messages:#?}"
+    );
+}
+
+#[tokio::test]
+async fn mail_tasks_sqlite() {
+    each_mail_task_sends_a_real_mail(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn mail_tasks_postgres() {
+    each_mail_task_sends_a_real_mail(Backend::Postgres).await;
 }
