@@ -13,4 +13,5 @@ mod ledger;
 mod mail;
 mod protocol;
 mod runs;
+mod task_catalog;
 mod workflows;
