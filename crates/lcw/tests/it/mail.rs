@@ -19,14 +19,14 @@ const WELCOME: &str = "70b29d51-b59a-4773-9280-8841dfd3f2ea";
 const ON_LAST_DAY: &str = "9c0a1eaf-5bda-4392-9d9e-6e155bb57411";
 
 /// A running `python3 -m smtpd` DebuggingServer and everything it printed so far.
-struct SmtpSink {
+pub(crate) struct SmtpSink {
     port: u16,
     output: Arc<Mutex<String>>,
     _child: ChildGuard,
 }
 
 impl SmtpSink {
-    fn start() -> Option<SmtpSink> {
+    pub(crate) fn start() -> Option<SmtpSink> {
         let probe = Command::new("python3")
             .args(["-W", "ignore", "-c", "import smtpd"])
             .output()
@@ -76,12 +76,12 @@ impl SmtpSink {
         None
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("smtp://127.0.0.1:{}", self.port)
     }
 
     /// Wait until the printed output contains `needle`; returns the output.
-    async fn wait_for(&self, needle: &str) -> String {
+    pub(crate) async fn wait_for(&self, needle: &str) -> String {
         for _ in 0..200 {
             let s = self.output.lock().unwrap().clone();
             if s.contains(needle) {
@@ -97,7 +97,7 @@ impl SmtpSink {
 }
 
 /// An lcw server of its own with a manual clock, and a token for one tenant.
-struct Lcw {
+pub(crate) struct Lcw {
     base: String,
     token: String,
     client: reqwest::Client,
@@ -105,7 +105,7 @@ struct Lcw {
 }
 
 impl Lcw {
-    fn start(backend: Backend, smtp: Option<&str>) -> Option<Lcw> {
+    pub(crate) fn start(backend: Backend, smtp: Option<&str>) -> Option<Lcw> {
         let database = match backend {
             Backend::Sqlite => fresh_sqlite_database()?,
             Backend::Postgres => fresh_postgres_database()?,
@@ -129,7 +129,7 @@ impl Lcw {
         })
     }
 
-    async fn send(&self, method: &str, path: &str, body: Option<&Value>) -> Resp {
+    pub(crate) async fn send(&self, method: &str, path: &str, body: Option<&Value>) -> Resp {
         let url = if path.starts_with("/lcw/") {
             format!("{}{path}", self.base.trim_end_matches("/beta"))
         } else {
@@ -145,7 +145,7 @@ impl Lcw {
         into_resp(req.send().await.unwrap()).await
     }
 
-    async fn user(&self, name: &str, mail: Option<&str>) -> String {
+    pub(crate) async fn user(&self, name: &str, mail: Option<&str>) -> String {
         let mut body = json!({
             "displayName": name,
             "givenName": name.split(' ').next().unwrap(),
@@ -162,7 +162,7 @@ impl Lcw {
         r.body["id"].as_str().unwrap().to_string()
     }
 
-    async fn set_manager(&self, user: &str, manager: &str) {
+    pub(crate) async fn set_manager(&self, user: &str, manager: &str) {
         self.send(
             "PUT",
             &format!("/users/{user}/manager/$ref"),
@@ -174,7 +174,7 @@ impl Lcw {
         .expect(204);
     }
 
-    async fn workflow(&self, category: &str, attribute: &str, task: Value) -> String {
+    pub(crate) async fn workflow(&self, category: &str, attribute: &str, task: Value) -> String {
         let r = self
             .send(
                 "POST",
@@ -198,7 +198,7 @@ impl Lcw {
     }
 
     /// Activate the workflow for `users`, process the queue, and return the task results.
-    async fn run(&self, wf: &str, users: &[&str]) -> Vec<Value> {
+    pub(crate) async fn run(&self, wf: &str, users: &[&str]) -> Vec<Value> {
         let base = format!("{LW}/workflows/{wf}");
         let subjects: Vec<Value> = users
             .iter()
@@ -235,14 +235,14 @@ impl Lcw {
         panic!("the run did not complete");
     }
 
-    async fn outbox(&self) -> Vec<Value> {
+    pub(crate) async fn outbox(&self) -> Vec<Value> {
         let r = self.send("GET", "/lcw/admin/outbox", None).await;
         r.expect(200);
         r.body["value"].as_array().cloned().unwrap()
     }
 }
 
-fn result_for<'a>(results: &'a [Value], user: &str) -> &'a Value {
+pub(crate) fn result_for<'a>(results: &'a [Value], user: &str) -> &'a Value {
     results
         .iter()
         .find(|r| r["subject"]["id"] == user)
