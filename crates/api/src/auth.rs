@@ -535,6 +535,8 @@ impl TokenRequest {
                 "LifecycleWorkflows.ReadWrite.All".into(),
                 "User.ReadWrite.All".into(),
                 "Group.ReadWrite.All".into(),
+                "UserAuthenticationMethod.ReadWrite.All".into(),
+                "EntitlementManagement.ReadWrite.All".into(),
             ],
             directory_roles: Vec::new(),
             object_id: DEFAULT_APP_OBJECT_ID.into(),

@@ -45,5 +45,25 @@ pub fn render() -> String {
         out.push_str(l);
         out.push('\n');
     }
+    // Operations outside the Lifecycle Workflows container (not in the reference): the
+    // directory, the authentication methods and the entitlement management tasks act on.
+    let mut extra: Vec<String> = router
+        .routes
+        .iter()
+        .filter(|r| {
+            !r.template
+                .starts_with("/identityGovernance/lifecycleWorkflows")
+        })
+        .map(|r| format!("| {} | `{}` |", r.op.method, r.template))
+        .collect();
+    extra.dedup();
+    out.push_str("\n## Also served (outside the reference list)\n\n");
+    out.push_str(
+        "Paths are relative to the version root (`/beta`).\n\n| method | path |\n|---|---|\n",
+    );
+    for l in &extra {
+        out.push_str(l);
+        out.push('\n');
+    }
     out
 }

@@ -11,7 +11,10 @@ use axum::http::Method;
 use crate::auth::Permission;
 use crate::ctx::{Ctx, Reply};
 use crate::error::ApiError;
-use crate::handlers::{actions, catalog, directory, extensions, runs, settings, tasks, workflows};
+use crate::handlers::{
+    actions, authentication, catalog, directory, entitlement, extensions, runs, settings, tasks,
+    workflows,
+};
 use crate::routing::Scope;
 
 pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<Reply, ApiError>> + Send>>;
@@ -118,6 +121,19 @@ const REPORT: &str = model::types::TASK_REPORT;
 const UPR_EXPAND: &[&str] = &["subject"];
 const TPR_EXPAND: &[&str] = &["subject", "task"];
 const REPORT_EXPAND: &[&str] = &["task", "taskDefinition"];
+
+// ---- authentication methods and entitlement management ----
+const AUTH_READ: &str = "UserAuthenticationMethod.Read.All";
+const AUTH_WRITE: &str = "UserAuthenticationMethod.ReadWrite.All";
+const EM_READ: &str = "EntitlementManagement.Read.All";
+const EM_WRITE: &str = "EntitlementManagement.ReadWrite.All";
+const TAP: &str = "microsoft.graph.temporaryAccessPassAuthenticationMethod";
+const AP: &str = "microsoft.graph.accessPackage";
+const AP_POLICY: &str = "microsoft.graph.accessPackageAssignmentPolicy";
+const AP_ASSIGNMENT: &str = "microsoft.graph.accessPackageAssignment";
+const AP_REQUEST: &str = "microsoft.graph.accessPackageAssignmentRequest";
+const AP_ASSIGNMENT_EXPAND: &[&str] = &["accessPackage", "assignmentPolicy", "target"];
+const AP_REQUEST_EXPAND: &[&str] = &["accessPackage", "assignment", "requestor"];
 
 #[allow(clippy::too_many_arguments)]
 const fn op(
@@ -378,4 +394,26 @@ pub static OPERATIONS: &[Operation] = &[
     op(Method::GET, "/identityGovernance/lifecycleWorkflows/insights/microsoft.graph.identityGovernance.workflowsProcessedByCategory(startDateTime={startDateTime},endDateTime={endDateTime})", false, LW_REPORTS, true, Shape::Action, &[], false, h!(actions::workflows_processed_by_category_route)),
     op(Method::GET, "/identityGovernance/lifecycleWorkflows/insights/microsoft.graph.identityGovernance.topWorkflowsProcessedSummary(startDateTime={startDateTime},endDateTime={endDateTime})", false, LW_REPORTS, true, Shape::Collection(model::types::TOP_WORKFLOWS_SUMMARY), &[], false, h!(actions::top_workflows_processed_summary_route)),
     op(Method::GET, "/identityGovernance/lifecycleWorkflows/insights/microsoft.graph.identityGovernance.topTasksProcessedSummary(startDateTime={startDateTime},endDateTime={endDateTime})", false, LW_REPORTS, true, Shape::Collection(model::types::TOP_TASKS_SUMMARY), &[], false, h!(actions::top_tasks_processed_summary_route)),
+    // ---- authentication methods: Temporary Access Pass (handlers/authentication.rs) ----
+    op(Method::GET, "/users/{user-id}/authentication/temporaryAccessPassMethods", false, AUTH_READ, false, Shape::Collection(TAP), &[], false, h!(authentication::list_taps_route)),
+    op(Method::POST, "/users/{user-id}/authentication/temporaryAccessPassMethods", false, AUTH_WRITE, false, Shape::Action, &[], false, h!(authentication::create_tap_route)),
+    op(Method::GET, "/users/{user-id}/authentication/temporaryAccessPassMethods/{temporaryAccessPassAuthenticationMethod-id}", false, AUTH_READ, false, Shape::Entity(TAP), &[], false, h!(authentication::get_tap_route)),
+    op(Method::DELETE, "/users/{user-id}/authentication/temporaryAccessPassMethods/{temporaryAccessPassAuthenticationMethod-id}", false, AUTH_WRITE, false, Shape::Action, &[], false, h!(authentication::delete_tap_route)),
+    // ---- entitlement management (handlers/entitlement.rs) ----
+    op(Method::GET, "/identityGovernance/entitlementManagement/accessPackages", false, EM_READ, false, Shape::Collection(AP), &["assignmentPolicies"], false, h!(entitlement::list_access_packages_route)),
+    op(Method::POST, "/identityGovernance/entitlementManagement/accessPackages", false, EM_WRITE, false, Shape::Action, &[], false, h!(entitlement::create_access_package_route)),
+    op(Method::GET, "/identityGovernance/entitlementManagement/accessPackages/{accessPackage-id}", false, EM_READ, false, Shape::Entity(AP), &["assignmentPolicies"], false, h!(entitlement::get_access_package_route)),
+    op(Method::DELETE, "/identityGovernance/entitlementManagement/accessPackages/{accessPackage-id}", false, EM_WRITE, false, Shape::Action, &[], false, h!(entitlement::delete_access_package_route)),
+    op(Method::GET, "/identityGovernance/entitlementManagement/assignmentPolicies", false, EM_READ, false, Shape::Collection(AP_POLICY), &["accessPackage"], false, h!(entitlement::list_policies_route)),
+    op(Method::POST, "/identityGovernance/entitlementManagement/assignmentPolicies", false, EM_WRITE, false, Shape::Action, &[], false, h!(entitlement::create_policy_route)),
+    op(Method::GET, "/identityGovernance/entitlementManagement/assignmentPolicies/{accessPackageAssignmentPolicy-id}", false, EM_READ, false, Shape::Entity(AP_POLICY), &["accessPackage"], false, h!(entitlement::get_policy_route)),
+    op(Method::DELETE, "/identityGovernance/entitlementManagement/assignmentPolicies/{accessPackageAssignmentPolicy-id}", false, EM_WRITE, false, Shape::Action, &[], false, h!(entitlement::delete_policy_route)),
+    op(Method::GET, "/identityGovernance/entitlementManagement/assignments", false, EM_READ, false, Shape::Collection(AP_ASSIGNMENT), AP_ASSIGNMENT_EXPAND, false, h!(entitlement::list_assignments_route)),
+    op(Method::GET, "/identityGovernance/entitlementManagement/assignments/{accessPackageAssignment-id}", false, EM_READ, false, Shape::Entity(AP_ASSIGNMENT), AP_ASSIGNMENT_EXPAND, false, h!(entitlement::get_assignment_route)),
+    op(Method::GET, "/identityGovernance/entitlementManagement/assignmentRequests", false, EM_READ, false, Shape::Collection(AP_REQUEST), AP_REQUEST_EXPAND, false, h!(entitlement::list_requests_route)),
+    op(Method::POST, "/identityGovernance/entitlementManagement/assignmentRequests", false, EM_WRITE, false, Shape::Action, &[], false, h!(entitlement::create_request_route)),
+    op(Method::GET, "/identityGovernance/entitlementManagement/assignmentRequests/{accessPackageAssignmentRequest-id}", false, EM_READ, false, Shape::Entity(AP_REQUEST), AP_REQUEST_EXPAND, false, h!(entitlement::get_request_route)),
+    // The SDKs send the namespaced segment, the docs the short one.
+    op(Method::POST, "/identityGovernance/entitlementManagement/assignmentRequests/{accessPackageAssignmentRequest-id}/microsoft.graph.cancel", false, EM_WRITE, false, Shape::Action, &[], false, h!(entitlement::cancel_request_route)),
+    op(Method::POST, "/identityGovernance/entitlementManagement/assignmentRequests/{accessPackageAssignmentRequest-id}/cancel", false, EM_WRITE, false, Shape::Action, &[], false, h!(entitlement::cancel_request_route)),
 ];

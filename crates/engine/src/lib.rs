@@ -9,5 +9,6 @@ pub mod runner;
 pub mod scheduler;
 pub mod scope;
 pub mod tasks;
+pub mod tasks_access;
 
 pub use clock::{Clock, ManualClock, SystemClock};

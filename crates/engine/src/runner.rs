@@ -16,6 +16,7 @@ use store::{result_kinds, DirectoryEffect, Job, ResultQuery, ResultRow, ResultWr
 
 use crate::scope::CompiledConditions;
 use crate::tasks::{is_mail_task, plan_task, Effect, Outcome, TaskInput};
+use crate::tasks_access::{is_access_package_task, load_access_data, AccessChange, AccessData};
 use crate::Clock;
 
 /// Users per job: one job processes this many users' tasks.
@@ -539,10 +540,21 @@ impl Engine {
                     sender_domain = domain;
                 }
             }
+            // Access packages and the users' assignments, only for jobs with such a task.
+            let access = if tasks_by_user
+                .values()
+                .flatten()
+                .any(|t| is_access_package_task(&t.task_definition_id))
+            {
+                load_access_data(&self.store, tenant, &subject_ids).await?
+            } else {
+                AccessData::default()
+            };
             let ctx = JobContext {
                 groups: &groups,
                 people: &people,
                 sender_domain: &sender_domain,
+                access: &access,
                 canceled,
                 now,
             };
@@ -784,6 +796,43 @@ fn to_store_effect(e: Effect, now: DateTime<Utc>) -> DirectoryEffect {
             subject: m.subject,
             body: m.body,
         }),
+        Effect::CreateTemporaryAccessPass {
+            id,
+            start,
+            lifetime_minutes,
+            usable_once,
+        } => DirectoryEffect::CreateTemporaryAccessPass(store::TapRow {
+            id,
+            user_id: String::new(),
+            created_at: ts(now),
+            start_at: ts(start),
+            lifetime_minutes,
+            usable_once,
+        }),
+        Effect::AccessPackage(change) => DirectoryEffect::AccessPackage(match change {
+            AccessChange::Request {
+                access_package_id,
+                policy_id,
+                pending,
+            } => store::AccessPackageEffect::Request {
+                request_id: model::new_id(),
+                assignment_id: model::new_id(),
+                access_package_id,
+                policy_id,
+                pending,
+                justification: None,
+                at: ts(now),
+            },
+            AccessChange::Remove { assignment_id } => store::AccessPackageEffect::Remove {
+                request_id: model::new_id(),
+                assignment_id,
+                at: ts(now),
+            },
+            AccessChange::Cancel { request_id } => store::AccessPackageEffect::Cancel {
+                request_id,
+                at: ts(now),
+            },
+        }),
     }
 }
 
@@ -857,6 +906,7 @@ struct JobContext<'a> {
     /// Managers and e-mail recipients by lower-case id.
     people: &'a HashMap<String, Value>,
     sender_domain: &'a str,
+    access: &'a AccessData,
     canceled: bool,
     now: DateTime<Utc>,
 }
@@ -940,6 +990,7 @@ fn plan_user(
                     manager: manager.as_ref(),
                     user_by_id: &person,
                     sender_domain: ctx.sender_domain,
+                    access: ctx.access,
                     now,
                 };
                 match plan_task(&input) {
@@ -1039,6 +1090,9 @@ fn apply_locally(
                 u["signInSessionsValidFromDateTime"] = json!(ts((*at).max(now)));
             }
         }
-        Effect::SendMail(_) => {}
+        // Access package and TAP changes are read from the store, not the user document.
+        Effect::SendMail(_)
+        | Effect::CreateTemporaryAccessPass { .. }
+        | Effect::AccessPackage(_) => {}
     }
 }

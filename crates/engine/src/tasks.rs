@@ -4,14 +4,18 @@
 //! E-mail tasks produce an [`Effect::SendMail`] that the store queues in its outbox in the
 //! same transaction as the task result; the engine's mailer delivers it over SMTP.
 //!
-//! Tasks lcw cannot carry out (Temporary Access Pass, custom task extensions, access
-//! packages) are [`Outcome::NotImplemented`], never a fake success.
+//! The Temporary Access Pass and access package tasks live in `tasks_access.rs`.
+//!
+//! Tasks lcw cannot carry out (custom task extensions) are [`Outcome::NotImplemented`],
+//! never a fake success.
 
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use model::catalog::{self, ids};
 use serde_json::{json, Value};
+
+use crate::tasks_access::{self, AccessChange, AccessData};
 
 /// Everything a task decision reads.
 #[derive(Clone, Copy)]
@@ -32,6 +36,9 @@ pub struct TaskInput<'a> {
     pub user_by_id: &'a dyn Fn(&str) -> Option<Value>,
     /// `emailSettings.senderDomain` of the tenant: mail comes from `no-reply@<domain>`.
     pub sender_domain: &'a str,
+    /// Access packages, policies and the job's users' assignments and pending requests
+    /// (empty unless the job has an access package task).
+    pub access: &'a AccessData,
     pub now: DateTime<Utc>,
 }
 
@@ -58,6 +65,16 @@ pub enum Effect {
     RevokeSessions(DateTime<Utc>),
     /// Queue this e-mail for delivery.
     SendMail(Mail),
+    /// Create (replace) the user's Temporary Access Pass. The pass itself only travels in
+    /// the accompanying [`Effect::SendMail`].
+    CreateTemporaryAccessPass {
+        id: String,
+        start: DateTime<Utc>,
+        lifetime_minutes: i64,
+        usable_once: bool,
+    },
+    /// Change the user's access package assignments or requests.
+    AccessPackage(AccessChange),
 }
 
 /// The decision for one task and one user.
@@ -114,6 +131,11 @@ pub fn is_implemented(definition_id: &str) -> bool {
             | mail::ON_LAST_DAY
             | mail::AFTER_LAST_DAY
             | mail::MANAGER_MOVE
+            | tasks_access::GENERATE_TAP
+            | tasks_access::REQUEST
+            | tasks_access::REMOVE
+            | tasks_access::REMOVE_ALL
+            | tasks_access::CANCEL_PENDING
     )
 }
 
@@ -127,6 +149,7 @@ pub fn is_mail_task(definition_id: &str) -> bool {
             | mail::ON_LAST_DAY
             | mail::AFTER_LAST_DAY
             | mail::MANAGER_MOVE
+            | tasks_access::GENERATE_TAP
     )
 }
 
@@ -182,6 +205,11 @@ pub fn plan_task(input: &TaskInput) -> Outcome {
         | mail::ON_LAST_DAY
         | mail::AFTER_LAST_DAY
         | mail::MANAGER_MOVE => send_mail(input, &id),
+        tasks_access::GENERATE_TAP => tasks_access::generate_tap(input),
+        tasks_access::REQUEST => tasks_access::request_assignment(input),
+        tasks_access::REMOVE => tasks_access::remove_assignment(input),
+        tasks_access::REMOVE_ALL => tasks_access::remove_all_assignments(input),
+        tasks_access::CANCEL_PENDING => tasks_access::cancel_pending_requests(input),
         _ => match catalog::task_definition(&id) {
             Some(def) => {
                 let name = def
@@ -201,7 +229,7 @@ pub fn plan_task(input: &TaskInput) -> Outcome {
 }
 
 /// The string value of the argument `name` (names compare case-insensitively).
-fn argument<'a>(input: &TaskInput<'a>, name: &str) -> Option<&'a str> {
+pub(crate) fn argument<'a>(input: &TaskInput<'a>, name: &str) -> Option<&'a str> {
     input.arguments.iter().find_map(|a| {
         let n = a.get("name").and_then(Value::as_str)?;
         if n.eq_ignore_ascii_case(name) {
@@ -463,6 +491,11 @@ fn mail_defaults(id: &str) -> (&'static str, &'static str, &'static str) {
             "Today is {{userDisplayName}}'s last day",
             "Hello {{managerDisplayName}},\n\ntoday is the last day of {{userDisplayName}} ({{userPrincipalName}}).\n",
         ),
+        tasks_access::GENERATE_TAP => (
+            "Manager",
+            "Temporary Access Pass for {{userDisplayName}}",
+            "Hello {{managerDisplayName}},\n\nhere is the Temporary Access Pass of {{userDisplayName}} ({{userPrincipalName}}), who starts on {{userEmployeeHireDate}}:\n\n{{temporaryAccessPass}}\n\nPlease hand it over in person; it lets them set up their sign-in methods.\n",
+        ),
         mail::AFTER_LAST_DAY => (
             "Manager",
             "{{userDisplayName}} has left",
@@ -554,7 +587,7 @@ fn recipient(input: &TaskInput, to: &str) -> Result<String, Outcome> {
 /// welcome mail goes to the user by default, every other mail to the manager), copies to the
 /// users listed in `cc`, and `customSubject` / `customBody` (or the task's default text) with
 /// the placeholders replaced. `locale` is accepted and ignored (lcw writes English).
-fn send_mail(input: &TaskInput, id: &str) -> Outcome {
+pub(crate) fn send_mail(input: &TaskInput, id: &str) -> Outcome {
     let (default_to, default_subject, default_body) = mail_defaults(id);
     let to_arg = argument(input, "to")
         .map(str::trim)
@@ -659,6 +692,7 @@ mod tests {
             manager: None,
             user_by_id: &|_| None,
             sender_domain: "lcw.local",
+            access: &AccessData::default(),
             now: now(),
         })
     }
@@ -1103,7 +1137,7 @@ mod tests {
             .iter()
             .filter(|d| is_implemented(d["id"].as_str().unwrap()))
             .count();
-        assert_eq!(implemented, 19);
+        assert_eq!(implemented, 24);
         for def in catalog::task_definitions() {
             let id = def["id"].as_str().unwrap();
             if is_implemented(id) {
@@ -1147,6 +1181,7 @@ mod tests {
             manager: manager.as_ref(),
             user_by_id: &people,
             sender_domain: "contoso.test",
+            access: &AccessData::default(),
             now: now(),
         })
     }

@@ -5,6 +5,7 @@
 pub mod catalog;
 pub mod directory;
 pub mod schema;
+pub mod tap;
 pub mod time;
 pub mod types;
 pub mod validate;

@@ -5,6 +5,8 @@
 use serde_json::Value;
 use sqlx::Row;
 
+use crate::auth_methods::{put_tap, TapRow};
+use crate::entitlement::{apply_access_package_effect, AccessPackageEffect};
 use crate::outbox::{queue_mail, OutboxMail};
 use crate::results::{apply_result_writes, ResultWrite};
 use crate::{Result, Store, StoreError};
@@ -21,6 +23,10 @@ pub enum DirectoryEffect {
     RevokeSessions(String),
     /// Queue an e-mail in the outbox (the mailer delivers it).
     QueueMail(OutboxMail),
+    /// Create (replace) the user's Temporary Access Pass (auth_methods.rs).
+    CreateTemporaryAccessPass(TapRow),
+    /// Change the user's access package assignments (entitlement.rs).
+    AccessPackage(AccessPackageEffect),
 }
 
 impl Store {
@@ -263,6 +269,12 @@ async fn apply_user_effects(
                 doc_change = None;
             }
             DirectoryEffect::QueueMail(mail) => queue_mail(&mut *tx, tenant, mail).await?,
+            DirectoryEffect::CreateTemporaryAccessPass(tap) => {
+                put_tap(&mut *tx, tenant, user_id, tap).await?
+            }
+            DirectoryEffect::AccessPackage(e) => {
+                apply_access_package_effect(&mut *tx, tenant, user_id, e).await?;
+            }
             other => {
                 let doc = match doc_change.take() {
                     Some(d) => d,

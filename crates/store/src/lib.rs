@@ -8,9 +8,11 @@
 //! filterable property so `$filter`/`$orderby` run in SQL over large directories.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod auth_methods;
 mod changes;
 mod directory;
 mod effects;
+mod entitlement;
 mod migrate;
 mod outbox;
 mod resources;
@@ -25,9 +27,11 @@ use serde_json::Value;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::AnyPool;
 
+pub use auth_methods::TapRow;
 pub use changes::ChangeRow;
 pub use directory::{DirectoryPage, UserListQuery, UserRow, USER_COLUMNS};
 pub use effects::DirectoryEffect;
+pub use entitlement::{entitlement_kinds, AccessPackageEffect, AssignmentRow, RequestRow};
 pub use outbox::{OutboxMail, OutboxRow};
 pub use resources::{kinds, Resource, Write};
 pub use results::{result_kinds, Job, ResultBatch, ResultQuery, ResultRow, ResultWrite};

@@ -84,6 +84,24 @@ const SCHEMA: &[&str] = &[
         attempts BIGINT NOT NULL DEFAULT 0, last_error TEXT,
         PRIMARY KEY (tenant_id, id))",
     "CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (sent_at, created_at)",
+    // Temporary Access Passes (auth_methods.rs): metadata only, never the pass.
+    "CREATE TABLE IF NOT EXISTS tap_methods (
+        tenant_id TEXT NOT NULL, id TEXT NOT NULL, user_id TEXT NOT NULL, created_at TEXT NOT NULL,
+        start_at TEXT NOT NULL, lifetime_minutes BIGINT NOT NULL, usable_once INTEGER NOT NULL,
+        PRIMARY KEY (tenant_id, id))",
+    "CREATE INDEX IF NOT EXISTS tap_methods_user ON tap_methods (tenant_id, user_id)",
+    // Access package assignments and requests (entitlement.rs).
+    "CREATE TABLE IF NOT EXISTS ap_assignments (
+        tenant_id TEXT NOT NULL, id TEXT NOT NULL, target_id TEXT NOT NULL,
+        access_package_id TEXT NOT NULL, policy_id TEXT NOT NULL, state TEXT NOT NULL,
+        status TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (tenant_id, id))",
+    "CREATE INDEX IF NOT EXISTS ap_assignments_target ON ap_assignments (tenant_id, target_id)",
+    "CREATE TABLE IF NOT EXISTS ap_requests (
+        tenant_id TEXT NOT NULL, id TEXT NOT NULL, request_type TEXT NOT NULL, state TEXT NOT NULL,
+        status TEXT NOT NULL, target_id TEXT NOT NULL, access_package_id TEXT NOT NULL,
+        policy_id TEXT NOT NULL, assignment_id TEXT NOT NULL, justification TEXT,
+        created_at TEXT NOT NULL, completed_at TEXT, PRIMARY KEY (tenant_id, id))",
+    "CREATE INDEX IF NOT EXISTS ap_requests_target ON ap_requests (tenant_id, target_id)",
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

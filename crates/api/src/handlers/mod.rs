@@ -2,8 +2,10 @@
 //! declaration of `crate::ops::OPERATIONS`.
 
 pub mod actions;
+pub mod authentication;
 pub mod catalog;
 pub mod directory;
+pub mod entitlement;
 pub mod extensions;
 pub mod runs;
 pub mod settings;

@@ -86,7 +86,7 @@ impl SmtpSink {
     }
 
     /// Wait until the printed output contains `needle`; returns the output.
-    async fn wait_for(&self, needle: &str) -> String {
+    pub(crate) async fn wait_for(&self, needle: &str) -> String {
         for _ in 0..200 {
             let s = self.output.lock().unwrap().clone();
             if s.contains(needle) {
@@ -134,7 +134,7 @@ impl Lcw {
         })
     }
 
-    async fn send(&self, method: &str, path: &str, body: Option<&Value>) -> Resp {
+    pub(crate) async fn send(&self, method: &str, path: &str, body: Option<&Value>) -> Resp {
         let url = if path.starts_with("/lcw/") {
             format!("{}{path}", self.base.trim_end_matches("/beta"))
         } else {
@@ -240,7 +240,7 @@ impl Lcw {
         panic!("the run did not complete");
     }
 
-    async fn outbox(&self) -> Vec<Value> {
+    pub(crate) async fn outbox(&self) -> Vec<Value> {
         let r = self.send("GET", "/lcw/admin/outbox", None).await;
         r.expect(200);
         r.body["value"].as_array().cloned().unwrap()

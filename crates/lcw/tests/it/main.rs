@@ -3,6 +3,7 @@
 
 pub mod harness;
 
+mod access;
 mod auth_matrix;
 mod catalog_settings;
 mod directory;
