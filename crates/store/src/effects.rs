@@ -7,6 +7,7 @@ use sqlx::Row;
 
 use crate::outbox::{queue_mail, OutboxMail};
 use crate::results::{apply_result_writes, ResultWrite};
+use crate::waiting::{queue_callout, NewCallout};
 use crate::{Result, Store, StoreError};
 
 /// A change a task makes to one user.
@@ -21,6 +22,8 @@ pub enum DirectoryEffect {
     RevokeSessions(String),
     /// Queue an e-mail in the outbox (the mailer delivers it).
     QueueMail(OutboxMail),
+    /// Queue a custom task extension callout (the engine's callout worker makes it).
+    QueueCallout(NewCallout),
 }
 
 impl Store {
@@ -115,6 +118,7 @@ async fn apply_user_effects(
                 doc_change = None;
             }
             DirectoryEffect::QueueMail(mail) => queue_mail(&mut *tx, tenant, mail).await?,
+            DirectoryEffect::QueueCallout(c) => queue_callout(&mut *tx, tenant, c).await?,
             other => {
                 let doc = match doc_change.take() {
                     Some(d) => d,

@@ -16,6 +16,7 @@ mod outbox;
 mod resources;
 mod results;
 mod scan;
+mod waiting;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -30,6 +31,7 @@ pub use effects::DirectoryEffect;
 pub use outbox::{OutboxMail, OutboxRow};
 pub use resources::{kinds, Resource, Write};
 pub use results::{result_kinds, Job, ResultBatch, ResultQuery, ResultRow, ResultWrite};
+pub use waiting::{Callout, NewCallout};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

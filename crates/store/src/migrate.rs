@@ -75,6 +75,15 @@ const SCHEMA: &[&str] = &[
         attempts BIGINT NOT NULL DEFAULT 0, last_error TEXT,
         PRIMARY KEY (tenant_id, id))",
     "CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (sent_at, created_at)",
+    // Custom task extension callouts: queued with the task result, made outside any
+    // transaction, then waiting for `resume` until `deadline` (see waiting.rs).
+    "CREATE TABLE IF NOT EXISTS callouts (
+        tenant_id TEXT NOT NULL, id TEXT NOT NULL, workflow_id TEXT NOT NULL, run_id TEXT NOT NULL,
+        user_result_id TEXT NOT NULL, subject_id TEXT NOT NULL, extension_id TEXT NOT NULL,
+        state TEXT NOT NULL, created_at TEXT NOT NULL, lease_owner TEXT, lease_until TEXT,
+        attempts BIGINT NOT NULL DEFAULT 0, deadline TEXT, last_error TEXT,
+        PRIMARY KEY (tenant_id, id))",
+    "CREATE INDEX IF NOT EXISTS callouts_state ON callouts (state, deadline)",
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {
