@@ -4,8 +4,11 @@
 //! E-mail tasks produce an [`Effect::SendMail`] that the store queues in its outbox in the
 //! same transaction as the task result; the engine's mailer delivers it over SMTP.
 //!
-//! Tasks lcw cannot carry out (Temporary Access Pass, custom task extensions, access
-//! packages) are [`Outcome::NotImplemented`], never a fake success.
+//! "Run a Custom Task Extension" is [`Outcome::Callout`]: the task starts (`inProgress`) and
+//! the engine's callout worker (`callout.rs`) calls the extension outside any transaction.
+//!
+//! Tasks lcw cannot carry out (Temporary Access Pass, access packages) are
+//! [`Outcome::NotImplemented`], never a fake success.
 
 use std::collections::HashSet;
 
@@ -73,6 +76,9 @@ pub enum Outcome {
     Failed { reason: String },
     /// lcw does not implement this task; the engine records a failure with `reason`.
     NotImplemented { reason: String },
+    /// Call this custom task extension: the task stays `inProgress` (and the user's later
+    /// tasks wait) until the callout, or its callback, resolves it.
+    Callout { extension_id: String },
 }
 
 impl Outcome {
@@ -114,6 +120,7 @@ pub fn is_implemented(definition_id: &str) -> bool {
             | mail::ON_LAST_DAY
             | mail::AFTER_LAST_DAY
             | mail::MANAGER_MOVE
+            | ids::RUN_CUSTOM_TASK_EXTENSION
     )
 }
 
@@ -182,6 +189,15 @@ pub fn plan_task(input: &TaskInput) -> Outcome {
         | mail::ON_LAST_DAY
         | mail::AFTER_LAST_DAY
         | mail::MANAGER_MOVE => send_mail(input, &id),
+        ids::RUN_CUSTOM_TASK_EXTENSION => match argument(input, "customTaskExtensionID")
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+        {
+            Some(ext) => Outcome::Callout {
+                extension_id: ext.to_ascii_lowercase(),
+            },
+            None => Outcome::failed("The task has no 'customTaskExtensionID' argument."),
+        },
         _ => match catalog::task_definition(&id) {
             Some(def) => {
                 let name = def
@@ -1098,12 +1114,32 @@ mod tests {
     }
 
     #[test]
+    fn custom_task_extension_tasks_call_out() {
+        let ext = "A1B2C3D4-0000-0000-0000-000000000001";
+        assert_eq!(
+            plan(
+                ids::RUN_CUSTOM_TASK_EXTENSION,
+                &[("customTaskExtensionId", ext)],
+                user(),
+                &[]
+            ),
+            Outcome::Callout {
+                extension_id: ext.to_ascii_lowercase()
+            }
+        );
+        assert_eq!(
+            plan(ids::RUN_CUSTOM_TASK_EXTENSION, &[], user(), &[]),
+            Outcome::failed("The task has no 'customTaskExtensionID' argument.")
+        );
+    }
+
+    #[test]
     fn other_catalog_tasks_are_not_implemented() {
         let implemented = catalog::task_definitions()
             .iter()
             .filter(|d| is_implemented(d["id"].as_str().unwrap()))
             .count();
-        assert_eq!(implemented, 19);
+        assert_eq!(implemented, 20);
         for def in catalog::task_definitions() {
             let id = def["id"].as_str().unwrap();
             if is_implemented(id) {
