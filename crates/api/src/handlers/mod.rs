@@ -5,6 +5,7 @@ pub mod actions;
 pub mod catalog;
 pub mod directory;
 pub mod extensions;
+pub mod resume;
 pub mod runs;
 pub mod settings;
 pub mod tasks;
