@@ -5,6 +5,7 @@ pub mod harness;
 
 mod auth_matrix;
 mod catalog_settings;
+mod custom_extension;
 mod directory;
 mod durability;
 mod engine;
