@@ -89,7 +89,9 @@ def lcw() -> Lcw:
     tmp = tempfile.TemporaryDirectory(prefix="lcw-compat-")
     database = os.environ.get("LCW_TEST_DATABASE_URL") or f"sqlite://{tmp.name}/lcw.db"
     proc = subprocess.Popen(
-        [binary, "serve", "--listen", "127.0.0.1:0", "--database", database],
+        # Custom task extension tests call a receiver on loopback (test_sdk_extension.py).
+        [binary, "serve", "--listen", "127.0.0.1:0", "--database", database,
+         "--callout-allow-host", "127.0.0.1"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -648,8 +648,8 @@ async def test_not_found_error(lw):
 
 @aio
 async def test_not_implemented_error(lw):
-    # Runs are served now (see test_sdk_engine.py); resuming a task processing result (a
-    # custom task extension callback) and the insights entity itself are not, yet.
+    # Runs and resume are served now (see test_sdk_engine.py and test_sdk_extension.py): a
+    # resume on keys that don't exist is a 404. The insights entity itself is not served yet.
     created = await lw.workflows.post(new_workflow("Runs"))
     resume = (
         lw.workflows.by_workflow_id(created.id)
@@ -668,8 +668,8 @@ async def test_not_implemented_error(lw):
                 type="lifecycleEvent",
             )
         ),
-        501,
-        "NotImplemented",
+        404,
+        "ResourceNotFound",
     )
     await expect_error(lw.insights.get(), 501, "NotImplemented")
 

@@ -66,6 +66,9 @@ pub struct Claims {
     pub sub: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
+    /// The client application of v2.0 tokens (v1.0 tokens carry `appid`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub azp: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub roles: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -412,7 +415,7 @@ impl Authenticator {
         Ok(Principal {
             tenant_id: c.tid.to_ascii_lowercase(),
             object_id: c.oid.or(c.sub).unwrap_or_default(),
-            app_id: c.appid,
+            app_id: c.appid.or(c.azp),
             delegated,
             permissions,
             directory_roles: c.wids.unwrap_or_default(),
@@ -522,6 +525,8 @@ pub struct TokenRequest {
     pub permissions: Vec<String>,
     pub directory_roles: Vec<String>,
     pub object_id: String,
+    /// The calling application (`appid`).
+    pub app_id: String,
     pub expires_in: i64,
 }
 
@@ -540,6 +545,7 @@ impl TokenRequest {
             ],
             directory_roles: Vec::new(),
             object_id: DEFAULT_APP_OBJECT_ID.into(),
+            app_id: DEFAULT_APP_ID.into(),
             expires_in: 24 * 3600,
         }
     }
@@ -554,7 +560,8 @@ pub fn issue_token(key: &SigningKey, req: &TokenRequest) -> Result<String, ApiEr
         tid: req.tenant.clone(),
         oid: Some(req.object_id.clone()),
         sub: Some(req.object_id.clone()),
-        appid: Some(DEFAULT_APP_ID.into()),
+        appid: Some(req.app_id.clone()),
+        azp: None,
         roles: (!req.delegated).then(|| req.permissions.clone()),
         scp: req.delegated.then(|| req.permissions.join(" ")),
         wids: req.delegated.then(|| req.directory_roles.clone()),
@@ -563,6 +570,31 @@ pub fn issue_token(key: &SigningKey, req: &TokenRequest) -> Result<String, ApiEr
         iat: now,
     };
     key.sign(&claims)
+}
+
+/// Callout tokens: lcw calling a custom task extension as Lifecycle Workflows. Receivers verify
+/// them with `/.well-known/jwks.json`; the audience is the extension's resource.
+impl engine::callout::CalloutSigner for SigningKey {
+    fn token(&self, tenant: &str, audience: &str) -> Result<String, String> {
+        let now = chrono::Utc::now().timestamp();
+        let app = engine::callout::LIFECYCLE_WORKFLOWS_APP_ID;
+        let claims = Claims {
+            aud: json!(audience),
+            iss: dev_issuer(tenant),
+            tid: tenant.to_string(),
+            oid: Some(app.into()),
+            sub: Some(app.into()),
+            appid: Some(app.into()),
+            azp: Some(app.into()),
+            roles: None,
+            scp: None,
+            wids: None,
+            exp: now + 600,
+            nbf: Some(now),
+            iat: now,
+        };
+        self.sign(&claims).map_err(|e| e.to_string())
+    }
 }
 
 #[cfg(test)]

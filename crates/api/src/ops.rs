@@ -12,8 +12,8 @@ use crate::auth::Permission;
 use crate::ctx::{Ctx, Reply};
 use crate::error::ApiError;
 use crate::handlers::{
-    actions, authentication, catalog, directory, entitlement, extensions, runs, settings, tasks,
-    workflows,
+    actions, authentication, catalog, directory, entitlement, extensions, resume, runs, settings,
+    tasks, workflows,
 };
 use crate::routing::Scope;
 
@@ -389,6 +389,16 @@ pub static OPERATIONS: &[Operation] = &[
     op(Method::POST, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/microsoft.graph.identityGovernance.previewTaskFailures", true, LW_WF_READ, true, Shape::Action, &[], false, h!(actions::preview_task_failures_route)),
     op(Method::POST, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/microsoft.graph.identityGovernance.cancelProcessing", true, LW_WF_WRITE, true, Shape::Action, &[], false, h!(actions::cancel_processing_route)),
     op(Method::POST, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/microsoft.graph.identityGovernance.clearQuarantine", true, LW_WF_WRITE, true, Shape::Action, &[], false, h!(actions::clear_quarantine_route)),
+    // ---- resume a task waiting for its custom task extension (handlers/resume.rs) ----
+    op(Method::POST, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/subjectProcessingResults/{subjectProcessingResult-id}/taskProcessingResults/{taskProcessingResult-id}/microsoft.graph.identityGovernance.resume", true, LW_WRITE, true, Shape::Action, &[], false, h!(resume::resume_route)),
+    op(Method::POST, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/taskProcessingResults/{taskProcessingResult-id}/microsoft.graph.identityGovernance.resume", true, LW_WRITE, true, Shape::Action, &[], false, h!(resume::resume_route)),
+    op(Method::POST, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}/userProcessingResults/{userProcessingResult-id}/taskProcessingResults/{taskProcessingResult-id}/microsoft.graph.identityGovernance.resume", true, LW_WRITE, true, Shape::Action, &[], false, h!(resume::resume_route)),
+    op(Method::POST, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/subjectProcessingResults/{subjectProcessingResult-id}/taskProcessingResults/{taskProcessingResult-id}/microsoft.graph.identityGovernance.resume", true, LW_WRITE, true, Shape::Action, &[], false, h!(resume::resume_route)),
+    op(Method::POST, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/taskReports/{taskReport-id}/taskProcessingResults/{taskProcessingResult-id}/microsoft.graph.identityGovernance.resume", true, LW_WRITE, true, Shape::Action, &[], false, h!(resume::resume_route)),
+    op(Method::POST, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/tasks/{task-id}/taskProcessingResults/{taskProcessingResult-id}/microsoft.graph.identityGovernance.resume", true, LW_WRITE, true, Shape::Action, &[], false, h!(resume::resume_route)),
+    op(Method::POST, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/userProcessingResults/{userProcessingResult-id}/taskProcessingResults/{taskProcessingResult-id}/microsoft.graph.identityGovernance.resume", true, LW_WRITE, true, Shape::Action, &[], false, h!(resume::resume_route)),
+    op(Method::POST, "/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/versions/{workflowVersion-versionNumber}/tasks/{task-id}/taskProcessingResults/{taskProcessingResult-id}/microsoft.graph.identityGovernance.resume", true, LW_WRITE, true, Shape::Action, &[], false, h!(resume::resume_route)),
+    op(Method::POST, "/identityGovernance/lifecycleWorkflows/workflowTemplates/{workflowTemplate-id}/tasks/{task-id}/taskProcessingResults/{taskProcessingResult-id}/microsoft.graph.identityGovernance.resume", false, LW_WRITE, true, Shape::Action, &[], false, h!(resume::resume_template_route)),
     // ---- insights (handlers/actions.rs) ----
     op(Method::GET, "/identityGovernance/lifecycleWorkflows/insights/microsoft.graph.identityGovernance.workflowsProcessedSummary(startDateTime={startDateTime},endDateTime={endDateTime})", false, LW_REPORTS, true, Shape::Action, &[], false, h!(actions::workflows_processed_summary_route)),
     op(Method::GET, "/identityGovernance/lifecycleWorkflows/insights/microsoft.graph.identityGovernance.workflowsProcessedByCategory(startDateTime={startDateTime},endDateTime={endDateTime})", false, LW_REPORTS, true, Shape::Action, &[], false, h!(actions::workflows_processed_by_category_route)),

@@ -2,6 +2,7 @@
 //! maintenance (automatic purge of deleted workflows after 30 days).
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod callout;
 pub mod clock;
 pub mod mailer;
 pub mod purge;

@@ -747,6 +747,11 @@ impl Engine {
         Ok(())
     }
 
+    /// Wake this node's workers (a job was queued outside `activate`).
+    pub(crate) fn notify(&self) {
+        self.wake.notify_waiters();
+    }
+
     /// Process until no job is due (tests, `activateAndWait`, the manual clock).
     /// Jobs another worker holds count too: this returns once the queue is empty (or after
     /// 60 s, when a lease held by a crashed node would still block it).
@@ -938,6 +943,8 @@ fn plan_user(
     let mut stop_reason: Option<String> = canceled.then(|| "The run was canceled.".to_string());
     let mut failed = 0;
     let mut unprocessed = 0;
+    // A task waiting for its custom task extension holds back the user's later tasks.
+    let mut waiting = false;
     let lookup = |id: &str| groups.get(&id.to_ascii_lowercase()).cloned();
     let person = |id: &str| ctx.people.get(&id.to_ascii_lowercase()).cloned();
     for mut t in tasks {
@@ -966,6 +973,15 @@ fn plan_user(
             writes.push(ResultWrite::Put(t));
             continue;
         }
+        if waiting || t.status == "inProgress" {
+            // Behind, or itself, a callout not resolved yet: untouched until it is. Written
+            // as it is, because a user's task results first exist when the user is planned.
+            waiting = true;
+            unprocessed += 1;
+            writes.push(ResultWrite::Put(t));
+            continue;
+        }
+        let mut callout: Option<String> = None;
         let (status, planned, info, reason) = match &user {
             None => (
                 "failed",
@@ -1001,15 +1017,21 @@ fn plan_user(
                     Outcome::Failed { reason } | Outcome::NotImplemented { reason } => {
                         ("failed", Vec::new(), None, Some(reason))
                     }
+                    Outcome::Callout { .. } if preview => ("completed", Vec::new(), None, None),
+                    Outcome::Callout { extension_id } => {
+                        callout = Some(extension_id);
+                        ("inProgress", Vec::new(), None, None)
+                    }
                 }
             }
         };
+        let done = (status != "inProgress").then(|| ts(now));
         t.status = status.into();
         t.started_at = Some(ts(now));
-        t.completed_at = Some(ts(now));
+        t.completed_at = done.clone();
         t.doc["processingStatus"] = json!(status);
         t.doc["startedDateTime"] = json!(ts(now));
-        t.doc["completedDateTime"] = json!(ts(now));
+        t.doc["completedDateTime"] = json!(done);
         t.doc["processingInfo"] = json!(info);
         t.doc["failureReason"] = json!(reason);
         if status == "failed" {
@@ -1021,7 +1043,12 @@ fn plan_user(
         if preview {
             // A preview records what would happen and changes nothing.
             if status == "completed" {
-                let would = if planned.is_empty() {
+                let would = if t
+                    .task_definition_id
+                    .eq_ignore_ascii_case(model::catalog::ids::RUN_CUSTOM_TASK_EXTENSION)
+                {
+                    "the custom task extension was not called"
+                } else if planned.is_empty() {
                     "nothing to change"
                 } else {
                     "changes were not applied"
@@ -1034,10 +1061,25 @@ fn plan_user(
                 effects.push(to_store_effect(e, now));
             }
         }
+        if let Some(extension_id) = callout {
+            // Queued with the inProgress result; the callout worker makes the call.
+            waiting = true;
+            unprocessed += 1;
+            effects.push(DirectoryEffect::QueueCallout(store::NewCallout {
+                id: t.id.clone(),
+                workflow_id: t.workflow_id.clone(),
+                run_id: t.run_id.clone(),
+                user_result_id: t.user_result_id.clone(),
+                subject_id: t.subject_id.clone(),
+                extension_id,
+            }));
+        }
         writes.push(ResultWrite::Put(t));
     }
     let status = if canceled {
         "canceled"
+    } else if waiting {
+        "inProgress"
     } else if failed == 0 && unprocessed == 0 {
         "completed"
     } else if unprocessed == 0 {
@@ -1048,12 +1090,13 @@ fn plan_user(
     upr.status = status.into();
     upr.failed_tasks = failed as i64;
     upr.started_at.get_or_insert_with(|| ts(now));
-    upr.completed_at = Some(ts(now));
+    let done = (status != "inProgress").then(|| ts(now));
+    upr.completed_at = done.clone();
     upr.doc["processingStatus"] = json!(status);
     if upr.doc.get("startedDateTime").is_none_or(Value::is_null) {
         upr.doc["startedDateTime"] = json!(ts(now));
     }
-    upr.doc["completedDateTime"] = json!(ts(now));
+    upr.doc["completedDateTime"] = json!(done);
     upr.doc["failedTasksCount"] = json!(failed);
     upr.doc["totalUnprocessedTasksCount"] = json!(unprocessed);
     writes.push(ResultWrite::Put(upr));

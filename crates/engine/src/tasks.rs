@@ -6,8 +6,11 @@
 //!
 //! The Temporary Access Pass and access package tasks live in `tasks_access.rs`.
 //!
-//! Tasks lcw cannot carry out (custom task extensions) are [`Outcome::NotImplemented`],
-//! never a fake success.
+//! "Run a Custom Task Extension" is [`Outcome::Callout`]: the task starts (`inProgress`) and
+//! the engine's callout worker (`callout.rs`) calls the extension outside any transaction.
+//!
+//! Every task of the catalog is carried out; [`Outcome::NotImplemented`] remains for
+//! definitions lcw may learn later, never a fake success.
 
 use std::collections::HashSet;
 
@@ -90,6 +93,9 @@ pub enum Outcome {
     Failed { reason: String },
     /// lcw does not implement this task; the engine records a failure with `reason`.
     NotImplemented { reason: String },
+    /// Call this custom task extension: the task stays `inProgress` (and the user's later
+    /// tasks wait) until the callout, or its callback, resolves it.
+    Callout { extension_id: String },
 }
 
 impl Outcome {
@@ -136,6 +142,7 @@ pub fn is_implemented(definition_id: &str) -> bool {
             | tasks_access::REMOVE
             | tasks_access::REMOVE_ALL
             | tasks_access::CANCEL_PENDING
+            | ids::RUN_CUSTOM_TASK_EXTENSION
     )
 }
 
@@ -210,6 +217,15 @@ pub fn plan_task(input: &TaskInput) -> Outcome {
         tasks_access::REMOVE => tasks_access::remove_assignment(input),
         tasks_access::REMOVE_ALL => tasks_access::remove_all_assignments(input),
         tasks_access::CANCEL_PENDING => tasks_access::cancel_pending_requests(input),
+        ids::RUN_CUSTOM_TASK_EXTENSION => match argument(input, "customTaskExtensionID")
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+        {
+            Some(ext) => Outcome::Callout {
+                extension_id: ext.to_ascii_lowercase(),
+            },
+            None => Outcome::failed("The task has no 'customTaskExtensionID' argument."),
+        },
         _ => match catalog::task_definition(&id) {
             Some(def) => {
                 let name = def
@@ -1132,12 +1148,32 @@ mod tests {
     }
 
     #[test]
+    fn custom_task_extension_tasks_call_out() {
+        let ext = "A1B2C3D4-0000-0000-0000-000000000001";
+        assert_eq!(
+            plan(
+                ids::RUN_CUSTOM_TASK_EXTENSION,
+                &[("customTaskExtensionId", ext)],
+                user(),
+                &[]
+            ),
+            Outcome::Callout {
+                extension_id: ext.to_ascii_lowercase()
+            }
+        );
+        assert_eq!(
+            plan(ids::RUN_CUSTOM_TASK_EXTENSION, &[], user(), &[]),
+            Outcome::failed("The task has no 'customTaskExtensionID' argument.")
+        );
+    }
+
+    #[test]
     fn other_catalog_tasks_are_not_implemented() {
         let implemented = catalog::task_definitions()
             .iter()
             .filter(|d| is_implemented(d["id"].as_str().unwrap()))
             .count();
-        assert_eq!(implemented, 24);
+        assert_eq!(implemented, 25);
         for def in catalog::task_definitions() {
             let id = def["id"].as_str().unwrap();
             if is_implemented(id) {

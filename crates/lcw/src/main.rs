@@ -73,6 +73,10 @@ struct ServeArgs {
     /// given). Without it messages stay in the outbox (`GET /lcw/admin/outbox`).
     #[arg(long, env = "LCW_SMTP_URL")]
     smtp_url: Option<String>,
+    /// A host custom task extension endpoints may be on (repeatable): `host`, `host:port`,
+    /// `*.suffix` or `*`. None by default: every callout fails until hosts are allowed.
+    #[arg(long = "callout-allow-host", value_name = "HOST")]
+    callout_allow_hosts: Vec<String>,
 }
 
 #[derive(Args)]
@@ -101,6 +105,10 @@ struct TokenArgs {
     /// Object id of the caller (oid); recorded as createdBy/lastModifiedBy.
     #[arg(long)]
     object_id: Option<String>,
+    /// Application id of the caller (appid), e.g. an app listed in a custom task
+    /// extension's callbackConfiguration.authorizedApps.
+    #[arg(long)]
+    app_id: Option<String>,
     /// Lifetime in seconds.
     #[arg(long, default_value_t = 86_400)]
     expires_in: i64,
@@ -257,6 +265,9 @@ fn token_request(args: &TokenArgs) -> Result<api::auth::TokenRequest, CliError> 
     if let Some(oid) = &args.object_id {
         req.object_id = oid.clone();
     }
+    if let Some(app) = &args.app_id {
+        req.app_id = app.clone();
+    }
     Ok(req)
 }
 
@@ -274,6 +285,8 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         .map(engine::mailer::SmtpConfig::parse)
         .transpose()
         .map_err(|e| CliError::Config(format!("--smtp-url: {e}")))?;
+    let allow = engine::callout::AllowList::parse(&args.callout_allow_hosts)
+        .map_err(|e| CliError::Config(format!("--callout-allow-host: {e}")))?;
     let store = open_store(&args.db.database).await?;
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
@@ -325,6 +338,12 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
     state.manual_clock = manual;
     if !args.no_engine {
         state.engine.spawn_workers();
+        // The callout worker signs with its own copy of the dev key (the same stored key).
+        let signer = Arc::new(api::load_signing_key(&store).await?);
+        engine::callout::spawn_callouts(
+            state.engine.clone(),
+            engine::callout::CalloutSettings { allow, signer },
+        );
         engine::scheduler::spawn_scheduler(
             state.engine.clone(),
             std::time::Duration::from_secs(30),

@@ -429,11 +429,18 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("UPDATE users SET manager_id = NULL WHERE tenant_id = $1 AND manager_id = $2")
-            .bind(tenant)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        for sql in [
+            "UPDATE users SET manager_id = NULL WHERE tenant_id = $1 AND manager_id = $2",
+            // What belongs to the user goes with it.
+            "DELETE FROM tap_methods WHERE tenant_id = $1 AND user_id = $2",
+            "DELETE FROM ap_assignments WHERE tenant_id = $1 AND target_id = $2",
+        ] {
+            sqlx::query(sql)
+                .bind(tenant)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         self.bump(tenant);
         Ok(n > 0)

@@ -9,6 +9,7 @@ use crate::auth_methods::{put_tap, TapRow};
 use crate::entitlement::{apply_access_package_effect, AccessPackageEffect};
 use crate::outbox::{queue_mail, OutboxMail};
 use crate::results::{apply_result_writes, ResultWrite};
+use crate::waiting::{queue_callout, NewCallout};
 use crate::{Result, Store, StoreError};
 
 /// A change a task makes to one user.
@@ -27,6 +28,8 @@ pub enum DirectoryEffect {
     CreateTemporaryAccessPass(TapRow),
     /// Change the user's access package assignments (entitlement.rs).
     AccessPackage(AccessPackageEffect),
+    /// Queue a custom task extension callout (the engine's callout worker makes it).
+    QueueCallout(NewCallout),
 }
 
 impl Store {
@@ -259,6 +262,9 @@ async fn apply_user_effects(
                     "DELETE FROM users WHERE tenant_id = $1 AND id = $2",
                     "DELETE FROM group_members WHERE tenant_id = $1 AND member_id = $2",
                     "UPDATE users SET manager_id = NULL WHERE tenant_id = $1 AND manager_id = $2",
+                    // What belongs to the user goes with it.
+                    "DELETE FROM tap_methods WHERE tenant_id = $1 AND user_id = $2",
+                    "DELETE FROM ap_assignments WHERE tenant_id = $1 AND target_id = $2",
                 ] {
                     sqlx::query(sql)
                         .bind(tenant)
@@ -275,6 +281,7 @@ async fn apply_user_effects(
             DirectoryEffect::AccessPackage(e) => {
                 apply_access_package_effect(&mut *tx, tenant, user_id, e).await?;
             }
+            DirectoryEffect::QueueCallout(c) => queue_callout(&mut *tx, tenant, c).await?,
             other => {
                 let doc = match doc_change.take() {
                     Some(d) => d,

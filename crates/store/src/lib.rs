@@ -18,6 +18,7 @@ mod outbox;
 mod resources;
 mod results;
 mod scan;
+mod waiting;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -35,6 +36,7 @@ pub use entitlement::{entitlement_kinds, AccessPackageEffect, AssignmentRow, Req
 pub use outbox::{OutboxMail, OutboxRow};
 pub use resources::{kinds, Resource, Write};
 pub use results::{result_kinds, Job, ResultBatch, ResultQuery, ResultRow, ResultWrite};
+pub use waiting::{Callout, NewCallout};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

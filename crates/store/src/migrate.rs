@@ -102,6 +102,15 @@ const SCHEMA: &[&str] = &[
         policy_id TEXT NOT NULL, assignment_id TEXT NOT NULL, justification TEXT,
         created_at TEXT NOT NULL, completed_at TEXT, PRIMARY KEY (tenant_id, id))",
     "CREATE INDEX IF NOT EXISTS ap_requests_target ON ap_requests (tenant_id, target_id)",
+    // Custom task extension callouts: queued with the task result, made outside any
+    // transaction, then waiting for `resume` until `deadline` (see waiting.rs).
+    "CREATE TABLE IF NOT EXISTS callouts (
+        tenant_id TEXT NOT NULL, id TEXT NOT NULL, workflow_id TEXT NOT NULL, run_id TEXT NOT NULL,
+        user_result_id TEXT NOT NULL, subject_id TEXT NOT NULL, extension_id TEXT NOT NULL,
+        state TEXT NOT NULL, created_at TEXT NOT NULL, lease_owner TEXT, lease_until TEXT,
+        attempts BIGINT NOT NULL DEFAULT 0, deadline TEXT, last_error TEXT,
+        PRIMARY KEY (tenant_id, id))",
+    "CREATE INDEX IF NOT EXISTS callouts_state ON callouts (state, deadline)",
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

@@ -678,6 +678,7 @@ impl Store {
             "DELETE FROM result_links WHERE tenant_id = $1 AND source_id IN (SELECT id FROM results WHERE tenant_id = $1 AND workflow_id = $2)",
             "DELETE FROM results WHERE tenant_id = $1 AND workflow_id = $2",
             "DELETE FROM occurrences WHERE tenant_id = $1 AND workflow_id = $2",
+            "DELETE FROM callouts WHERE tenant_id = $1 AND workflow_id = $2",
             "DELETE FROM resources WHERE tenant_id = $1 AND kind = 'changeCursor' AND id = $2",
         ] {
             sqlx::query(sql).bind(tenant).bind(workflow_id).execute(&mut *tx).await?;

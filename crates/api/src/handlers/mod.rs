@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod directory;
 pub mod entitlement;
 pub mod extensions;
+pub mod resume;
 pub mod runs;
 pub mod settings;
 pub mod tasks;

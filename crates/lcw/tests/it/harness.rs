@@ -198,6 +198,25 @@ pub fn manual_clock_server(backend: Backend) -> Option<&'static Server> {
     }
 }
 
+/// A server of its own per backend for one test module whose scenarios need flags the shared
+/// servers don't have (`name` tells modules apart); it gets its own database.
+pub fn dedicated_server(
+    backend: Backend,
+    name: &'static str,
+    args: &'static [&'static str],
+) -> Option<&'static Server> {
+    type Started = Vec<(&'static str, Backend, Option<&'static Server>)>;
+    static SERVERS: Mutex<Started> = Mutex::new(Vec::new());
+    let mut all = SERVERS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, _, s)) = all.iter().find(|(n, b, _)| *n == name && *b == backend) {
+        return *s;
+    }
+    let started: Option<&'static Server> =
+        Server::start_with(backend, args).map(|s| &*Box::leak(Box::new(s)));
+    all.push((name, backend, started));
+    started
+}
+
 /// Serialises the tests that move a manual clock (one clock per server).
 pub async fn clock_lock() -> tokio::sync::MutexGuard<'static, ()> {
     static LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -303,6 +322,18 @@ impl Tenant {
             token,
             client: reqwest::Client::new(),
         })
+    }
+
+    /// A fresh tenant on `server`.
+    pub fn on(server: &'static Server) -> Tenant {
+        let id = uuid::Uuid::new_v4().to_string();
+        let token = server.token(&["--tenant", &id]);
+        Tenant {
+            id,
+            server,
+            token,
+            client: reqwest::Client::new(),
+        }
     }
 
     /// Set the manual clock (RFC 3339).

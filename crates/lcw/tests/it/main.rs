@@ -6,6 +6,7 @@ pub mod harness;
 mod access;
 mod auth_matrix;
 mod catalog_settings;
+mod custom_extension;
 mod directory;
 mod durability;
 mod engine;

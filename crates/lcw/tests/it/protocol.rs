@@ -375,12 +375,13 @@ both_backends!(routing_errors, |t| {
         r.expect_error(501, "NotImplemented");
         assert!(r.header("request-id").is_some());
     }
+    // Resume on keys that don't exist: 404, as a GET of that path answers.
     t.post(
         &format!("{LW}/workflows/{id}/tasks/x/taskProcessingResults/y/microsoft.graph.identityGovernance.resume"),
         &json!({"data": {"operationStatus": "completed"}}),
     )
     .await
-    .expect_error(501, "NotImplemented");
+    .expect_error(404, "ResourceNotFound");
     // Paths outside the version root.
     for path in [
         format!(
