@@ -24,6 +24,8 @@ const USERS_PER_JOB: usize = 200;
 /// Rows per slice streamed into the transaction that creates a run.
 const WRITE_SLICE: usize = 5_000;
 const LEASE_SECS: i64 = 60;
+/// Runs at least this large refresh the database's planner statistics once written.
+const BULK_RUN_USERS: usize = 5_000;
 /// A job that fails this often is dropped (and logged) instead of blocking the queue.
 const MAX_ATTEMPTS: i64 = 5;
 pub const JOB_PROCESS_USERS: &str = "processUsers";
@@ -161,19 +163,17 @@ impl Engine {
             )
             .await?;
         let n = jobs.len();
-        // Two jobs at a time: one plans and serializes on the runtime while the other's
-        // statements run on the database (SQLite executes on its own thread).
-        let mut jobs = jobs.into_iter();
-        while let Some(first) = jobs.next() {
-            match jobs.next() {
-                Some(second) => {
-                    let (a, b) = tokio::join!(self.run_job(&first), self.run_job(&second));
-                    a?;
-                    b?;
-                }
-                None => self.run_job(&first).await?,
-            }
-        }
+        // Several jobs in flight: one plans while another's transaction runs on the database.
+        // SQLite has one writer, so two suffice; PostgreSQL runs transactions side by side.
+        use futures_util::stream::{self, StreamExt, TryStreamExt};
+        let in_flight = match self.store.backend() {
+            store::Backend::Sqlite => 2,
+            store::Backend::Postgres => 4,
+        };
+        stream::iter(jobs)
+            .map(Ok)
+            .try_for_each_concurrent(in_flight, |job| async move { self.run_job(&job).await })
+            .await?;
         Ok(n)
     }
 
@@ -367,6 +367,9 @@ impl Engine {
         }
         run_batch.write(&writes).await?;
         run_batch.commit().await?;
+        if act.user_ids.len() >= BULK_RUN_USERS {
+            self.store.refresh_statistics().await?;
+        }
         self.wake.notify_waiters();
         Ok(run_id)
     }

@@ -250,12 +250,14 @@ impl Store {
     }
 
     /// Bring the planner's statistics up to date after bulk writes. PostgreSQL plans the
-    /// batched key lookups of an import badly while its statistics still describe an empty
-    /// table (a 100,000-user import slows from seconds to minutes), so `lcw import` calls this
-    /// as the table grows. SQLite needs nothing.
+    /// batched key lookups badly while its statistics predate a tenant's rows (they look
+    /// like a handful, so it scans the tenant instead of using the key): a 100,000-user
+    /// import slowed from seconds to minutes, a 100,000-user run twentyfold. `lcw import`
+    /// calls this as the tables grow, the engine after writing a large run. SQLite needs
+    /// nothing.
     pub async fn refresh_statistics(&self) -> Result<()> {
         if self.backend() == crate::Backend::Postgres {
-            for table in ["users", "group_members"] {
+            for table in ["users", "group_members", "results"] {
                 sqlx::query(&format!("ANALYZE {table}"))
                     .execute(self.pool())
                     .await?;

@@ -147,17 +147,30 @@ async fn apply_batched_effects(
         let done = q.fetch_all(&mut *tx).await?;
         log_member_changes(tx, store, tenant, &done, "add").await?;
     }
-    for chunk in removes.chunks(MEMBERS_PER_STATEMENT) {
-        let sql = format!(
-            "DELETE FROM group_members WHERE (tenant_id, group_id, member_id) IN (VALUES {}) RETURNING group_id, member_id",
-            crate::values_list(sqlite, 1, chunk.len(), 3)
-        );
-        let mut q = sqlx::query(&sql);
-        for (g, u) in chunk {
-            q = q.bind(tenant).bind(*g).bind(*u);
+    // Removals go group by group: a statement per group seeks the primary key, where a
+    // list of (group, member) pairs made SQLite scan the whole table.
+    let mut removes_by_group: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for (g, u) in removes {
+        removes_by_group.entry(g).or_default().push(u);
+    }
+    for (group, members) in removes_by_group {
+        for chunk in members.chunks(MEMBERS_PER_STATEMENT) {
+            let sql = format!(
+                "DELETE FROM group_members WHERE tenant_id = {} AND group_id = {} AND member_id IN ({}) RETURNING group_id, member_id",
+                crate::placeholder(sqlite, 1),
+                crate::placeholder(sqlite, 2),
+                (0..chunk.len())
+                    .map(|i| crate::placeholder(sqlite, i + 3))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            );
+            let mut q = sqlx::query(&sql).bind(tenant).bind(group);
+            for u in chunk {
+                q = q.bind(*u);
+            }
+            let done = q.fetch_all(&mut *tx).await?;
+            log_member_changes(tx, store, tenant, &done, "remove").await?;
         }
-        let done = q.fetch_all(&mut *tx).await?;
-        log_member_changes(tx, store, tenant, &done, "remove").await?;
     }
     let by_user: std::collections::HashMap<&str, &Vec<DirectoryEffect>> =
         effects.iter().map(|(u, e)| (u.as_str(), e)).collect();

@@ -283,22 +283,21 @@ impl Store {
         tenant: &str,
         target: Option<&str>,
     ) -> Result<Vec<AssignmentRow>> {
-        let rows = match target {
-            Some(t) => {
-                sqlx::query(&format!("SELECT {A_COLUMNS} FROM ap_assignments WHERE tenant_id = $1 AND target_id = $2 ORDER BY created_at, id"))
-                    .bind(tenant)
-                    .bind(t)
-                    .fetch_all(self.pool())
-                    .await?
-            }
-            None => {
-                sqlx::query(&format!("SELECT {A_COLUMNS} FROM ap_assignments WHERE tenant_id = $1 ORDER BY created_at, id"))
-                    .bind(tenant)
-                    .fetch_all(self.pool())
-                    .await?
-            }
+        let and = if target.is_some() {
+            "AND target_id = $2"
+        } else {
+            ""
         };
-        rows.iter().map(assignment_of).collect()
+        let binds: Vec<&str> = target.into_iter().collect();
+        self.select_oldest_first(
+            A_COLUMNS,
+            "ap_assignments",
+            tenant,
+            and,
+            &binds,
+            assignment_of,
+        )
+        .await
     }
 
     pub async fn get_assignment(&self, tenant: &str, id: &str) -> Result<Option<AssignmentRow>> {
@@ -321,16 +320,17 @@ impl Store {
         if user_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let sql = format!(
-            "SELECT {A_COLUMNS} FROM ap_assignments WHERE tenant_id = $1 AND target_id IN {} ORDER BY created_at, id",
-            placeholders(2, user_ids.len())
-        );
-        let mut q = sqlx::query(&sql).bind(tenant);
-        for u in user_ids {
-            q = q.bind(u);
-        }
-        let rows = q.fetch_all(self.pool()).await?;
-        rows.iter().map(assignment_of).collect()
+        let and = format!("AND target_id IN {}", placeholders(2, user_ids.len()));
+        let binds: Vec<&str> = user_ids.iter().map(String::as_str).collect();
+        self.select_oldest_first(
+            A_COLUMNS,
+            "ap_assignments",
+            tenant,
+            &and,
+            &binds,
+            assignment_of,
+        )
+        .await
     }
 
     /// The tenant's requests (of one target user when given), oldest first.
@@ -339,22 +339,14 @@ impl Store {
         tenant: &str,
         target: Option<&str>,
     ) -> Result<Vec<RequestRow>> {
-        let rows = match target {
-            Some(t) => {
-                sqlx::query(&format!("SELECT {R_COLUMNS} FROM ap_requests WHERE tenant_id = $1 AND target_id = $2 ORDER BY created_at, id"))
-                    .bind(tenant)
-                    .bind(t)
-                    .fetch_all(self.pool())
-                    .await?
-            }
-            None => {
-                sqlx::query(&format!("SELECT {R_COLUMNS} FROM ap_requests WHERE tenant_id = $1 ORDER BY created_at, id"))
-                    .bind(tenant)
-                    .fetch_all(self.pool())
-                    .await?
-            }
+        let and = if target.is_some() {
+            "AND target_id = $2"
+        } else {
+            ""
         };
-        rows.iter().map(request_of).collect()
+        let binds: Vec<&str> = target.into_iter().collect();
+        self.select_oldest_first(R_COLUMNS, "ap_requests", tenant, and, &binds, request_of)
+            .await
     }
 
     pub async fn get_request(&self, tenant: &str, id: &str) -> Result<Option<RequestRow>> {
@@ -377,16 +369,35 @@ impl Store {
         if user_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let sql = format!(
-            "SELECT {R_COLUMNS} FROM ap_requests WHERE tenant_id = $1 AND state IN {PENDING} AND target_id IN {} ORDER BY created_at, id",
+        let and = format!(
+            "AND state IN {PENDING} AND target_id IN {}",
             placeholders(2, user_ids.len())
         );
+        let binds: Vec<&str> = user_ids.iter().map(String::as_str).collect();
+        self.select_oldest_first(R_COLUMNS, "ap_requests", tenant, &and, &binds, request_of)
+            .await
+    }
+
+    /// `SELECT columns FROM table WHERE tenant_id = $1 <and>` oldest first, `$2...` bound
+    /// to `binds`.
+    async fn select_oldest_first<T>(
+        &self,
+        columns: &str,
+        table: &str,
+        tenant: &str,
+        and: &str,
+        binds: &[&str],
+        map: fn(&sqlx::any::AnyRow) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let sql = format!(
+            "SELECT {columns} FROM {table} WHERE tenant_id = $1 {and} ORDER BY created_at, id"
+        );
         let mut q = sqlx::query(&sql).bind(tenant);
-        for u in user_ids {
-            q = q.bind(u);
+        for b in binds {
+            q = q.bind(*b);
         }
         let rows = q.fetch_all(self.pool()).await?;
-        rows.iter().map(request_of).collect()
+        rows.iter().map(map).collect()
     }
 
     /// How many assignments use an access package or a policy (deletes are refused while

@@ -35,7 +35,10 @@ const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS group_members (
         tenant_id TEXT NOT NULL, group_id TEXT NOT NULL, member_id TEXT NOT NULL,
         PRIMARY KEY (tenant_id, group_id, member_id))",
-    "CREATE INDEX IF NOT EXISTS group_members_member ON group_members (tenant_id, member_id)",
+    // By member, covering: without it the planner read a tenant's whole membership list
+    // through the primary key to find a few users' groups.
+    "DROP INDEX IF EXISTS group_members_member",
+    "CREATE INDEX IF NOT EXISTS group_members_by_member ON group_members (tenant_id, member_id, group_id)",
     "CREATE TABLE IF NOT EXISTS results (
         tenant_id TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, workflow_id TEXT NOT NULL,
         run_id TEXT NOT NULL DEFAULT '', user_result_id TEXT NOT NULL DEFAULT '', subject_id TEXT NOT NULL DEFAULT '',

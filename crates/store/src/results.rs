@@ -762,25 +762,28 @@ impl Store {
 
     // ---- job queue ----
 
-    /// Lease up to `limit` due jobs for `owner` until `lease_until`. Expired leases (a crashed
-    /// node) are taken over. PostgreSQL nodes skip rows another node is claiming.
-    pub async fn claim_jobs(
+    /// Lease up to `limit` rows of a work table (jobs, callouts) that are `due` (`$3` is
+    /// now) for `owner` until `lease_until`, oldest by `order` first, and return their
+    /// `returning` columns. Expired leases (a crashed node) are taken over; PostgreSQL nodes
+    /// skip rows another node is claiming.
+    pub(crate) async fn lease_rows(
         &self,
-        owner: &str,
-        now: &str,
-        lease_until: &str,
-        limit: i64,
-    ) -> Result<Vec<Job>> {
+        table: &str,
+        due: &str,
+        order: &str,
+        returning: &str,
+        (owner, now, lease_until, limit): (&str, &str, &str, i64),
+    ) -> Result<Vec<AnyRow>> {
         let lock = if self.backend() == Backend::Postgres {
             " FOR UPDATE SKIP LOCKED"
         } else {
             ""
         };
         let sql = format!(
-            "UPDATE jobs SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 WHERE id IN (
-               SELECT id FROM jobs WHERE done = 0 AND available_at <= $3 AND (lease_until IS NULL OR lease_until < $3)
-               ORDER BY available_at, id LIMIT $4{lock})
-             RETURNING id, tenant_id, kind, payload, available_at, attempts"
+            "UPDATE {table} SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 WHERE id IN (
+               SELECT id FROM {table} WHERE {due} AND (lease_until IS NULL OR lease_until < $3)
+               ORDER BY {order} LIMIT $4{lock})
+             RETURNING {returning}"
         );
         let mut tx = self.begin().await?;
         let rows = sqlx::query(&sql)
@@ -791,6 +794,27 @@ impl Store {
             .fetch_all(&mut *tx)
             .await?;
         tx.commit().await?;
+        Ok(rows)
+    }
+
+    /// Lease up to `limit` due jobs for `owner` until `lease_until`. Expired leases (a crashed
+    /// node) are taken over. PostgreSQL nodes skip rows another node is claiming.
+    pub async fn claim_jobs(
+        &self,
+        owner: &str,
+        now: &str,
+        lease_until: &str,
+        limit: i64,
+    ) -> Result<Vec<Job>> {
+        let rows = self
+            .lease_rows(
+                "jobs",
+                "done = 0 AND available_at <= $3",
+                "available_at, id",
+                "id, tenant_id, kind, payload, available_at, attempts",
+                (owner, now, lease_until, limit),
+            )
+            .await?;
         rows.iter()
             .map(|r| {
                 let payload: String = r.try_get(3)?;

@@ -16,7 +16,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::results::{apply_result_writes, ResultWrite};
-use crate::{Backend, Result, Store};
+use crate::{Result, Store};
 
 /// A callout to queue: the task processing result it belongs to and the extension to call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,27 +115,16 @@ impl Store {
         lease_until: &str,
         limit: i64,
     ) -> Result<Vec<Callout>> {
-        let lock = if self.backend() == Backend::Postgres {
-            " FOR UPDATE SKIP LOCKED"
-        } else {
-            ""
-        };
         // Ids are task processing result GUIDs, unique across tenants.
-        let sql = format!(
-            "UPDATE callouts SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 WHERE id IN (
-               SELECT id FROM callouts WHERE state = 'pending' AND (lease_until IS NULL OR lease_until < $3)
-               ORDER BY created_at, id LIMIT $4{lock})
-             RETURNING {COLUMNS}"
-        );
-        let mut tx = self.begin().await?;
-        let rows = sqlx::query(&sql)
-            .bind(owner)
-            .bind(lease_until)
-            .bind(now)
-            .bind(limit)
-            .fetch_all(&mut *tx)
+        let rows = self
+            .lease_rows(
+                "callouts",
+                "state = 'pending'",
+                "created_at, id",
+                COLUMNS,
+                (owner, now, lease_until, limit),
+            )
             .await?;
-        tx.commit().await?;
         rows.iter().map(row_of).collect()
     }
 
