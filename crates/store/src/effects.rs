@@ -42,7 +42,7 @@ impl Store {
         writes: &[ResultWrite],
     ) -> Result<()> {
         let mut tx = self.begin().await?;
-        apply_user_effects(&mut tx, tenant, user_id, effects).await?;
+        apply_user_effects(&mut tx, self, tenant, user_id, effects).await?;
         apply_result_writes(&mut tx, tenant, writes).await?;
         tx.commit().await?;
         if !effects.is_empty() {
@@ -75,7 +75,7 @@ impl Store {
             effects.iter().partition(|(_, e)| batchable(e));
         apply_batched_effects(&mut tx, self, tenant, &batched).await?;
         for (user_id, e) in one_by_one {
-            apply_user_effects(&mut tx, tenant, user_id, e).await?;
+            apply_user_effects(&mut tx, self, tenant, user_id, e).await?;
         }
         apply_result_writes(&mut tx, tenant, writes).await?;
         tx.commit().await?;
@@ -247,6 +247,7 @@ fn change_doc(doc: &mut Value, e: &DirectoryEffect) {
 /// Apply one user's effects inside a transaction.
 async fn apply_user_effects(
     tx: &mut sqlx::AnyConnection,
+    store: &Store,
     tenant: &str,
     user_id: &str,
     effects: &[DirectoryEffect],
@@ -254,21 +255,19 @@ async fn apply_user_effects(
     let mut doc_change: Option<Value> = None;
     for e in effects {
         match e {
-            DirectoryEffect::AddToGroup(g) => {
-                sqlx::query("INSERT INTO group_members (tenant_id, group_id, member_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-                        .bind(tenant)
-                        .bind(g)
-                        .bind(user_id)
-                        .execute(&mut *tx)
-                        .await?;
-            }
-            DirectoryEffect::RemoveFromGroup(g) => {
-                sqlx::query("DELETE FROM group_members WHERE tenant_id = $1 AND group_id = $2 AND member_id = $3")
-                        .bind(tenant)
-                        .bind(g)
-                        .bind(user_id)
-                        .execute(&mut *tx)
-                        .await?;
+            DirectoryEffect::AddToGroup(g) | DirectoryEffect::RemoveFromGroup(g) => {
+                let (sql, change) = if matches!(e, DirectoryEffect::AddToGroup(_)) {
+                    ("INSERT INTO group_members (tenant_id, group_id, member_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING group_id, member_id", "add")
+                } else {
+                    ("DELETE FROM group_members WHERE tenant_id = $1 AND group_id = $2 AND member_id = $3 RETURNING group_id, member_id", "remove")
+                };
+                let done = sqlx::query(sql)
+                    .bind(tenant)
+                    .bind(g)
+                    .bind(user_id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                log_member_changes(tx, store, tenant, &done, change).await?;
             }
             DirectoryEffect::DeleteUser => {
                 for sql in [

@@ -350,6 +350,79 @@ async fn membership_change_postgres() {
     membership_change_runs_for_added_members(Backend::Postgres).await;
 }
 
+/// A group membership a task makes is a membership change like any other: a mover workflow
+/// watching that group runs for the user on the next pass.
+async fn task_made_membership_triggers_mover(backend: Backend) {
+    let _clock = clock_lock().await;
+    let Some(t) = Tenant::on_manual_clock(backend) else {
+        eprintln!("skipped: LCW_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    t.set_clock("2026-05-02T09:00:00Z").await;
+    let g = t
+        .post(
+            "/groups",
+            &json!({"displayName": "Night shift", "mailNickname": "night"}),
+        )
+        .await;
+    let gid = g.body["id"].as_str().unwrap().to_string();
+    let ida = user(&t, "Ida Shift", "Ops", json!({"accountEnabled": true})).await;
+    let watcher = mover_workflow(
+        &t,
+        json!({"@odata.type": "#microsoft.graph.identityGovernance.membershipChangeTrigger", "changeType": "add"}),
+        json!({"@odata.type": "#microsoft.graph.identityGovernance.groupBasedSubjectSet", "groups": [{"id": gid}]}),
+        json!([{"displayName": "Revoke", "taskDefinitionId": REVOKE, "arguments": []}]),
+    )
+    .await;
+    let adder = mover_workflow(
+        &t,
+        json!({"@odata.type": "#microsoft.graph.identityGovernance.attributeChangeTrigger",
+               "triggerAttributes": [{"name": "jobTitle"}]}),
+        json!({"@odata.type": "#microsoft.graph.identityGovernance.ruleBasedSubjectSet", "rule": "department eq 'Ops'"}),
+        json!([{"displayName": "Add", "taskDefinitionId": ADD_TO_GROUPS,
+                "arguments": [{"name": "groupID", "value": gid}]}]),
+    )
+    .await;
+    t.post(
+        &format!("{LW}/workflows/{adder}/microsoft.graph.identityGovernance.activate"),
+        &json!({"subjects": [{"id": ida}]}),
+    )
+    .await
+    .expect(204);
+    t.run_scheduler().await; // processes the activation: Ida joins the group
+    let members = t.get(&format!("/groups/{gid}/members")).await;
+    assert_eq!(
+        members.body["value"][0]["id"],
+        ida.as_str(),
+        "{}",
+        members.text
+    );
+    assert!(
+        runs(&t, &watcher).await.is_empty(),
+        "nothing changed before the task ran"
+    );
+    // The next scheduled pass (the tenant's interval later) sees the membership change.
+    t.set_clock("2026-05-02T13:00:00Z").await;
+    t.run_scheduler().await;
+    let all = runs(&t, &watcher).await;
+    assert_eq!(all.len(), 1, "{all:?}");
+    let h = t.get(&format!("/users/{ida}")).await;
+    assert_eq!(
+        h.body["signInSessionsValidFromDateTime"],
+        "2026-05-02T13:00:00Z"
+    );
+}
+
+#[tokio::test]
+async fn task_made_membership_sqlite() {
+    task_made_membership_triggers_mover(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn task_made_membership_postgres() {
+    task_made_membership_triggers_mover(Backend::Postgres).await;
+}
+
 async fn quarantine_holds_a_run_over_the_threshold(backend: Backend) {
     let _clock = clock_lock().await;
     let Some(t) = Tenant::on_manual_clock(backend) else {
