@@ -1,5 +1,8 @@
-//! Delivers the e-mail outbox over SMTP. A minimal client (EHLO/HELO, optional AUTH PLAIN,
-//! MAIL FROM, RCPT TO, DATA with dot-stuffing, QUIT) over plain TCP; no TLS.
+//! Delivers the e-mail outbox over SMTP. A minimal client (EHLO/HELO, STARTTLS, optional
+//! AUTH PLAIN, MAIL FROM, RCPT TO, DATA with dot-stuffing, QUIT). `smtp://` upgrades to TLS
+//! when the server offers STARTTLS (opportunistic: a server without it gets plain TCP);
+//! `smtp+starttls://` requires it and fails the delivery, before any credentials or mail
+//! are sent, when the server does not offer it.
 //!
 //! Messages are queued by the e-mail tasks in the same transaction as the task result, so
 //! a message exists exactly when its task completed. The mailer sends unsent messages and
@@ -7,30 +10,52 @@
 //! to [`MAX_ATTEMPTS`] times. A crash between sending and marking can repeat one message
 //! (at-least-once delivery of a message recorded exactly once).
 
+use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use store::{OutboxRow, Store};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
+use tokio_rustls::rustls::pki_types::pem::PemObject;
+use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
+use tokio_rustls::rustls::{ClientConfig, RootCertStore};
+use tokio_rustls::TlsConnector;
 
 /// Attempts per message before the mailer leaves it alone.
 pub const MAX_ATTEMPTS: i64 = 5;
 const IO_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Where and how to send: `smtp://[user[:password]@]host[:port]`.
+/// When to upgrade the connection with STARTTLS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartTls {
+    /// `smtp://`: when the server offers it.
+    Opportunistic,
+    /// `smtp+starttls://`: always; a server without STARTTLS fails the delivery.
+    Required,
+}
+
+/// Where and how to send: `smtp[+starttls]://[user[:password]@]host[:port]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SmtpConfig {
     pub host: String,
     pub port: u16,
     pub credentials: Option<(String, String)>,
+    pub starttls: StartTls,
+    /// Trusted in addition to the webpki roots (private relays).
+    pub extra_roots: Vec<CertificateDer<'static>>,
 }
 
 impl SmtpConfig {
     pub fn parse(url: &str) -> Result<SmtpConfig, String> {
-        let rest = url
-            .strip_prefix("smtp://")
-            .ok_or_else(|| format!("'{url}' is not an smtp:// URL"))?
-            .trim_end_matches('/');
+        let (starttls, rest) = if let Some(r) = url.strip_prefix("smtp://") {
+            (StartTls::Opportunistic, r)
+        } else if let Some(r) = url.strip_prefix("smtp+starttls://") {
+            (StartTls::Required, r)
+        } else {
+            return Err(format!("'{url}' is not an smtp:// or smtp+starttls:// URL"));
+        };
+        let rest = rest.trim_end_matches('/');
         let (userinfo, hostport) = match rest.rsplit_once('@') {
             Some((u, h)) => (Some(u), h),
             None => (None, rest),
@@ -54,7 +79,47 @@ impl SmtpConfig {
             host,
             port,
             credentials,
+            starttls,
+            extra_roots: Vec::new(),
         })
+    }
+
+    /// Trust the certificates of a PEM file as roots, too.
+    pub fn add_ca_file(&mut self, path: &Path) -> Result<(), String> {
+        let shown = path.display();
+        let certs = CertificateDer::pem_file_iter(path)
+            .map_err(|e| format!("cannot read {shown}: {e}"))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("{shown} is not a PEM certificate file: {e}"))?;
+        if certs.is_empty() {
+            return Err(format!("{shown} holds no PEM certificate"));
+        }
+        // Reject unusable certificates now rather than on every delivery.
+        let mut check = RootCertStore::empty();
+        for cert in &certs {
+            check
+                .add(cert.clone())
+                .map_err(|e| format!("{shown}: {e}"))?;
+        }
+        self.extra_roots.extend(certs);
+        Ok(())
+    }
+
+    fn tls_connector(&self) -> Result<TlsConnector, String> {
+        let mut roots = RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        for cert in &self.extra_roots {
+            roots
+                .add(cert.clone())
+                .map_err(|e| format!("a --smtp-ca-file certificate: {e}"))?;
+        }
+        // The ring provider explicitly: it is the one reqwest already builds.
+        let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+        let config = ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| format!("TLS setup: {e}"))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        Ok(TlsConnector::from(Arc::new(config)))
     }
 }
 
@@ -141,18 +206,34 @@ fn data_of(row: &OutboxRow) -> String {
     out
 }
 
-struct Conn {
-    reader: BufReader<tokio::net::tcp::OwnedReadHalf>,
-    writer: tokio::net::tcp::OwnedWriteHalf,
+/// One SMTP dialogue over plain TCP or TLS alike.
+struct Conn<S> {
+    stream: BufReader<S>,
 }
 
-impl Conn {
+impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
+    fn new(stream: S) -> Conn<S> {
+        Conn {
+            stream: BufReader::new(stream),
+        }
+    }
+
+    /// The bare stream, for the TLS handshake after STARTTLS.
+    fn into_inner(self) -> Result<S, String> {
+        // Bytes read ahead of the handshake would be plaintext injected into the TLS
+        // session (CVE-2011-0411 style); refuse them.
+        if !self.stream.buffer().is_empty() {
+            return Err("the SMTP server sent data after its STARTTLS reply".into());
+        }
+        Ok(self.stream.into_inner())
+    }
+
     /// Read one (possibly multi-line) reply; returns its code and text.
     async fn reply(&mut self) -> Result<(u16, String), String> {
         let mut text = String::new();
         loop {
             let mut line = String::new();
-            let n = tokio::time::timeout(IO_TIMEOUT, self.reader.read_line(&mut line))
+            let n = tokio::time::timeout(IO_TIMEOUT, self.stream.read_line(&mut line))
                 .await
                 .map_err(|_| "timed out waiting for the SMTP server".to_string())?
                 .map_err(|e| format!("reading from the SMTP server: {e}"))?;
@@ -173,7 +254,12 @@ impl Conn {
     }
 
     async fn send(&mut self, data: &str) -> Result<(), String> {
-        tokio::time::timeout(IO_TIMEOUT, self.writer.write_all(data.as_bytes()))
+        // TLS buffers records: flush so the command actually leaves.
+        let write = async {
+            self.stream.write_all(data.as_bytes()).await?;
+            self.stream.flush().await
+        };
+        tokio::time::timeout(IO_TIMEOUT, write)
             .await
             .map_err(|_| "timed out writing to the SMTP server".to_string())?
             .map_err(|e| format!("writing to the SMTP server: {e}"))
@@ -195,6 +281,17 @@ impl Conn {
     }
 }
 
+const HELO_NAME: &str = "lcw";
+
+/// Whether an EHLO reply lists the STARTTLS extension.
+fn offers_starttls(ehlo: &str) -> bool {
+    ehlo.lines().skip(1).any(|line| {
+        line.get(4..)
+            .and_then(|ext| ext.split_whitespace().next())
+            .is_some_and(|ext| ext.eq_ignore_ascii_case("STARTTLS"))
+    })
+}
+
 /// Deliver one message.
 pub async fn send_message(cfg: &SmtpConfig, row: &OutboxRow) -> Result<(), String> {
     let stream = tokio::time::timeout(
@@ -204,19 +301,52 @@ pub async fn send_message(cfg: &SmtpConfig, row: &OutboxRow) -> Result<(), Strin
     .await
     .map_err(|_| format!("timed out connecting to {}:{}", cfg.host, cfg.port))?
     .map_err(|e| format!("cannot connect to {}:{}: {e}", cfg.host, cfg.port))?;
-    let (r, w) = stream.into_split();
-    let mut c = Conn {
-        reader: BufReader::new(r),
-        writer: w,
-    };
+    let mut c = Conn::new(stream);
     let (code, text) = c.reply().await?;
     if code != 220 {
         return Err(format!("SMTP server greeted with '{text}'"));
     }
-    let helo_name = "lcw";
-    if c.command(&format!("EHLO {helo_name}"), 2).await.is_err() {
-        c.command(&format!("HELO {helo_name}"), 2).await?;
+    let tls = match c.command(&format!("EHLO {HELO_NAME}"), 2).await {
+        Ok((_, ehlo)) => offers_starttls(&ehlo),
+        Err(_) => {
+            c.command(&format!("HELO {HELO_NAME}"), 2).await?;
+            false
+        }
+    };
+    if !tls {
+        if cfg.starttls == StartTls::Required {
+            let _ = c.command("QUIT", 2).await;
+            return Err(format!(
+                "{}:{} does not offer STARTTLS, which smtp+starttls:// requires",
+                cfg.host, cfg.port
+            ));
+        }
+        return transaction(&mut c, cfg, row).await;
     }
+    let connector = cfg.tls_connector()?;
+    let name = ServerName::try_from(cfg.host.clone())
+        .map_err(|e| format!("'{}' is no TLS server name: {e}", cfg.host))?;
+    let (code, text) = c.command("STARTTLS", 2).await?;
+    if code != 220 {
+        return Err(format!("SMTP server answered '{text}' to STARTTLS"));
+    }
+    let tcp = c.into_inner()?;
+    let stream = tokio::time::timeout(IO_TIMEOUT, connector.connect(name, tcp))
+        .await
+        .map_err(|_| "timed out in the TLS handshake with the SMTP server".to_string())?
+        .map_err(|e| format!("TLS handshake with the SMTP server failed: {e}"))?;
+    let mut c = Conn::new(stream);
+    // The pre-TLS capabilities are void (RFC 3207): greet again.
+    c.command(&format!("EHLO {HELO_NAME}"), 2).await?;
+    transaction(&mut c, cfg, row).await
+}
+
+/// AUTH (when configured), the mail transaction and QUIT, on an established session.
+async fn transaction<S: AsyncRead + AsyncWrite + Unpin>(
+    c: &mut Conn<S>,
+    cfg: &SmtpConfig,
+    row: &OutboxRow,
+) -> Result<(), String> {
     if let Some((user, pass)) = &cfg.credentials {
         let token = base64(format!("\0{user}\0{pass}").as_bytes());
         c.command(&format!("AUTH PLAIN {token}"), 2).await?;
@@ -284,15 +414,30 @@ mod tests {
             SmtpConfig {
                 host: "127.0.0.1".into(),
                 port: 2525,
-                credentials: None
+                credentials: None,
+                starttls: StartTls::Opportunistic,
+                extra_roots: Vec::new(),
             }
         );
+        let c = SmtpConfig::parse("smtp+starttls://relay:587").unwrap();
+        assert_eq!(c.starttls, StartTls::Required);
+        assert_eq!((c.host.as_str(), c.port), ("relay", 587));
         let c = SmtpConfig::parse("smtp://me%40x:p%3Aw@mail.example.com").unwrap();
         assert_eq!(c.port, 25);
         assert_eq!(c.host, "mail.example.com");
         assert_eq!(c.credentials, Some(("me@x".into(), "p:w".into())));
         assert!(SmtpConfig::parse("http://x").is_err());
         assert!(SmtpConfig::parse("smtp://x:port").is_err());
+    }
+
+    #[test]
+    fn finds_starttls_in_ehlo() {
+        assert!(offers_starttls(
+            "250-mail.example.com\n250-SIZE 1000\n250-starttls\n250 AUTH PLAIN"
+        ));
+        assert!(!offers_starttls("250-mail.example.com\n250 SIZE 1000"));
+        // The greeting line is the host name, not an extension.
+        assert!(!offers_starttls("250 STARTTLS"));
     }
 
     #[test]

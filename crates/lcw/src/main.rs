@@ -69,10 +69,23 @@ struct ServeArgs {
     #[arg(long)]
     no_engine: bool,
     /// Deliver the e-mail tasks' messages through this SMTP server:
-    /// `smtp://[user[:password]@]host[:port]` (plain TCP, AUTH PLAIN when credentials are
-    /// given). Without it messages stay in the outbox (`GET /lcw/admin/outbox`).
+    /// `smtp://[user[:password]@]host[:port]` upgrades to TLS with STARTTLS when the server
+    /// offers it and else stays on plain TCP; `smtp+starttls://...` requires STARTTLS and
+    /// fails the delivery (before any credentials are sent) when it is not offered. AUTH
+    /// PLAIN when credentials are given. Without it messages stay in the outbox
+    /// (`GET /lcw/admin/outbox`).
     #[arg(long, env = "LCW_SMTP_URL")]
     smtp_url: Option<String>,
+    /// PEM certificates to trust, besides the built-in webpki roots, for the SMTP server's
+    /// TLS certificate: a private relay's CA, or a self-signed server certificate (which
+    /// must not be marked as a CA).
+    #[arg(
+        long,
+        env = "LCW_SMTP_CA_FILE",
+        value_name = "PEM",
+        requires = "smtp_url"
+    )]
+    smtp_ca_file: Option<std::path::PathBuf>,
     /// A host custom task extension endpoints may be on (repeatable): `host`, `host:port`,
     /// `*.suffix` or `*`. None by default: every callout fails until hosts are allowed.
     #[arg(long = "callout-allow-host", value_name = "HOST")]
@@ -279,12 +292,16 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         )
         .with_writer(std::io::stderr)
         .init();
-    let smtp = args
+    let mut smtp = args
         .smtp_url
         .as_deref()
         .map(engine::mailer::SmtpConfig::parse)
         .transpose()
         .map_err(|e| CliError::Config(format!("--smtp-url: {e}")))?;
+    if let (Some(cfg), Some(path)) = (smtp.as_mut(), args.smtp_ca_file.as_deref()) {
+        cfg.add_ca_file(path)
+            .map_err(|e| CliError::Config(format!("--smtp-ca-file: {e}")))?;
+    }
     let allow = engine::callout::AllowList::parse(&args.callout_allow_hosts)
         .map_err(|e| CliError::Config(format!("--callout-allow-host: {e}")))?;
     let store = open_store(&args.db.database).await?;

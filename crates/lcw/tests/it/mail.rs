@@ -1,7 +1,9 @@
 //! E-mail tasks end to end: a real SMTP server (Python's `smtpd` DebuggingServer, which
 //! prints every message it receives), an lcw server with `--smtp-url` on a manual clock, and
 //! on-demand runs that send the welcome and last-day mails; without `--smtp-url` the
-//! messages stay in the outbox (`GET /lcw/admin/outbox`).
+//! messages stay in the outbox (`GET /lcw/admin/outbox`). STARTTLS runs against a small
+//! asyncio SMTP server written by the test (stdlib `ssl`) with a self-signed certificate
+//! made by the `openssl` CLI; it logs every command with whether the session was TLS.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -25,6 +27,76 @@ pub(crate) struct SmtpSink {
     _child: ChildGuard,
 }
 
+fn free_port() -> Option<u16> {
+    Some(
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .ok()?
+            .local_addr()
+            .ok()?
+            .port(),
+    )
+}
+
+/// A minimal SMTP server (stdlib asyncio + ssl): argv = port [cert key]. With a
+/// certificate it offers STARTTLS. Prints `CMD tls=<bool> <command>` per command and
+/// `DATA <line>` per (un-dot-stuffed) message line.
+const STARTTLS_SERVER: &str = r#"
+import asyncio, ssl, sys
+port = int(sys.argv[1])
+ctx = None
+if len(sys.argv) > 3:
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+
+async def handle(reader, writer):
+    tls = False
+    async def say(text):
+        writer.write((text + "\r\n").encode())
+        await writer.drain()
+    await say("220 localhost ESMTP test")
+    in_data = False
+    while True:
+        raw = await reader.readline()
+        if not raw:
+            break
+        line = raw.decode("utf-8", "replace").rstrip("\r\n")
+        if in_data:
+            if line == ".":
+                in_data = False
+                await say("250 queued")
+            else:
+                print("DATA " + (line[1:] if line.startswith(".") else line), flush=True)
+            continue
+        print(f"CMD tls={tls} {line}", flush=True)
+        verb = line.split(" ", 1)[0].upper()
+        if verb == "EHLO":
+            await say("250-localhost\r\n250 STARTTLS" if ctx and not tls else "250 localhost")
+        elif verb == "STARTTLS" and ctx and not tls:
+            await say("220 ready to start TLS")
+            await writer.start_tls(ctx)
+            tls = True
+        elif verb == "AUTH":
+            await say("235 accepted")
+        elif verb == "DATA":
+            in_data = True
+            await say("354 go ahead")
+        elif verb == "QUIT":
+            await say("221 bye")
+            break
+        elif verb in ("HELO", "MAIL", "RCPT", "RSET", "NOOP"):
+            await say("250 ok")
+        else:
+            await say("502 not implemented")
+    writer.close()
+
+async def main():
+    server = await asyncio.start_server(handle, "127.0.0.1", port)
+    async with server:
+        await server.serve_forever()
+
+asyncio.run(main())
+"#;
+
 impl SmtpSink {
     pub(crate) fn start() -> Option<SmtpSink> {
         let probe = Command::new("python3")
@@ -34,19 +106,65 @@ impl SmtpSink {
         if !probe.status.success() {
             return None;
         }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .ok()?
-            .local_addr()
-            .ok()?
-            .port();
+        let port = free_port()?;
+        let addr = format!("127.0.0.1:{port}");
+        let args = [
+            "-W",
+            "ignore",
+            "-m",
+            "smtpd",
+            "-n",
+            "-c",
+            "DebuggingServer",
+            &addr,
+        ];
+        SmtpSink::spawn(port, &args)
+    }
+
+    /// The test's asyncio SMTP server; with `tls`, a fresh self-signed certificate for
+    /// 127.0.0.1 and STARTTLS, and the certificate's PEM path (for `--smtp-ca-file`).
+    pub(crate) fn start_script(tls: bool) -> Option<(SmtpSink, std::path::PathBuf)> {
+        let dir = std::env::temp_dir().join(format!("lcw-smtp-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).ok()?;
+        let script = dir.join("server.py");
+        std::fs::write(&script, STARTTLS_SERVER).ok()?;
+        let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+        let port = free_port()?.to_string();
+        let mut args = vec![script.to_str()?, &port];
+        if tls {
+            let made = Command::new("openssl")
+                .args([
+                    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                ])
+                .args(["-subj", "/CN=localhost"])
+                .args(["-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"])
+                // webpki refuses a CA certificate as the server's own (CaUsedAsEndEntity).
+                .args(["-addext", "basicConstraints=critical,CA:FALSE"])
+                .arg("-keyout")
+                .arg(&key)
+                .arg("-out")
+                .arg(&cert)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .ok()?;
+            if !made.success() {
+                return None;
+            }
+            args.extend([cert.to_str()?, key.to_str()?]);
+        }
+        let sink = SmtpSink::spawn(port.parse().ok()?, &args)?;
+        Some((sink, cert))
+    }
+
+    fn spawn(port: u16, python_args: &[&str]) -> Option<SmtpSink> {
         // Same stop-on-stdin-close wrapper as the lcw servers.
         let mut child = Command::new("sh")
             .arg("-c")
             .arg(r#""$@" </dev/null & p=$!; read _ignored; kill $p 2>/dev/null; wait $p"#)
             .arg("smtp-guard")
-            .args(["python3", "-u", "-W", "ignore", "-m", "smtpd", "-n", "-c"])
-            .arg("DebuggingServer")
-            .arg(format!("127.0.0.1:{port}"))
+            .args(["python3", "-u"])
+            .args(python_args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -80,6 +198,11 @@ impl SmtpSink {
         format!("smtp://127.0.0.1:{}", self.port)
     }
 
+    /// `scheme://userinfo127.0.0.1:port`.
+    pub(crate) fn url_with(&self, scheme: &str, userinfo: &str) -> String {
+        format!("{scheme}://{userinfo}127.0.0.1:{}", self.port)
+    }
+
     /// Everything the server printed so far.
     pub(crate) fn printed(&self) -> String {
         self.output.lock().unwrap().clone()
@@ -111,6 +234,10 @@ pub(crate) struct Lcw {
 
 impl Lcw {
     pub(crate) fn start(backend: Backend, smtp: Option<&str>) -> Option<Lcw> {
+        Lcw::start_with(backend, smtp, &[])
+    }
+
+    pub(crate) fn start_with(backend: Backend, smtp: Option<&str>, more: &[&str]) -> Option<Lcw> {
         let database = match backend {
             Backend::Sqlite => fresh_sqlite_database()?,
             Backend::Postgres => fresh_postgres_database()?,
@@ -119,6 +246,7 @@ impl Lcw {
         if let Some(url) = smtp {
             extra.extend(["--smtp-url", url]);
         }
+        extra.extend(more);
         let (base, child) = start_server(&database, &extra).unwrap();
         let tenant = uuid::Uuid::new_v4().to_string();
         let out = Command::new(lcw_bin())
@@ -377,6 +505,118 @@ async fn without_smtp_mails_stay_in_the_outbox(backend: Backend) {
     );
     assert!(outbox[0]["sentDateTime"].is_null());
     assert_eq!(outbox[0]["from"], "no-reply@lcw.local");
+}
+
+/// Run a welcome workflow (custom subject) for a new user with a mail address.
+async fn queue_welcome(lcw: &Lcw, subject: &str) {
+    let ann = lcw.user("Ann Joiner", Some("ann@contoso.test")).await;
+    let joiner = lcw
+        .workflow(
+            "joiner",
+            "employeeHireDate",
+            json!({"displayName": "Welcome", "taskDefinitionId": WELCOME, "arguments": [
+                {"name": "customSubject", "value": subject}
+            ]}),
+        )
+        .await;
+    let results = lcw.run(&joiner, &[&ann]).await;
+    assert_eq!(result_for(&results, &ann)["processingStatus"], "completed");
+}
+
+async fn mails_go_over_starttls(backend: Backend) {
+    let Some((smtp, cert)) = SmtpSink::start_script(true) else {
+        eprintln!("skipped: python3 or openssl is not available");
+        return;
+    };
+    let url = smtp.url_with("smtp", "mailer:s%3Acret@");
+    let ca = cert.to_str().unwrap();
+    let Some(lcw) = Lcw::start_with(backend, Some(&url), &["--smtp-ca-file", ca]) else {
+        eprintln!("skipped: LCW_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    queue_welcome(&lcw, "Encrypted welcome").await;
+    let printed = smtp.wait_for("DATA Subject: Encrypted welcome").await;
+    // The client upgraded right after the first EHLO, greeted again, and only then
+    // authenticated and sent the mail.
+    let cmds: Vec<&str> = printed.lines().filter(|l| l.starts_with("CMD ")).collect();
+    assert_eq!(
+        cmds.get(..4),
+        Some(
+            &[
+                "CMD tls=False EHLO lcw",
+                "CMD tls=False STARTTLS",
+                "CMD tls=True EHLO lcw",
+                // base64("\0mailer\0s:cret")
+                "CMD tls=True AUTH PLAIN AG1haWxlcgBzOmNyZXQ=",
+            ][..]
+        ),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("CMD tls=True MAIL FROM:<no-reply@lcw.local>"),
+        "{printed}"
+    );
+    assert!(printed.contains("CMD tls=True RCPT TO:<ann@contoso.test>"));
+    assert!(!printed.contains("CMD tls=False MAIL"), "{printed}");
+    let mut outbox = Vec::new();
+    for _ in 0..100 {
+        outbox = lcw.outbox().await;
+        if outbox.len() == 1 && outbox[0]["sentDateTime"].is_string() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the message is not marked sent: {outbox:?}");
+}
+
+async fn required_starttls_not_offered_leaves_mail_unsent(backend: Backend) {
+    let Some((smtp, _)) = SmtpSink::start_script(false) else {
+        eprintln!("skipped: python3 is not available");
+        return;
+    };
+    let url = smtp.url_with("smtp+starttls", "mailer:secret@");
+    let Some(lcw) = Lcw::start(backend, Some(&url)) else {
+        eprintln!("skipped: LCW_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    queue_welcome(&lcw, "Never in clear").await;
+    let mut outbox = Vec::new();
+    for _ in 0..200 {
+        outbox = lcw.outbox().await;
+        if outbox.len() == 1 && outbox[0]["lastError"].is_string() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(outbox.len(), 1, "{outbox:?}");
+    let error = outbox[0]["lastError"].as_str().unwrap_or_default();
+    assert!(error.contains("does not offer STARTTLS"), "{outbox:?}");
+    assert!(outbox[0]["sentDateTime"].is_null(), "{outbox:?}");
+    // Neither the credentials nor the mail reached the server.
+    let printed = smtp.printed();
+    assert!(printed.contains("CMD tls=False EHLO lcw"), "{printed}");
+    assert!(!printed.contains("AUTH"), "{printed}");
+    assert!(!printed.contains("MAIL FROM"), "{printed}");
+}
+
+#[tokio::test]
+async fn starttls_delivery_sqlite() {
+    mails_go_over_starttls(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn starttls_delivery_postgres() {
+    mails_go_over_starttls(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn starttls_required_sqlite() {
+    required_starttls_not_offered_leaves_mail_unsent(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn starttls_required_postgres() {
+    required_starttls_not_offered_leaves_mail_unsent(Backend::Postgres).await;
 }
 
 #[tokio::test]
