@@ -450,19 +450,31 @@ impl Engine {
         let mut writes = Vec::new();
         let mut effects = Vec::new();
         if !pending.is_empty() {
-            let upr_ids: Vec<String> = pending.iter().map(|u| u.id.clone()).collect();
-            let (tprs, _, _) = self
-                .store
-                .list_results(
-                    tenant,
-                    &ResultQuery {
-                        kind: result_kinds::TASK,
-                        user_result_ids: Some(&upr_ids),
-                        top: many,
-                        ..Default::default()
-                    },
-                )
-                .await?;
+            // A user result still `queued` was never planned, so it has no task results yet
+            // (they are written with its first planning): only the others are looked up.
+            // Besides a query per job, this spares PostgreSQL a lookup its statistics, stale
+            // while a large run adds task rows, planned as a scan of the tenant.
+            let upr_ids: Vec<String> = pending
+                .iter()
+                .filter(|u| u.status != "queued")
+                .map(|u| u.id.clone())
+                .collect();
+            let tprs = if upr_ids.is_empty() {
+                Vec::new()
+            } else {
+                self.store
+                    .list_results(
+                        tenant,
+                        &ResultQuery {
+                            kind: result_kinds::TASK,
+                            user_result_ids: Some(&upr_ids),
+                            top: many,
+                            ..Default::default()
+                        },
+                    )
+                    .await?
+                    .0
+            };
             let mut tasks_by_user: HashMap<String, Vec<ResultRow>> = HashMap::new();
             for t in tprs {
                 tasks_by_user

@@ -261,7 +261,7 @@ async fn new_user(t: &Tenant, name: &str, s: &Seen, usage_location: Option<&str>
     r.body["id"].as_str().unwrap().to_string()
 }
 
-async fn admin(t: &Tenant, what: &str) -> Resp {
+pub(crate) async fn admin(t: &Tenant, what: &str) -> Resp {
     let base = t.server.base.trim_end_matches("/beta");
     let r = t
         .client
