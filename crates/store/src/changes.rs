@@ -126,21 +126,17 @@ pub(crate) async fn current_docs(
         "SELECT id, doc FROM users WHERE tenant_id = $1 AND id IN ({})",
         ph.join(",")
     );
-    let mut binds = vec![tenant.to_string()];
-    binds.extend(ids.iter().map(|id| id.to_string()));
-    let sqlite = crate::is_sqlite(conn);
-    let from_where = sql.trim_start_matches("SELECT id, doc ");
+    let mut q = sqlx::query(&sql).bind(tenant);
+    for id in ids {
+        q = q.bind(*id);
+    }
     let mut out = HashMap::new();
-    for r in crate::fetch_packed(&mut *conn, sqlite, "id, doc", from_where, binds).await? {
-        if let (Some(id), Some(doc)) = (
-            r.first().and_then(Value::as_str),
-            r.get(1).and_then(Value::as_str),
-        ) {
-            out.insert(
-                id.to_string(),
-                serde_json::from_str(doc).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            );
-        }
+    for r in q.fetch_all(&mut *conn).await? {
+        let doc: String = r.try_get(1)?;
+        out.insert(
+            r.try_get(0)?,
+            serde_json::from_str(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        );
     }
     Ok(out)
 }

@@ -388,29 +388,22 @@ impl Store {
         if ids.is_empty() {
             return Ok(out);
         }
-        let sqlite = self.backend() == crate::Backend::Sqlite;
         for chunk in ids.chunks(500) {
             let placeholders: Vec<String> =
                 (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
-            let mut binds = vec![tenant.to_string()];
-            binds.extend(chunk.iter().map(|id| id.to_ascii_lowercase()));
-            let rows = crate::fetch_packed(
-                self.pool(),
-                sqlite,
-                "id, manager_id, doc",
-                &format!(
-                    "FROM users WHERE tenant_id = $1 AND id IN ({})",
-                    placeholders.join(",")
-                ),
-                binds,
-            )
-            .await?;
-            for r in rows {
-                let text = |i: usize| r.get(i).and_then(Value::as_str).map(str::to_string);
+            let sql = format!(
+                "SELECT id, manager_id, doc FROM users WHERE tenant_id = $1 AND id IN ({})",
+                placeholders.join(",")
+            );
+            let mut q = sqlx::query(&sql).bind(tenant);
+            for id in chunk {
+                q = q.bind(id.to_ascii_lowercase());
+            }
+            for r in q.fetch_all(self.pool()).await? {
                 out.push(UserRow {
-                    id: text(0).unwrap_or_default(),
-                    manager_id: text(1),
-                    doc: parse_doc(&text(2).unwrap_or_default())?,
+                    id: r.try_get(0)?,
+                    manager_id: r.try_get(1)?,
+                    doc: parse_doc(&r.try_get::<String, _>(2)?)?,
                 });
             }
         }

@@ -24,7 +24,6 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use serde_json::Value;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::AnyPool;
 
@@ -337,34 +336,4 @@ pub(crate) fn placeholder(sqlite: bool, n: usize) -> String {
     } else {
         format!("${n}")
     }
-}
-
-/// Rows of `SELECT {columns} {from_where}` as JSON arrays, fetched as ONE value: sqlx hands
-/// every result row from SQLite's worker thread to the runtime separately (a thread wake-up
-/// per row), which dominated reading the hundreds of rows an engine job needs.
-/// `from_where` must not order or limit (the aggregate would not keep it).
-pub(crate) async fn fetch_packed<'e, E>(
-    executor: E,
-    sqlite: bool,
-    columns: &str,
-    from_where: &str,
-    binds: Vec<String>,
-) -> Result<Vec<Vec<Value>>>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    let sql = if sqlite {
-        format!("SELECT json_group_array(json_array({columns})) {from_where}")
-    } else {
-        format!(
-            "SELECT COALESCE(json_agg(json_build_array({columns})), '[]'::json)::text {from_where}"
-        )
-    };
-    let mut q = sqlx::query(&sql);
-    for b in binds {
-        q = q.bind(b);
-    }
-    let row = q.fetch_one(executor).await?;
-    let text: String = sqlx::Row::try_get(&row, 0)?;
-    serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(e.to_string()))
 }

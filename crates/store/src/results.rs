@@ -249,6 +249,15 @@ pub(crate) async fn apply_result_writes(
     tenant: &str,
     writes: &[ResultWrite],
 ) -> Result<()> {
+    apply_write_refs(tx, tenant, writes.iter()).await
+}
+
+/// [`apply_result_writes`] over borrowed writes (claimed users' writes are not copied).
+async fn apply_write_refs<'w>(
+    tx: &mut sqlx::AnyConnection,
+    tenant: &str,
+    writes: impl Iterator<Item = &'w ResultWrite>,
+) -> Result<()> {
     let mut pending: Vec<&ResultRow> = Vec::new();
     let mut claims: Vec<&ResultWrite> = Vec::new();
     for w in writes {
@@ -312,7 +321,7 @@ async fn apply_claims(
                 Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))
             })
             .collect::<Result<_>>()?;
-        let mut then_writes: Vec<ResultWrite> = Vec::new();
+        let mut then_writes: Vec<&ResultWrite> = Vec::new();
         for c in chunk {
             if let ResultWrite::Claimed {
                 workflow_id,
@@ -329,11 +338,11 @@ async fn apply_claims(
                     occurrence.clone(),
                 );
                 if claimed.contains(&key) {
-                    then_writes.extend(then.iter().cloned());
+                    then_writes.extend(then.iter());
                 }
             }
         }
-        Box::pin(apply_result_writes(tx, tenant, &then_writes)).await?;
+        Box::pin(apply_write_refs(tx, tenant, then_writes.into_iter())).await?;
     }
     Ok(())
 }

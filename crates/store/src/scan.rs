@@ -76,25 +76,12 @@ impl Store {
                 "SELECT member_id, group_id FROM group_members WHERE tenant_id = $1 AND member_id IN ({})",
                 ph.join(",")
             );
-            let mut binds = vec![tenant.to_string()];
-            binds.extend(chunk.iter().cloned());
-            let sqlite = self.backend() == crate::Backend::Sqlite;
-            let from_where = sql.trim_start_matches("SELECT member_id, group_id ");
-            for r in crate::fetch_packed(
-                self.pool(),
-                sqlite,
-                "member_id, group_id",
-                from_where,
-                binds,
-            )
-            .await?
-            {
-                if let (Some(m), Some(g)) = (
-                    r.first().and_then(Value::as_str),
-                    r.get(1).and_then(Value::as_str),
-                ) {
-                    out.entry(m.to_string()).or_default().push(g.to_string());
-                }
+            let mut q = sqlx::query(&sql).bind(tenant);
+            for id in chunk {
+                q = q.bind(id.as_str());
+            }
+            for r in q.fetch_all(self.pool()).await? {
+                out.entry(r.try_get(0)?).or_default().push(r.try_get(1)?);
             }
         }
         Ok(out)
