@@ -98,6 +98,9 @@ fn sqlite_options(opts: AnyPoolOptions) -> AnyPoolOptions {
                     // Checkpoint the WAL every 40 MB instead of 4 MB: pages a run rewrites
                     // again and again (users, indexes) are copied to the database once.
                     "PRAGMA wal_autocheckpoint=10000",
+                    // Statement journals (every multi-row statement inside a transaction
+                    // keeps one) stay in memory instead of spilling to a temporary file.
+                    "PRAGMA temp_store=MEMORY",
                 ] {
                     conn.execute(pragma).await?;
                 }
