@@ -213,8 +213,12 @@ pub(crate) async fn put_results(
         );
         let mut q = sqlx::query(&sql);
         for r in chunk {
-            let doc =
-                serde_json::to_string(&r.doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let doc = if r.kind == result_kinds::TASK {
+                serde_json::to_string(&WithoutTaskCopy(&r.doc))
+            } else {
+                serde_json::to_string(&r.doc)
+            }
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
             q = q
                 .bind(tenant)
                 .bind(r.kind)
@@ -240,6 +244,25 @@ pub(crate) async fn put_results(
         q.execute(&mut *tx).await?;
     }
     Ok(())
+}
+
+/// A task processing result's document as stored: without its `task`, a copy of the
+/// workflow task that the run's task report already holds. The copy was about a third of
+/// every task row a run writes; reads put it back ([`Store::attach_task_copies`]).
+struct WithoutTaskCopy<'a>(&'a Value);
+
+impl serde::Serialize for WithoutTaskCopy<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let Value::Object(fields) = self.0 else {
+            return self.0.serialize(s);
+        };
+        let mut map = s.serialize_map(None)?;
+        for (k, v) in fields.iter().filter(|(k, _)| k.as_str() != "task") {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
 }
 
 /// Apply writes in order, batching consecutive row puts into multi-row statements and
@@ -441,7 +464,63 @@ impl Store {
             .bind(id.to_ascii_lowercase())
             .fetch_optional(self.pool())
             .await?;
-        row.as_ref().map(row_to_result).transpose()
+        let mut found: Vec<ResultRow> = row
+            .as_ref()
+            .map(row_to_result)
+            .transpose()?
+            .into_iter()
+            .collect();
+        self.attach_task_copies(tenant, &mut found).await?;
+        Ok(found.pop())
+    }
+
+    /// Put back the `task` of task processing results read from the store (see
+    /// [`WithoutTaskCopy`]) from their runs' task reports. Rows written before the copy was
+    /// left out still carry theirs and are left alone.
+    async fn attach_task_copies(&self, tenant: &str, rows: &mut [ResultRow]) -> Result<()> {
+        let lacking = |r: &ResultRow| r.kind == result_kinds::TASK && r.doc.get("task").is_none();
+        let mut run_ids: Vec<&str> = rows
+            .iter()
+            .filter(|r| lacking(r))
+            .map(|r| r.run_id.as_str())
+            .collect();
+        if run_ids.is_empty() {
+            return Ok(());
+        }
+        run_ids.sort_unstable();
+        run_ids.dedup();
+        let sqlite = self.backend() == Backend::Sqlite;
+        let sql = format!(
+            "SELECT run_id, task_id, doc FROM results WHERE tenant_id = {} AND kind = 'report' AND run_id IN ({})",
+            crate::placeholder(sqlite, 1),
+            (0..run_ids.len())
+                .map(|i| crate::placeholder(sqlite, i + 2))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let mut q = sqlx::query(&sql).bind(tenant);
+        for id in &run_ids {
+            q = q.bind(*id);
+        }
+        let mut tasks: std::collections::HashMap<(String, String), Value> = Default::default();
+        for r in q.fetch_all(self.pool()).await? {
+            let doc: String = r.try_get(2)?;
+            let mut doc: Value =
+                serde_json::from_str(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            if let Some(task) = doc.get_mut("task") {
+                tasks.insert((r.try_get(0)?, r.try_get(1)?), task.take());
+            }
+        }
+        for row in rows.iter_mut().filter(|r| lacking(r)) {
+            let task = tasks
+                .get(&(row.run_id.clone(), row.task_id.clone()))
+                .cloned()
+                .unwrap_or(Value::Null);
+            if let Value::Object(fields) = &mut row.doc {
+                fields.insert("task".into(), task);
+            }
+        }
+        Ok(())
     }
 
     /// A page of results. `$filter`/`$orderby` run in SQL when they use indexed columns;
@@ -498,7 +577,7 @@ impl Store {
             Err(_) => None,
         };
         let (Some((fsql, fparams)), Some(order)) = (sql_filter, order) else {
-            return self.list_results_in_memory(&conds, params, q).await;
+            return self.list_results_in_memory(tenant, &conds, params, q).await;
         };
         if !fsql.is_empty() {
             conds.push(format!("({fsql})"));
@@ -516,6 +595,7 @@ impl Store {
         }
         let rows = query.fetch_all(self.pool()).await?;
         let mut items = rows.iter().map(row_to_result).collect::<Result<Vec<_>>>()?;
+        self.attach_task_copies(tenant, &mut items).await?;
         let more = items.len() > q.top;
         items.truncate(q.top);
         let total = if q.count {
@@ -533,6 +613,7 @@ impl Store {
 
     async fn list_results_in_memory(
         &self,
+        tenant: &str,
         conds: &[String],
         params: Vec<SqlParam>,
         q: &ResultQuery<'_>,
@@ -543,9 +624,10 @@ impl Store {
             query = bind_param(query, p);
         }
         let rows = query.fetch_all(self.pool()).await?;
+        let mut scoped = rows.iter().map(row_to_result).collect::<Result<Vec<_>>>()?;
+        self.attach_task_copies(tenant, &mut scoped).await?;
         let mut all = Vec::new();
-        for r in &rows {
-            let row = row_to_result(r)?;
+        for row in scoped {
             if q.filter.is_none_or(|f| {
                 f.matches_with(
                     &row.doc,
