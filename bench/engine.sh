@@ -17,7 +17,7 @@ USERS=${USERS:-100000}
 PORT=${PORT:-18282}
 WORK=$(mktemp -d)
 SERVER=""
-trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
+trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; [ -n "${KEEP_LOG:-}" ] && cp "$WORK/serve.log" "$KEEP_LOG"; rm -rf "$WORK"' EXIT
 [ -n "$DB" ] || DB="sqlite://$WORK/engine.db"
 [ -n "${NO_BUILD:-}" ] || cargo build --release -q -p lcw
 BIN=target/release/lcw

@@ -149,6 +149,7 @@ impl From<engine::runner::EngineError> for ApiError {
             engine::runner::EngineError::Store(s) => s.into(),
             engine::runner::EngineError::Invalid(m) => ApiError::bad_request(m),
             engine::runner::EngineError::NotFound(m) => ApiError::NotFound(m),
+            e @ engine::runner::EngineError::JobAborted(_) => ApiError::Internal(e.to_string()),
         }
     }
 }

@@ -37,7 +37,7 @@ impl AppState {
         auth: auth::Authenticator,
         clock: Arc<dyn engine::Clock>,
     ) -> Self {
-        let engine = engine::runner::Engine::new(store.writer_view(), clock.clone());
+        let engine = engine::runner::Engine::new(store.clone(), clock.clone());
         AppState {
             store,
             auth,

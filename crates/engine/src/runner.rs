@@ -20,7 +20,7 @@ use crate::tasks_access::{is_access_package_task, load_access_data, AccessChange
 use crate::Clock;
 
 /// Users per job: one job processes this many users' tasks.
-const USERS_PER_JOB: usize = 200;
+const USERS_PER_JOB: usize = 500;
 /// Rows per slice streamed into the transaction that creates a run.
 const WRITE_SLICE: usize = 5_000;
 const LEASE_SECS: i64 = 60;
@@ -38,6 +38,9 @@ pub enum EngineError {
     Invalid(String),
     #[error("{0}")]
     NotFound(String),
+    /// A job's task ended without finishing (it panicked or the runtime is shutting down).
+    #[error("engine job did not finish: {0}")]
+    JobAborted(String),
 }
 
 pub type Result<T> = std::result::Result<T, EngineError>;
@@ -95,7 +98,11 @@ impl Activation {
 }
 
 pub struct Engine {
+    /// Writes, and reads that must see them (on SQLite the one writer connection).
     pub store: Store,
+    /// A job's reads before it plans. On SQLite these run on the read connections, so one
+    /// job reads and plans while another's transaction holds the writer.
+    reader: Store,
     pub clock: Arc<dyn Clock>,
     node_id: String,
     wake: tokio::sync::Notify,
@@ -116,7 +123,8 @@ fn str_of<'a>(v: &'a Value, k: &str) -> &'a str {
 impl Engine {
     pub fn new(store: Store, clock: Arc<dyn Clock>) -> Arc<Engine> {
         Arc::new(Engine {
-            store,
+            reader: store.clone(),
+            store: store.writer_view(),
             clock,
             node_id: model::new_id(),
             wake: tokio::sync::Notify::new(),
@@ -150,7 +158,7 @@ impl Engine {
     }
 
     /// Lease and process up to `limit` due jobs; returns how many were processed.
-    pub async fn work_once(&self, limit: i64) -> Result<usize> {
+    pub async fn work_once(self: &Arc<Self>, limit: i64) -> Result<usize> {
         // Leases use wall time: they guard against crashed nodes, not workflow time.
         let now = Utc::now();
         let jobs = self
@@ -163,17 +171,23 @@ impl Engine {
             )
             .await?;
         let n = jobs.len();
-        // Several jobs in flight: one plans while another's transaction runs on the database.
-        // SQLite has one writer, so two suffice; PostgreSQL runs transactions side by side.
-        use futures_util::stream::{self, StreamExt, TryStreamExt};
+        // Several jobs in flight, each its own task: one reads and plans (on the read
+        // connections) while another's transaction runs on the writer. SQLite has one
+        // writer, so two suffice; PostgreSQL runs transactions side by side.
+        use futures_util::stream::{self, StreamExt};
         let in_flight = match self.store.backend() {
             store::Backend::Sqlite => 2,
             store::Backend::Postgres => 4,
         };
-        stream::iter(jobs)
-            .map(Ok)
-            .try_for_each_concurrent(in_flight, |job| async move { self.run_job(&job).await })
-            .await?;
+        let mut finished = stream::iter(jobs)
+            .map(|job| {
+                let me = self.clone();
+                tokio::spawn(async move { me.run_job(&job).await })
+            })
+            .buffer_unordered(in_flight);
+        while let Some(outcome) = finished.next().await {
+            outcome.map_err(|e| EngineError::JobAborted(e.to_string()))??;
+        }
         Ok(n)
     }
 
@@ -408,7 +422,7 @@ impl Engine {
             })
             .unwrap_or_default();
         let Some(mut run) = self
-            .store
+            .reader
             .get_result(tenant, result_kinds::RUN, &run_id)
             .await?
         else {
@@ -435,7 +449,7 @@ impl Engine {
         let groups = self.groups_of_tenant(tenant).await?;
         let many = usize::MAX / 4;
         let (uprs, _, _) = self
-            .store
+            .reader
             .list_results(
                 tenant,
                 &ResultQuery {
@@ -462,7 +476,7 @@ impl Engine {
             let tprs = if upr_ids.is_empty() {
                 Vec::new()
             } else {
-                self.store
+                self.reader
                     .list_results(
                         tenant,
                         &ResultQuery {
@@ -486,7 +500,7 @@ impl Engine {
             // one per task report of the run (in task order).
             if pending.iter().any(|u| !tasks_by_user.contains_key(&u.id)) {
                 let (reports, _, _) = self
-                    .store
+                    .reader
                     .list_results(
                         tenant,
                         &ResultQuery {
@@ -506,13 +520,13 @@ impl Engine {
             }
             let subject_ids: Vec<String> = pending.iter().map(|u| u.subject_id.clone()).collect();
             let users: HashMap<String, store::UserRow> = self
-                .store
+                .reader
                 .get_users_by_ids(tenant, &subject_ids)
                 .await?
                 .into_iter()
                 .map(|u| (u.id.clone(), u))
                 .collect();
-            let mut memberships = self.store.group_ids_of_many(tenant, &subject_ids).await?;
+            let mut memberships = self.reader.group_ids_of_many(tenant, &subject_ids).await?;
             // Other people e-mail tasks read: managers and explicit `to` / `cc` recipients,
             // and the sender domain. Only loaded when the job has an e-mail task.
             let sends_mail = tasks_by_user
@@ -533,7 +547,7 @@ impl Engine {
                 people_ids.dedup();
                 if !people_ids.is_empty() {
                     people = self
-                        .store
+                        .reader
                         .get_users_by_ids(tenant, &people_ids)
                         .await?
                         .into_iter()
@@ -541,7 +555,7 @@ impl Engine {
                         .collect();
                 }
                 if let Some(domain) = self
-                    .store
+                    .reader
                     .get(tenant, store::kinds::SETTINGS, "settings")
                     .await?
                     .and_then(|r| {
@@ -561,7 +575,7 @@ impl Engine {
                 .flatten()
                 .any(|t| is_access_package_task(&t.task_definition_id))
             {
-                load_access_data(&self.store, tenant, &subject_ids).await?
+                load_access_data(&self.reader, tenant, &subject_ids).await?
             } else {
                 AccessData::default()
             };
@@ -597,7 +611,7 @@ impl Engine {
     }
 
     async fn groups_of_tenant(&self, tenant: &str) -> Result<HashMap<String, Value>> {
-        let groups = self.store.list_groups(tenant).await?;
+        let groups = self.reader.list_groups(tenant).await?;
         Ok(groups
             .into_iter()
             .filter_map(|g| {
@@ -770,7 +784,7 @@ impl Engine {
     /// Process until no job is due (tests, `activateAndWait`, the manual clock).
     /// Jobs another worker holds count too: this returns once the queue is empty (or after
     /// 60 s, when a lease held by a crashed node would still block it).
-    pub async fn drain(&self) -> Result<()> {
+    pub async fn drain(self: &Arc<Self>) -> Result<()> {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         loop {
             if self.work_once(64).await? > 0 {
