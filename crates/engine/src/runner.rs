@@ -607,6 +607,7 @@ impl Engine {
         self.store
             .apply_job(tenant, &job.id, &effects, &writes)
             .await?;
+        self.store.refresh_stale_statistics().await?;
         self.finish_run_if_done(tenant, &run_id).await
     }
 

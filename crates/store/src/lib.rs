@@ -75,6 +75,10 @@ pub struct Store {
     /// Per-tenant write counters. Only kept for SQLite, where this process is the only writer,
     /// so callers may cache read results until the counter moves.
     generations: Option<Arc<Generations>>,
+    /// When this process last looked for stale planner statistics (PostgreSQL; see
+    /// `refresh_stale_statistics`); held while it looks, so concurrent jobs do not all
+    /// analyze the same tables.
+    statistics_checked: Arc<tokio::sync::Mutex<Option<std::time::Instant>>>,
 }
 
 type Generations = Mutex<HashMap<String, Arc<AtomicU64>>>;
@@ -159,6 +163,7 @@ impl Store {
             writer,
             backend,
             generations: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(HashMap::new()))),
+            statistics_checked: Arc::new(tokio::sync::Mutex::new(None)),
         };
         migrate::run(&store).await?;
         if backend == Backend::Sqlite {
