@@ -7,8 +7,10 @@
 //! Messages are queued by the e-mail tasks in the same transaction as the task result, so
 //! a message exists exactly when its task completed. The mailer sends unsent messages and
 //! marks them sent; a failed attempt is recorded (`attempts`, `last_error`) and retried, up
-//! to [`MAX_ATTEMPTS`] times. A crash between sending and marking can repeat one message
-//! (at-least-once delivery of a message recorded exactly once).
+//! to [`MAX_ATTEMPTS`] times. Each node's mailer leases the messages it sends
+//! ([`LEASE`]), so several nodes on one database do not send the same message. A crash
+//! between sending and marking repeats that message once its lease expires (at-least-once
+//! delivery of a message recorded exactly once).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -25,6 +27,11 @@ use tokio_rustls::TlsConnector;
 /// Attempts per message before the mailer leaves it alone.
 pub const MAX_ATTEMPTS: i64 = 5;
 const IO_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a node holds the messages it is sending: longer than a batch of sends takes
+/// (each step of a send times out after [`IO_TIMEOUT`]).
+pub const LEASE: Duration = Duration::from_secs(600);
+/// Messages leased per pass.
+const BATCH: i64 = 20;
 
 /// When to upgrade the connection with STARTTLS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -367,9 +374,19 @@ async fn transaction<S: AsyncRead + AsyncWrite + Unpin>(
     Ok(())
 }
 
-/// Send every unsent message once; returns how many were sent.
-pub async fn deliver_once(store: &Store, cfg: &SmtpConfig) -> Result<usize, store::StoreError> {
-    let rows = store.unsent_outbox(MAX_ATTEMPTS, 50).await?;
+/// Lease a batch of unsent messages for `owner` and send each once; returns how many were
+/// sent.
+pub async fn deliver_once(
+    store: &Store,
+    cfg: &SmtpConfig,
+    owner: &str,
+) -> Result<usize, store::StoreError> {
+    let fixed = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+    let now = chrono::Utc::now();
+    let lease = chrono::Duration::from_std(LEASE).unwrap_or(chrono::Duration::minutes(10));
+    let rows = store
+        .claim_outbox(owner, &fixed(now), &fixed(now + lease), MAX_ATTEMPTS, BATCH)
+        .await?;
     let mut sent = 0;
     for row in rows {
         let at = model::time::format_datetime(chrono::Utc::now());
@@ -393,10 +410,14 @@ pub async fn deliver_once(store: &Store, cfg: &SmtpConfig) -> Result<usize, stor
 
 /// Start the mailer loop: deliver unsent outbox messages every `interval`.
 pub fn spawn_mailer(store: Store, cfg: SmtpConfig, interval: Duration) {
+    let owner = model::new_id();
     tokio::spawn(async move {
         loop {
-            if let Err(e) = deliver_once(&store, &cfg).await {
-                tracing::warn!(error = %e, "mailer pass failed");
+            match deliver_once(&store, &cfg, &owner).await {
+                // A full batch went out: more are likely waiting.
+                Ok(sent) if sent as i64 == BATCH => continue,
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "mailer pass failed"),
             }
             tokio::time::sleep(interval).await;
         }

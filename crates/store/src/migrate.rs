@@ -84,7 +84,7 @@ const SCHEMA: &[&str] = &[
         tenant_id TEXT NOT NULL, id TEXT NOT NULL, created_at TEXT NOT NULL,
         mail_from TEXT NOT NULL, mail_to TEXT NOT NULL, mail_cc TEXT NOT NULL,
         subject TEXT NOT NULL, body TEXT NOT NULL, sent_at TEXT,
-        attempts BIGINT NOT NULL DEFAULT 0, last_error TEXT,
+        attempts BIGINT NOT NULL DEFAULT 0, last_error TEXT, lease_owner TEXT, lease_until TEXT,
         PRIMARY KEY (tenant_id, id))",
     "CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (sent_at, created_at)",
     // Temporary Access Passes (auth_methods.rs): metadata only, never the pass.
@@ -130,6 +130,9 @@ pub(crate) async fn run(store: &Store) -> Result<()> {
             break;
         }
     }
+    if outcome.is_ok() {
+        outcome = add_missing_columns(store, &mut conn).await;
+    }
     if outcome.is_ok() && store.backend() == Backend::Postgres {
         // `seq` holds microsecond timestamps (`Store::next_seq`), beyond PostgreSQL's 32-bit
         // INTEGER; databases created before this was BIGINT are widened (only then: ALTER
@@ -155,4 +158,39 @@ pub(crate) async fn run(store: &Store) -> Result<()> {
             .await?;
     }
     outcome
+}
+
+/// Columns added after their table was first created: `(table, column, type)`.
+const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
+    // Outbox leases: one node sends each message (mailer.rs).
+    ("outbox", "lease_owner", "TEXT"),
+    ("outbox", "lease_until", "TEXT"),
+];
+
+/// Add [`ADDED_COLUMNS`] to databases created before them (SQLite has no
+/// `ADD COLUMN IF NOT EXISTS`).
+async fn add_missing_columns(store: &Store, conn: &mut sqlx::AnyConnection) -> Result<()> {
+    for (table, column, ty) in ADDED_COLUMNS {
+        let present = match store.backend() {
+            Backend::Postgres => true,
+            Backend::Sqlite => {
+                sqlx::query("SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?")
+                    .bind(*table)
+                    .bind(*column)
+                    .fetch_one(&mut *conn)
+                    .await
+                    .and_then(|r| sqlx::Row::try_get::<i64, _>(&r, 0))?
+                    > 0
+            }
+        };
+        let sql = match store.backend() {
+            Backend::Postgres => {
+                format!("ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {ty}")
+            }
+            Backend::Sqlite if !present => format!("ALTER TABLE {table} ADD COLUMN {column} {ty}"),
+            Backend::Sqlite => continue,
+        };
+        sqlx::query(&sql).execute(&mut *conn).await?;
+    }
+    Ok(())
 }

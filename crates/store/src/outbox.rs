@@ -114,19 +114,34 @@ impl Store {
         rows.iter().map(row_of).collect()
     }
 
-    /// Unsent messages of every tenant, oldest first, fewer than `max_attempts` tries.
-    pub async fn unsent_outbox(&self, max_attempts: i64, limit: i64) -> Result<Vec<OutboxRow>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM outbox WHERE sent_at IS NULL AND attempts < $1 ORDER BY created_at, id LIMIT $2"
-        ))
-        .bind(max_attempts)
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await?;
+    /// Lease up to `limit` unsent messages of every tenant (oldest first, fewer than
+    /// `max_attempts` tries) for `owner` until `lease_until`, counting the attempt: with
+    /// several nodes on one database each message goes to one node's mailer. A node that
+    /// dies mid-send leaves its lease to expire; the message is then sent again (at least
+    /// once).
+    pub async fn claim_outbox(
+        &self,
+        owner: &str,
+        now: &str,
+        lease_until: &str,
+        max_attempts: i64,
+        limit: i64,
+    ) -> Result<Vec<OutboxRow>> {
+        // Ids are GUIDs, unique across tenants.
+        let rows = self
+            .lease_rows(
+                "outbox",
+                &format!("sent_at IS NULL AND attempts < {max_attempts}"),
+                "created_at, id",
+                COLUMNS,
+                (owner, now, lease_until, limit),
+            )
+            .await?;
         rows.iter().map(row_of).collect()
     }
 
-    /// Record a delivery attempt: `error` None marks the message sent at `at`.
+    /// Record the outcome of a leased delivery attempt and release the lease: `error` None
+    /// marks the message sent at `at`.
     pub async fn mark_outbox(
         &self,
         tenant: &str,
@@ -136,7 +151,7 @@ impl Store {
     ) -> Result<()> {
         match error {
             None => {
-                sqlx::query("UPDATE outbox SET sent_at = $3, attempts = attempts + 1, last_error = NULL WHERE tenant_id = $1 AND id = $2")
+                sqlx::query("UPDATE outbox SET sent_at = $3, last_error = NULL, lease_owner = NULL, lease_until = NULL WHERE tenant_id = $1 AND id = $2")
                     .bind(tenant)
                     .bind(id)
                     .bind(at)
@@ -144,7 +159,7 @@ impl Store {
                     .await?;
             }
             Some(e) => {
-                sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = $3 WHERE tenant_id = $1 AND id = $2")
+                sqlx::query("UPDATE outbox SET last_error = $3, lease_owner = NULL, lease_until = NULL WHERE tenant_id = $1 AND id = $2")
                     .bind(tenant)
                     .bind(id)
                     .bind(e)

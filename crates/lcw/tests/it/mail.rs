@@ -227,6 +227,8 @@ impl SmtpSink {
 /// An lcw server of its own with a manual clock, and a token for one tenant.
 pub(crate) struct Lcw {
     base: String,
+    database: String,
+    args: Vec<String>,
     token: String,
     client: reqwest::Client,
     _child: ChildGuard,
@@ -248,6 +250,7 @@ impl Lcw {
         }
         extra.extend(more);
         let (base, child) = start_server(&database, &extra).unwrap();
+        let args = extra.iter().map(|a| a.to_string()).collect();
         let tenant = uuid::Uuid::new_v4().to_string();
         let out = Command::new(lcw_bin())
             .args(["token", "--database", &database, "--tenant", &tenant])
@@ -256,10 +259,26 @@ impl Lcw {
         assert!(out.status.success());
         Some(Lcw {
             base,
+            database,
+            args,
             token: String::from_utf8(out.stdout).unwrap().trim().to_string(),
             client: reqwest::Client::new(),
             _child: ChildGuard(child),
         })
+    }
+
+    /// Another server on the same database with the same flags (and the same tenant).
+    pub(crate) fn second_node(&self) -> Lcw {
+        let args: Vec<&str> = self.args.iter().map(String::as_str).collect();
+        let (base, child) = start_server(&self.database, &args).unwrap();
+        Lcw {
+            base,
+            database: self.database.clone(),
+            args: self.args.clone(),
+            token: self.token.clone(),
+            client: reqwest::Client::new(),
+            _child: ChildGuard(child),
+        }
     }
 
     pub(crate) async fn send(&self, method: &str, path: &str, body: Option<&Value>) -> Resp {
@@ -597,6 +616,69 @@ async fn required_starttls_not_offered_leaves_mail_unsent(backend: Backend) {
     assert!(printed.contains("CMD tls=False EHLO lcw"), "{printed}");
     assert!(!printed.contains("AUTH"), "{printed}");
     assert!(!printed.contains("MAIL FROM"), "{printed}");
+}
+
+/// Two nodes on one PostgreSQL database, both with a mailer: every message is sent once.
+#[tokio::test]
+async fn two_nodes_send_each_mail_once() {
+    let Some(smtp) = SmtpSink::start() else {
+        eprintln!("skipped: python3 -m smtpd is not available");
+        return;
+    };
+    let Some(a) = Lcw::start(Backend::Postgres, Some(&smtp.url())) else {
+        eprintln!("skipped: LCW_TEST_POSTGRES_URL is not set (this test needs PostgreSQL)");
+        return;
+    };
+    let b = a.second_node();
+    let mut users = Vec::new();
+    for i in 0..10 {
+        let name = format!("Joiner N{i}");
+        let mail = format!("n{i}@contoso.test");
+        users.push(a.user(&name, Some(&mail)).await);
+    }
+    let joiner = a
+        .workflow(
+            "joiner",
+            "employeeHireDate",
+            json!({"displayName": "Welcome", "taskDefinitionId": WELCOME, "arguments": [
+                {"name": "customSubject", "value": "Hello {{userDisplayName}}!"}
+            ]}),
+        )
+        .await;
+    let ids: Vec<&str> = users.iter().map(String::as_str).collect();
+    let results = a.run(&joiner, &ids).await;
+    assert!(
+        results.iter().all(|r| r["processingStatus"] == "completed"),
+        "{results:?}"
+    );
+    // Both mailers poll every 500 ms; wait until every message is marked sent, then long
+    // enough for a second copy from the other node to arrive.
+    for _ in 0..100 {
+        if b.outbox()
+            .await
+            .iter()
+            .all(|m| m["sentDateTime"].is_string())
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let outbox = b.outbox().await;
+    assert_eq!(outbox.len(), 10, "{outbox:?}");
+    assert!(
+        outbox.iter().all(|m| m["sentDateTime"].is_string()),
+        "{outbox:?}"
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let printed = smtp.printed();
+    for i in 0..10 {
+        let subject = format!("Subject: Hello Joiner N{i}!");
+        assert_eq!(
+            printed.matches(&subject).count(),
+            1,
+            "{subject} in:\n{printed}"
+        );
+    }
 }
 
 #[tokio::test]
