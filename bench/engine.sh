@@ -5,6 +5,7 @@
 #
 #   bench/engine.sh [DATABASE_URL]        # default: a fresh SQLite file
 #   USERS=10000 SERVE_ARGS=--no-engine bench/engine.sh   # fewer users; extra `lcw serve` flags
+#   KEEP_LOG=/tmp/serve.log bench/engine.sh              # keep the server's log
 #
 # Imports the users with `lcw import`, starts `lcw serve --clock manual`, creates the
 # workflow, then times POST /lcw/admin/scheduler/run (scheduler pass + processing of every
