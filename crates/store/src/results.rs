@@ -490,25 +490,29 @@ impl Store {
         run_ids.sort_unstable();
         run_ids.dedup();
         let sqlite = self.backend() == Backend::Sqlite;
-        let sql = format!(
-            "SELECT run_id, task_id, doc FROM results WHERE tenant_id = {} AND kind = 'report' AND run_id IN ({})",
-            crate::placeholder(sqlite, 1),
-            (0..run_ids.len())
-                .map(|i| crate::placeholder(sqlite, i + 2))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let mut q = sqlx::query(&sql).bind(tenant);
-        for id in &run_ids {
-            q = q.bind(*id);
-        }
         let mut tasks: std::collections::HashMap<(String, String), Value> = Default::default();
-        for r in q.fetch_all(self.pool()).await? {
-            let doc: String = r.try_get(2)?;
-            let mut doc: Value =
-                serde_json::from_str(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            if let Some(task) = doc.get_mut("task") {
-                tasks.insert((r.try_get(0)?, r.try_get(1)?), task.take());
+        // A page across many runs (a workflow task's results) names many runs: a few
+        // hundred per statement stay within both databases' parameter limits.
+        for chunk in run_ids.chunks(500) {
+            let sql = format!(
+                "SELECT run_id, task_id, doc FROM results WHERE tenant_id = {} AND kind = 'report' AND run_id IN ({})",
+                crate::placeholder(sqlite, 1),
+                (0..chunk.len())
+                    .map(|i| crate::placeholder(sqlite, i + 2))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            let mut q = sqlx::query(&sql).bind(tenant);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for r in q.fetch_all(self.pool()).await? {
+                let doc: String = r.try_get(2)?;
+                let mut doc: Value =
+                    serde_json::from_str(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                if let Some(task) = doc.get_mut("task") {
+                    tasks.insert((r.try_get(0)?, r.try_get(1)?), task.take());
+                }
             }
         }
         for row in rows.iter_mut().filter(|r| lacking(r)) {
