@@ -31,10 +31,17 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("{0}")]
     NotImplemented(String),
+    /// A transient overload (the database stayed busy): 503 with `Retry-After`, which the
+    /// Graph SDKs' retry handlers honour.
+    #[error("The service is busy. Retry the request after {RETRY_AFTER_SECONDS} seconds.")]
+    Unavailable(String),
     /// Server-side failure; the detail is logged, never returned.
     #[error("internal error: {0}")]
     Internal(String),
 }
+
+/// What `Retry-After` says on a 503.
+pub const RETRY_AFTER_SECONDS: u32 = 5;
 
 impl ApiError {
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -55,6 +62,7 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::NotImplemented(_) => StatusCode::NOT_IMPLEMENTED,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -72,6 +80,7 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => "RequestEntityTooLarge",
             ApiError::UnsupportedMediaType(_) => "UnsupportedMediaType",
             ApiError::NotImplemented(_) => "NotImplemented",
+            ApiError::Unavailable(_) => "serviceNotAvailable",
             ApiError::Internal(_) => "InternalServerError",
         }
     }
@@ -83,6 +92,10 @@ impl ApiError {
             ApiError::Internal(detail) => {
                 tracing::error!(request_id, detail = %detail, "internal error");
                 "An internal server error occurred.".to_string()
+            }
+            ApiError::Unavailable(detail) => {
+                tracing::warn!(request_id, detail = %detail, "database busy; answered 503");
+                self.to_string()
             }
             other => other.to_string(),
         };
@@ -107,6 +120,10 @@ impl ApiError {
     pub fn www_authenticate(&self) -> Option<HeaderValue> {
         matches!(self, ApiError::Unauthenticated(_)).then(|| HeaderValue::from_static("Bearer"))
     }
+
+    pub fn retry_after(&self) -> Option<HeaderValue> {
+        matches!(self, ApiError::Unavailable(_)).then(|| HeaderValue::from(RETRY_AFTER_SECONDS))
+    }
 }
 
 impl From<model::ModelError> for ApiError {
@@ -129,6 +146,7 @@ impl From<store::StoreError> for ApiError {
             )),
             store::StoreError::Conflict(m) => ApiError::Conflict(m),
             store::StoreError::InvalidQuery(m) => ApiError::bad_request(m),
+            store::StoreError::Busy(m) => ApiError::Unavailable(m),
             other => ApiError::Internal(other.to_string()),
         }
     }

@@ -121,6 +121,9 @@ fn error_response(e: &ApiError, ids: &RequestIds, now: chrono::DateTime<chrono::
     if let Some(v) = e.www_authenticate() {
         resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
     }
+    if let Some(v) = e.retry_after() {
+        resp.headers_mut().insert(header::RETRY_AFTER, v);
+    }
     finish(resp, ids)
 }
 

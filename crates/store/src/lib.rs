@@ -40,7 +40,11 @@ pub use waiting::{Callout, NewCallout};
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
-    Db(#[from] sqlx::Error),
+    Db(sqlx::Error),
+    /// The database stayed locked, or no connection came free, past the waiting limit
+    /// (10 s): a transient state, e.g. while SQLite's one writer creates a large run.
+    #[error("the database is busy: {0}")]
+    Busy(String),
     #[error("unsupported database URL '{0}': use sqlite://PATH or postgres://...")]
     BadUrl(String),
     #[error("stored document is corrupt: {0}")]
@@ -53,6 +57,35 @@ pub enum StoreError {
     Conflict(String),
     #[error("{0}")]
     InvalidQuery(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if is_busy(&e) {
+            StoreError::Busy(e.to_string())
+        } else {
+            StoreError::Db(e)
+        }
+    }
+}
+
+/// Whether an error means "try again later": no pooled connection came free, SQLite stayed
+/// busy or locked past `busy_timeout`, or PostgreSQL gave up on a lock (serialization
+/// failure, deadlock, lock not available).
+fn is_busy(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut => true,
+        sqlx::Error::Database(db) => match db.code().as_deref() {
+            // SQLite reports (extended) numeric result codes; the low byte is the primary
+            // code: 5 SQLITE_BUSY, 6 SQLITE_LOCKED. SQLSTATEs are five characters.
+            Some(code) if code.len() < 5 => {
+                code.parse::<u32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6))
+            }
+            Some(code) => matches!(code, "40001" | "40P01" | "55P03"),
+            None => false,
+        },
+        _ => false,
+    }
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;

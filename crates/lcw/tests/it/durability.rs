@@ -918,3 +918,62 @@ async fn two_servers_share_the_work_exactly_once() {
         started.elapsed().as_secs_f64()
     );
 }
+
+/// While another process holds SQLite's write lock past the 10 s busy timeout, a write
+/// answers 503 `serviceNotAvailable` with `Retry-After` (what the Graph SDKs retry on),
+/// nothing is written, and the same request succeeds once the lock is gone.
+#[tokio::test]
+async fn a_locked_database_answers_503_then_recovers() {
+    let Some(lcw) = crate::mail::Lcw::start(Backend::Sqlite, None) else {
+        return;
+    };
+    let path = lcw.database().trim_start_matches("sqlite://").to_string();
+    let mut holder = Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3, sys, time\n\
+             c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)\n\
+             c.execute('BEGIN IMMEDIATE')\n\
+             print('locked', flush=True)\n\
+             time.sleep(60)",
+            &path,
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3");
+    let mut line = String::new();
+    BufReader::new(holder.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("holder output");
+    assert_eq!(line.trim(), "locked");
+
+    let body = json!({"displayName": "Lock Test", "userPrincipalName": "lock.test@contoso.test"});
+    let busy = lcw.send("POST", "/users", Some(&body)).await;
+    let _ = holder.kill();
+    let _ = holder.wait();
+    busy.expect_error(503, "serviceNotAvailable");
+    assert_eq!(
+        busy.headers
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()),
+        Some("5"),
+        "{:?}",
+        busy.headers
+    );
+    let none = lcw
+        .send(
+            "GET",
+            "/users?$filter=userPrincipalName eq 'lock.test@contoso.test'",
+            None,
+        )
+        .await;
+    none.expect(200);
+    assert_eq!(
+        none.body["value"].as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        none.text
+    );
+
+    lcw.send("POST", "/users", Some(&body)).await.expect(201);
+}

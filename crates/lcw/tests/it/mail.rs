@@ -267,6 +267,11 @@ impl Lcw {
         })
     }
 
+    /// The server's database URL.
+    pub(crate) fn database(&self) -> &str {
+        &self.database
+    }
+
     /// Another server on the same database with the same flags (and the same tenant).
     pub(crate) fn second_node(&self) -> Lcw {
         let args: Vec<&str> = self.args.iter().map(String::as_str).collect();
