@@ -446,7 +446,6 @@ impl Engine {
         let now = self.clock.now();
         // Everything the job needs is read in a few queries, planned in memory, and committed
         // in one transaction together with the job's completion: a job is done exactly once.
-        let groups = self.groups_of_tenant(tenant).await?;
         let many = usize::MAX / 4;
         let (uprs, _, _) = self
             .reader
@@ -527,6 +526,26 @@ impl Engine {
                 .map(|u| (u.id.clone(), u))
                 .collect();
             let mut memberships = self.reader.group_ids_of_many(tenant, &subject_ids).await?;
+            // The groups planning can look at: those the users are in and those the tasks
+            // name (not the whole tenant's, which can be many).
+            let mut group_ids: Vec<String> = memberships
+                .values()
+                .flatten()
+                .map(|g| g.to_ascii_lowercase())
+                .collect();
+            for t in tasks_by_user.values().flatten() {
+                if let Some(args) = t
+                    .doc
+                    .get("task")
+                    .and_then(|task| task.get("arguments"))
+                    .and_then(Value::as_array)
+                {
+                    group_ids.extend(crate::tasks::groups_named(args));
+                }
+            }
+            group_ids.sort_unstable();
+            group_ids.dedup();
+            let groups = self.groups_by_ids(tenant, &group_ids).await?;
             // Other people e-mail tasks read: managers and explicit `to` / `cc` recipients,
             // and the sender domain. Only loaded when the job has an e-mail task.
             let sends_mail = tasks_by_user
@@ -611,14 +630,14 @@ impl Engine {
         self.finish_run_if_done(tenant, &run_id).await
     }
 
-    async fn groups_of_tenant(&self, tenant: &str) -> Result<HashMap<String, Value>> {
-        let groups = self.reader.list_groups(tenant).await?;
+    /// Groups by lower-case id.
+    async fn groups_by_ids(&self, tenant: &str, ids: &[String]) -> Result<HashMap<String, Value>> {
+        let groups = self.reader.get_groups_by_ids(tenant, ids).await?;
         Ok(groups
             .into_iter()
             .filter_map(|g| {
-                g.get("id")
-                    .and_then(Value::as_str)
-                    .map(|id| (id.to_ascii_lowercase(), g.clone()))
+                let id = g.get("id").and_then(Value::as_str)?.to_ascii_lowercase();
+                Some((id, g))
             })
             .collect())
     }

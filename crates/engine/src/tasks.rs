@@ -275,6 +275,24 @@ fn id_list(input: &TaskInput, name: &str) -> Result<Vec<String>, Outcome> {
     Ok(ids)
 }
 
+/// The groups and teams a task's arguments name (`groupID`, `teamID`), lower-cased: what
+/// the engine loads before planning, besides the groups the users are in.
+pub(crate) fn groups_named(arguments: &[Value]) -> Vec<String> {
+    arguments
+        .iter()
+        .filter(|a| {
+            a.get("name").and_then(Value::as_str).is_some_and(|n| {
+                n.eq_ignore_ascii_case("groupID") || n.eq_ignore_ascii_case("teamID")
+            })
+        })
+        .filter_map(|a| a.get("value").and_then(Value::as_str))
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect()
+}
+
 /// `'a', 'b'`
 fn quoted(items: &[String]) -> String {
     items
@@ -947,6 +965,16 @@ mod tests {
             ),
             failed(&format!("'{G1}' is not a team."))
         );
+    }
+
+    #[test]
+    fn groups_named_reads_group_and_team_lists() {
+        let args = vec![
+            json!({"name": "GroupID", "value": " A1, b2 ,,"}),
+            json!({"name": "teamID", "value": "T3"}),
+            json!({"name": "other", "value": "x"}),
+        ];
+        assert_eq!(groups_named(&args), ["a1", "b2", "t3"]);
     }
 
     #[test]

@@ -695,6 +695,30 @@ impl Store {
         Ok(n > 0)
     }
 
+    /// The groups with these ids (any case) that exist.
+    pub async fn get_groups_by_ids(&self, tenant: &str, ids: &[String]) -> Result<Vec<Value>> {
+        let sqlite = self.backend() == crate::Backend::Sqlite;
+        let mut out = Vec::new();
+        for chunk in ids.chunks(500) {
+            let sql = format!(
+                "SELECT doc FROM groups WHERE tenant_id = {} AND id IN ({})",
+                crate::placeholder(sqlite, 1),
+                (0..chunk.len())
+                    .map(|i| crate::placeholder(sqlite, i + 2))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            let mut q = sqlx::query(&sql).bind(tenant);
+            for id in chunk {
+                q = q.bind(id.to_ascii_lowercase());
+            }
+            for r in q.fetch_all(self.pool()).await? {
+                out.push(parse_doc(&r.try_get::<String, _>(0)?)?);
+            }
+        }
+        Ok(out)
+    }
+
     /// All groups of a tenant (groups are few; OData runs in memory over them).
     pub async fn list_groups(&self, tenant: &str) -> Result<Vec<Value>> {
         let rows =
