@@ -28,7 +28,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use store::{kinds, result_kinds, Callout, Job, ResultRow, ResultWrite};
 
-use crate::runner::{Engine, EngineError, JOB_PROCESS_USERS};
+use crate::runner::{fixed, Engine, EngineError, JOB_PROCESS_USERS};
 
 /// The application id Lifecycle Workflows calls extensions as (`appid`/`azp` of its tokens).
 pub const LIFECYCLE_WORKFLOWS_APP_ID: &str = "ce79fdc4-cd1d-4ea5-8139-e74d7dbe0bb7";
@@ -115,10 +115,6 @@ pub enum Resolution {
     Failed(String),
     /// The run is being canceled: the user's job cancels the task.
     Canceled,
-}
-
-fn fixed(dt: DateTime<Utc>) -> String {
-    dt.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
 fn ts(dt: DateTime<Utc>) -> String {

@@ -8,7 +8,7 @@
 //! a message exists exactly when its task completed. The mailer sends unsent messages and
 //! marks them sent; a failed attempt is recorded (`attempts`, `last_error`) and retried, up
 //! to [`MAX_ATTEMPTS`] times. Each node's mailer leases the messages it sends
-//! ([`LEASE`]), so several nodes on one database do not send the same message. A crash
+//! ([`LEASE_MINUTES`]), so several nodes on one database do not send the same message. A crash
 //! between sending and marking repeats that message once its lease expires (at-least-once
 //! delivery of a message recorded exactly once).
 
@@ -17,6 +17,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use store::{OutboxRow, Store};
+
+use crate::runner::fixed;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio_rustls::rustls::pki_types::pem::PemObject;
@@ -29,7 +31,7 @@ pub const MAX_ATTEMPTS: i64 = 5;
 const IO_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a node holds the messages it is sending: longer than a batch of sends takes
 /// (each step of a send times out after [`IO_TIMEOUT`]).
-pub const LEASE: Duration = Duration::from_secs(600);
+pub const LEASE_MINUTES: i64 = 10;
 /// Messages leased per pass.
 const BATCH: i64 = 20;
 
@@ -381,9 +383,8 @@ pub async fn deliver_once(
     cfg: &SmtpConfig,
     owner: &str,
 ) -> Result<usize, store::StoreError> {
-    let fixed = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
     let now = chrono::Utc::now();
-    let lease = chrono::Duration::from_std(LEASE).unwrap_or(chrono::Duration::minutes(10));
+    let lease = chrono::Duration::minutes(LEASE_MINUTES);
     let rows = store
         .claim_outbox(owner, &fixed(now), &fixed(now + lease), MAX_ATTEMPTS, BATCH)
         .await?;

@@ -112,7 +112,8 @@ fn ts(dt: DateTime<Utc>) -> String {
     model::time::format_datetime(dt)
 }
 
-fn fixed(dt: DateTime<Utc>) -> String {
+/// Wall-clock times in the fixed width the store orders by (leases, due times).
+pub(crate) fn fixed(dt: DateTime<Utc>) -> String {
     dt.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 

@@ -701,12 +701,9 @@ impl Store {
         let mut out = Vec::new();
         for chunk in ids.chunks(500) {
             let sql = format!(
-                "SELECT doc FROM groups WHERE tenant_id = {} AND id IN ({})",
+                "SELECT doc FROM groups WHERE tenant_id = {} AND id IN {}",
                 crate::placeholder(sqlite, 1),
-                (0..chunk.len())
-                    .map(|i| crate::placeholder(sqlite, i + 2))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                crate::values_list(sqlite, 2, 1, chunk.len())
             );
             let mut q = sqlx::query(&sql).bind(tenant);
             for id in chunk {

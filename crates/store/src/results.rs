@@ -464,14 +464,12 @@ impl Store {
             .bind(id.to_ascii_lowercase())
             .fetch_optional(self.pool())
             .await?;
-        let mut found: Vec<ResultRow> = row
-            .as_ref()
-            .map(row_to_result)
-            .transpose()?
-            .into_iter()
-            .collect();
-        self.attach_task_copies(tenant, &mut found).await?;
-        Ok(found.pop())
+        let Some(mut found) = row.as_ref().map(row_to_result).transpose()? else {
+            return Ok(None);
+        };
+        self.attach_task_copies(tenant, std::slice::from_mut(&mut found))
+            .await?;
+        Ok(Some(found))
     }
 
     /// Put back the `task` of task processing results read from the store (see
@@ -495,12 +493,9 @@ impl Store {
         // hundred per statement stay within both databases' parameter limits.
         for chunk in run_ids.chunks(500) {
             let sql = format!(
-                "SELECT run_id, task_id, doc FROM results WHERE tenant_id = {} AND kind = 'report' AND run_id IN ({})",
+                "SELECT run_id, task_id, doc FROM results WHERE tenant_id = {} AND kind = 'report' AND run_id IN {}",
                 crate::placeholder(sqlite, 1),
-                (0..chunk.len())
-                    .map(|i| crate::placeholder(sqlite, i + 2))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                crate::values_list(sqlite, 2, 1, chunk.len())
             );
             let mut q = sqlx::query(&sql).bind(tenant);
             for id in chunk {
