@@ -21,7 +21,7 @@ SERVER=""
 trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; [ -n "${KEEP_LOG:-}" ] && cp "$WORK/serve.log" "$KEEP_LOG"; rm -rf "$WORK"' EXIT
 [ -n "$DB" ] || DB="sqlite://$WORK/engine.db"
 [ -n "${NO_BUILD:-}" ] || cargo build --release -q -p lcw
-BIN=target/release/lcw
+BIN=${BIN:-target/release/lcw}
 TENANT=$(python3 -c 'import uuid; print(uuid.uuid4())')
 
 python3 - "$WORK/users.csv" "$USERS" <<'PY'
@@ -55,19 +55,24 @@ curl -sf -o /dev/null "${H[@]}" "$BASE/identityGovernance/lifecycleWorkflows/wor
 JSON
 
 cpu() { awk '{print $14 + $15}' /proc/$SERVER/stat; }
+written() { awk '/^wchar/ {print $2}' /proc/$SERVER/io; }
 CPU0=$(cpu)
+WRITTEN0=$(written)
 start=$(date +%s.%N)
 REPORT=$(curl -sf --max-time 3600 "${H[@]}" -X POST "$BASE/../lcw/admin/scheduler/run" -d '{}')
 end=$(date +%s.%N)
 CPU=$(( $(cpu) - CPU0 ))
+WRITTEN=$(( $(written) - WRITTEN0 ))
 RSS=$(grep VmHWM /proc/$SERVER/status | awk '{print $2}')
-python3 - "$REPORT" "$start" "$end" "$RSS" "$USERS" "${DB%%://*}" "$CPU" "$(getconf CLK_TCK)" <<'PY'
+python3 - "$REPORT" "$start" "$end" "$RSS" "$USERS" "${DB%%://*}" "$CPU" "$(getconf CLK_TCK)" "$WRITTEN" <<'PY'
 import json, sys
 report, start, end, rss_kb, users, db = json.loads(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
 cpu_secs = int(sys.argv[7]) / int(sys.argv[8])
+written_mb = int(sys.argv[9]) / 1e6
 secs = end - start
 print(f"{db}: {report['usersQueued']} users queued in {report['runsCreated']} run(s); pass + processing {secs:.1f} s = {report['usersQueued'] / secs:,.0f} users/s; peak RSS {rss_kb / 1024:.0f} MB")
 print(f"  server CPU time {cpu_secs:.1f} s (user + system; {users / cpu_secs:,.0f} users per CPU-second)")
+print(f"  written by the server: {written_mb:,.0f} MB ({int(sys.argv[9]) / users / 1024:.1f} KiB per user)")
 print(f"  scheduler pass (runs created) {report['passMilliseconds'] / 1000:.1f} s, processing {report['processingMilliseconds'] / 1000:.1f} s")
 if report["usersQueued"] != users:
     sys.exit(f"expected {users} users")
