@@ -647,7 +647,10 @@ impl Engine {
     /// counts and final status from SQL aggregates. Idempotent: two nodes finishing together
     /// agree.
     async fn finish_run_if_done(&self, tenant: &str, run_id: &str) -> Result<()> {
-        if self.store.run_has_pending_users(tenant, run_id).await? {
+        // Asked on a read connection: every job asks, and on SQLite the writer is the
+        // engine's bottleneck. A reader sees this job's commit; the job that commits the
+        // run's last users sees none pending.
+        if self.reader.run_has_pending_users(tenant, run_id).await? {
             return Ok(());
         }
         let users = self
