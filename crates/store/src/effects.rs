@@ -174,6 +174,9 @@ async fn apply_batched_effects(
     }
     let by_user: std::collections::HashMap<&str, &Vec<DirectoryEffect>> =
         effects.iter().map(|(u, e)| (u.as_str(), e)).collect();
+    if sqlite {
+        return set_doc_properties(tx, tenant, &doc_users, &by_user).await;
+    }
     for chunk in doc_users.chunks(DOCS_PER_STATEMENT) {
         let docs = crate::changes::current_docs(tx, tenant, chunk).await?;
         let mut updates: Vec<(&str, String, Option<i64>)> = Vec::with_capacity(chunk.len());
@@ -207,6 +210,84 @@ async fn apply_batched_effects(
             q = q.bind(id).bind(doc).bind(enabled);
         }
         q.bind(tenant).execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
+/// The document properties a user's effects leave set, each at its last value.
+#[derive(Default, PartialEq, Eq, Hash, Clone, Copy)]
+struct PropertyShape {
+    account_enabled: bool,
+    licenses: bool,
+    sessions: bool,
+}
+
+/// SQLite: set the effects' document properties with `json_set`, in place, a statement per
+/// combination of properties. Reading and rewriting whole documents in Rust cost the
+/// writer about a tenth of a job. (PostgreSQL keeps the read-modify-write path: its JSON
+/// functions reorder an object's keys.)
+async fn set_doc_properties(
+    tx: &mut sqlx::AnyConnection,
+    tenant: &str,
+    users: &[&str],
+    effects: &std::collections::HashMap<&str, &Vec<DirectoryEffect>>,
+) -> Result<()> {
+    // (user, accountEnabled, assignedLicenses as JSON, signInSessionsValidFromDateTime)
+    type Change<'a> = (&'a str, Option<bool>, Option<String>, Option<&'a str>);
+    let mut by_shape: std::collections::HashMap<PropertyShape, Vec<Change>> = Default::default();
+    for user in users {
+        let mut change: Change = (user, None, None, None);
+        for e in effects.get(user).map(|l| l.iter()).into_iter().flatten() {
+            match e {
+                DirectoryEffect::SetAccountEnabled(b) => change.1 = Some(*b),
+                DirectoryEffect::SetAssignedLicenses(l) => {
+                    change.2 = Some(
+                        serde_json::to_string(l).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    )
+                }
+                DirectoryEffect::RevokeSessions(at) => change.3 = Some(at),
+                _ => {}
+            }
+        }
+        let shape = PropertyShape {
+            account_enabled: change.1.is_some(),
+            licenses: change.2.is_some(),
+            sessions: change.3.is_some(),
+        };
+        by_shape.entry(shape).or_default().push(change);
+    }
+    for (shape, changes) in by_shape {
+        let mut paths = Vec::new();
+        if shape.account_enabled {
+            paths.push("'$.accountEnabled', json(v.column2)");
+        }
+        if shape.licenses {
+            paths.push("'$.assignedLicenses', json(v.column3)");
+        }
+        if shape.sessions {
+            paths.push("'$.signInSessionsValidFromDateTime', v.column4");
+        }
+        if paths.is_empty() {
+            continue;
+        }
+        for chunk in changes.chunks(DOCS_PER_STATEMENT) {
+            let sql = format!(
+                "UPDATE users SET doc = json_set(doc, {}), account_enabled = COALESCE(v.column5, users.account_enabled)
+                 FROM (VALUES {}) AS v WHERE users.tenant_id = ? AND users.id = v.column1",
+                paths.join(", "),
+                crate::values_list(true, 1, chunk.len(), 5)
+            );
+            let mut q = sqlx::query(&sql);
+            for (user, enabled, licenses, sessions) in chunk {
+                q = q
+                    .bind(*user)
+                    .bind(enabled.map(|b| if b { "true" } else { "false" }))
+                    .bind(licenses.clone())
+                    .bind(*sessions)
+                    .bind(enabled.map(i64::from));
+            }
+            q.bind(tenant).execute(&mut *tx).await?;
+        }
     }
     Ok(())
 }
