@@ -921,6 +921,8 @@ fn mail_recipient_ids(task_result_doc: &Value) -> Vec<String> {
 /// of the run, carrying the report's task copy.
 fn new_task_results(store: &Store, upr: &ResultRow, reports: &[ResultRow]) -> Vec<ResultRow> {
     let created = upr.scheduled_at.clone().unwrap_or_default();
+    // In the form of the other timestamps of the document (the column keeps fixed width).
+    let created_display = model::time::normalize_datetime(&created).unwrap_or(created.clone());
     reports
         .iter()
         .map(|report| {
@@ -943,7 +945,7 @@ fn new_task_results(store: &Store, upr: &ResultRow, reports: &[ResultRow]) -> Ve
                 doc: json!({
                     "id": id,
                     "processingStatus": "queued",
-                    "createdDateTime": created,
+                    "createdDateTime": created_display,
                     "startedDateTime": null,
                     "completedDateTime": null,
                     "failureReason": null,

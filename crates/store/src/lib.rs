@@ -10,6 +10,7 @@
 
 mod auth_methods;
 mod changes;
+mod compact;
 mod directory;
 mod effects;
 mod entitlement;

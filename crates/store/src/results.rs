@@ -128,7 +128,7 @@ fn kind_static(k: &str) -> &'static str {
 fn row_to_result(r: &AnyRow) -> Result<ResultRow> {
     let doc: String = r.try_get("doc")?;
     let kind: String = r.try_get("kind")?;
-    Ok(ResultRow {
+    let mut row = ResultRow {
         kind: kind_static(&kind),
         id: r.try_get("id")?,
         workflow_id: r.try_get("workflow_id")?,
@@ -147,8 +147,10 @@ fn row_to_result(r: &AnyRow) -> Result<ResultRow> {
         total_tasks: r.try_get("total_tasks")?,
         failed_tasks: r.try_get("failed_tasks")?,
         seq: r.try_get("seq")?,
-        doc: serde_json::from_str(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-    })
+        doc: Value::Null,
+    };
+    row.doc = crate::compact::decode(&row, &doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(row)
 }
 
 /// One step of an atomic results write.
@@ -213,12 +215,11 @@ pub(crate) async fn put_results(
         );
         let mut q = sqlx::query(&sql);
         for r in chunk {
-            let doc = if r.kind == result_kinds::TASK {
-                serde_json::to_string(&WithoutTaskCopy(&r.doc))
-            } else {
-                serde_json::to_string(&r.doc)
-            }
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            // Task results are stored without their `task`, a copy of the workflow task
+            // that the run's task report already holds ([`Store::attach_task_copies`]).
+            let skip = (r.kind == result_kinds::TASK).then_some("task");
+            let doc =
+                crate::compact::encode(r, skip).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             q = q
                 .bind(tenant)
                 .bind(r.kind)
@@ -244,25 +245,6 @@ pub(crate) async fn put_results(
         q.execute(&mut *tx).await?;
     }
     Ok(())
-}
-
-/// A task processing result's document as stored: without its `task`, a copy of the
-/// workflow task that the run's task report already holds. The copy was about a third of
-/// every task row a run writes; reads put it back ([`Store::attach_task_copies`]).
-struct WithoutTaskCopy<'a>(&'a Value);
-
-impl serde::Serialize for WithoutTaskCopy<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let Value::Object(fields) = self.0 else {
-            return self.0.serialize(s);
-        };
-        let mut map = s.serialize_map(None)?;
-        for (k, v) in fields.iter().filter(|(k, _)| k.as_str() != "task") {
-            map.serialize_entry(k, v)?;
-        }
-        map.end()
-    }
 }
 
 /// Apply writes in order, batching consecutive row puts into multi-row statements and
