@@ -137,17 +137,32 @@ pub(crate) fn encode(row: &ResultRow, skip: Option<&str>) -> serde_json::Result<
                 .find(|(n, _)| *n == name)
                 .is_some_and(|(_, source)| reproduces(row, *source, value))
     };
-    let kept: Map<String, Value> = doc
-        .iter()
-        .filter(|(k, v)| !omitted(k, v))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    let text = serde_json::to_string(&kept)?;
+    let text = serde_json::to_string(&Kept {
+        doc,
+        omitted: &omitted,
+    })?;
     Ok(if compactable {
         format!("{MARK}{text}")
     } else {
         text
     })
+}
+
+/// A document without the properties `omitted` names, serialized without copying it.
+struct Kept<'a> {
+    doc: &'a Map<String, Value>,
+    omitted: &'a dyn Fn(&str, &Value) -> bool,
+}
+
+impl serde::Serialize for Kept<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        for (k, v) in self.doc.iter().filter(|(k, v)| !(self.omitted)(k, v)) {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
 }
 
 /// The document of a row read back: `text` as stored, the row's columns already set.
