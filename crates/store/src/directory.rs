@@ -476,30 +476,19 @@ impl Store {
 
     /// Users by object id (missing ids are left out), in no particular order.
     pub async fn get_users_by_ids(&self, tenant: &str, ids: &[String]) -> Result<Vec<UserRow>> {
-        let mut out = Vec::with_capacity(ids.len());
-        if ids.is_empty() {
-            return Ok(out);
-        }
-        for chunk in ids.chunks(500) {
-            let placeholders: Vec<String> =
-                (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
-            let sql = format!(
-                "SELECT id, manager_id, doc FROM users WHERE tenant_id = $1 AND id IN ({})",
-                placeholders.join(",")
-            );
-            let mut q = sqlx::query(&sql).bind(tenant);
-            for id in chunk {
-                q = q.bind(id.to_ascii_lowercase());
-            }
-            for r in q.fetch_all(self.pool()).await? {
-                out.push(UserRow {
+        let keys: Vec<String> = ids.iter().map(|id| id.to_ascii_lowercase()).collect();
+        let sql = "SELECT id, manager_id, doc FROM users WHERE tenant_id = {tenant} AND id IN";
+        self.fetch_for_keys(sql, tenant, &keys)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(UserRow {
                     id: r.try_get(0)?,
                     manager_id: r.try_get(1)?,
                     doc: parse_doc(&r.try_get::<String, _>(2)?)?,
-                });
-            }
-        }
-        Ok(out)
+                })
+            })
+            .collect()
     }
 
     /// Delete a user with its memberships; reports pointing at it lose their manager.
@@ -697,23 +686,13 @@ impl Store {
 
     /// The groups with these ids (any case) that exist.
     pub async fn get_groups_by_ids(&self, tenant: &str, ids: &[String]) -> Result<Vec<Value>> {
-        let sqlite = self.backend() == crate::Backend::Sqlite;
-        let mut out = Vec::new();
-        for chunk in ids.chunks(500) {
-            let sql = format!(
-                "SELECT doc FROM groups WHERE tenant_id = {} AND id IN {}",
-                crate::placeholder(sqlite, 1),
-                crate::values_list(sqlite, 2, 1, chunk.len())
-            );
-            let mut q = sqlx::query(&sql).bind(tenant);
-            for id in chunk {
-                q = q.bind(id.to_ascii_lowercase());
-            }
-            for r in q.fetch_all(self.pool()).await? {
-                out.push(parse_doc(&r.try_get::<String, _>(0)?)?);
-            }
-        }
-        Ok(out)
+        let keys: Vec<String> = ids.iter().map(|id| id.to_ascii_lowercase()).collect();
+        let sql = "SELECT doc FROM groups WHERE tenant_id = {tenant} AND id IN";
+        self.fetch_for_keys(sql, tenant, &keys)
+            .await?
+            .iter()
+            .map(|r| parse_doc(&r.try_get::<String, _>(0)?))
+            .collect()
     }
 
     /// All groups of a tenant (groups are few; OData runs in memory over them).

@@ -400,6 +400,37 @@ pub(crate) fn values_list(sqlite: bool, first: usize, rows: usize, cols: usize) 
     out
 }
 
+/// Keys per statement of [`Store::fetch_for_keys`], within both databases' parameter limits.
+const KEYS_PER_STATEMENT: usize = 500;
+
+impl Store {
+    /// The rows `select` returns for `keys`, a statement per few hundred keys. `select` ends
+    /// in `WHERE tenant_id = {tenant} AND <column> IN`: the tenant's placeholder replaces
+    /// `{tenant}`, the key list follows.
+    pub(crate) async fn fetch_for_keys<K: AsRef<str>>(
+        &self,
+        select: &str,
+        tenant: &str,
+        keys: &[K],
+    ) -> Result<Vec<sqlx::any::AnyRow>> {
+        let sqlite = self.backend() == Backend::Sqlite;
+        let mut rows = Vec::new();
+        for chunk in keys.chunks(KEYS_PER_STATEMENT) {
+            let sql = format!(
+                "{} {}",
+                select.replacen("{tenant}", &placeholder(sqlite, 1), 1),
+                values_list(sqlite, 2, 1, chunk.len())
+            );
+            let mut q = sqlx::query(&sql).bind(tenant);
+            for key in chunk {
+                q = q.bind(key.as_ref());
+            }
+            rows.extend(q.fetch_all(self.pool()).await?);
+        }
+        Ok(rows)
+    }
+}
+
 /// One placeholder (`?` on SQLite, `$n` elsewhere), for statements built with [`values_list`].
 pub(crate) fn placeholder(sqlite: bool, n: usize) -> String {
     if sqlite {

@@ -454,8 +454,8 @@ impl Store {
         Ok(Some(found))
     }
 
-    /// Put back the `task` of task processing results read from the store (see
-    /// [`WithoutTaskCopy`]) from their runs' task reports. Rows written before the copy was
+    /// Put back the `task` of task processing results read from the store (stored without
+    /// it, see [`put_results`]) from their runs' task reports. Rows written before the copy was
     /// left out still carry theirs and are left alone.
     async fn attach_task_copies(&self, tenant: &str, rows: &mut [ResultRow]) -> Result<()> {
         let lacking = |r: &ResultRow| r.kind == result_kinds::TASK && r.doc.get("task").is_none();
@@ -469,27 +469,15 @@ impl Store {
         }
         run_ids.sort_unstable();
         run_ids.dedup();
-        let sqlite = self.backend() == Backend::Sqlite;
         let mut tasks: std::collections::HashMap<(String, String), Value> = Default::default();
-        // A page across many runs (a workflow task's results) names many runs: a few
-        // hundred per statement stay within both databases' parameter limits.
-        for chunk in run_ids.chunks(500) {
-            let sql = format!(
-                "SELECT run_id, task_id, doc FROM results WHERE tenant_id = {} AND kind = 'report' AND run_id IN {}",
-                crate::placeholder(sqlite, 1),
-                crate::values_list(sqlite, 2, 1, chunk.len())
-            );
-            let mut q = sqlx::query(&sql).bind(tenant);
-            for id in chunk {
-                q = q.bind(*id);
-            }
-            for r in q.fetch_all(self.pool()).await? {
-                let doc: String = r.try_get(2)?;
-                let mut doc: Value =
-                    serde_json::from_str(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                if let Some(task) = doc.get_mut("task") {
-                    tasks.insert((r.try_get(0)?, r.try_get(1)?), task.take());
-                }
+        // A page across many runs (a workflow task's results) names many runs.
+        let sql = "SELECT run_id, task_id, doc FROM results WHERE tenant_id = {tenant} AND kind = 'report' AND run_id IN";
+        for r in self.fetch_for_keys(sql, tenant, &run_ids).await? {
+            let doc: String = r.try_get(2)?;
+            let mut doc: Value =
+                serde_json::from_str(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            if let Some(task) = doc.get_mut("task") {
+                tasks.insert((r.try_get(0)?, r.try_get(1)?), task.take());
             }
         }
         for row in rows.iter_mut().filter(|r| lacking(r)) {
