@@ -496,28 +496,39 @@ impl Engine {
                     .or_default()
                     .push(t);
             }
+            // The run's task reports hold the one copy of each workflow task that planning
+            // reads; task results are planned against it, not each a copy of their own.
+            let (reports, _, _) = self
+                .reader
+                .list_results(
+                    tenant,
+                    &ResultQuery {
+                        kind: result_kinds::REPORT,
+                        run_id: Some(&run_id),
+                        top: many,
+                        ..Default::default()
+                    },
+                )
+                .await?;
             // Users processed for the first time get their task processing results now,
             // one per task report of the run (in task order).
-            if pending.iter().any(|u| !tasks_by_user.contains_key(&u.id)) {
-                let (reports, _, _) = self
-                    .reader
-                    .list_results(
-                        tenant,
-                        &ResultQuery {
-                            kind: result_kinds::REPORT,
-                            run_id: Some(&run_id),
-                            top: many,
-                            ..Default::default()
-                        },
-                    )
-                    .await?;
-                for upr in &pending {
-                    if !tasks_by_user.contains_key(&upr.id) {
-                        tasks_by_user
-                            .insert(upr.id.clone(), new_task_results(&self.store, upr, &reports));
-                    }
+            for upr in &pending {
+                if !tasks_by_user.contains_key(&upr.id) {
+                    tasks_by_user
+                        .insert(upr.id.clone(), new_task_results(&self.store, upr, &reports));
                 }
             }
+            let task_copies: HashMap<String, Value> = reports
+                .into_iter()
+                .map(|mut r| {
+                    let task = r
+                        .doc
+                        .get_mut("task")
+                        .map(Value::take)
+                        .unwrap_or(Value::Null);
+                    (r.task_id, task)
+                })
+                .collect();
             let subject_ids: Vec<String> = pending.iter().map(|u| u.subject_id.clone()).collect();
             let users: HashMap<String, store::UserRow> = self
                 .reader
@@ -534,13 +545,8 @@ impl Engine {
                 .flatten()
                 .map(|g| g.to_ascii_lowercase())
                 .collect();
-            for t in tasks_by_user.values().flatten() {
-                if let Some(args) = t
-                    .doc
-                    .get("task")
-                    .and_then(|task| task.get("arguments"))
-                    .and_then(Value::as_array)
-                {
+            for task in task_copies.values() {
+                if let Some(args) = task.get("arguments").and_then(Value::as_array) {
                     group_ids.extend(crate::tasks::groups_named(args));
                 }
             }
@@ -560,8 +566,8 @@ impl Engine {
                     .values()
                     .filter_map(|u| u.manager_id.clone())
                     .collect();
-                for t in tasks_by_user.values().flatten() {
-                    people_ids.extend(mail_recipient_ids(&t.doc));
+                for task in task_copies.values() {
+                    people_ids.extend(mail_recipient_ids(task));
                 }
                 people_ids.sort();
                 people_ids.dedup();
@@ -600,6 +606,7 @@ impl Engine {
                 AccessData::default()
             };
             let ctx = JobContext {
+                task_copies: &task_copies,
                 groups: &groups,
                 people: &people,
                 sender_domain: &sender_domain,
@@ -607,6 +614,7 @@ impl Engine {
                 canceled,
                 now,
             };
+            let mut user_updates = Vec::with_capacity(pending.len());
             for upr in pending {
                 let tasks = tasks_by_user.remove(&upr.id).unwrap_or_default();
                 let row = users.get(&upr.subject_id);
@@ -618,11 +626,18 @@ impl Engine {
                 let group_ids = memberships.remove(&upr.subject_id).unwrap_or_default();
                 let (user_writes, user_effects) =
                     plan_user(upr.clone(), tasks, user, group_ids, manager, &ctx);
-                writes.extend(user_writes);
+                // Updates after the task rows: each kind then goes in a few statements.
+                for w in user_writes {
+                    match w {
+                        ResultWrite::Update(_) => user_updates.push(w),
+                        _ => writes.push(w),
+                    }
+                }
                 if !user_effects.is_empty() {
                     effects.push((upr.subject_id.clone(), user_effects));
                 }
             }
+            writes.extend(user_updates);
         }
         self.store
             .apply_job(tenant, &job.id, &effects, &writes)
@@ -830,10 +845,8 @@ fn is_final(status: &str) -> bool {
     )
 }
 
-fn continue_on_error(task_result_doc: &Value) -> bool {
-    task_result_doc
-        .get("task")
-        .and_then(|t| t.get("continueOnError"))
+fn continue_on_error(task: &Value) -> bool {
+    task.get("continueOnError")
         .and_then(Value::as_bool)
         .unwrap_or(false)
 }
@@ -895,12 +908,9 @@ fn to_store_effect(e: Effect, now: DateTime<Utc>) -> DirectoryEffect {
 }
 
 /// User ids named in a task's `to` (when it is an id) and `cc` arguments.
-fn mail_recipient_ids(task_result_doc: &Value) -> Vec<String> {
+fn mail_recipient_ids(task: &Value) -> Vec<String> {
     let mut out = Vec::new();
-    let args = task_result_doc
-        .get("task")
-        .and_then(|t| t.get("arguments"))
-        .and_then(Value::as_array);
+    let args = task.get("arguments").and_then(Value::as_array);
     for a in args.into_iter().flatten() {
         let name = str_of(a, "name");
         let value = str_of(a, "value");
@@ -918,7 +928,7 @@ fn mail_recipient_ids(task_result_doc: &Value) -> Vec<String> {
 }
 
 /// The queued task processing results of a user about to be processed: one per task report
-/// of the run, carrying the report's task copy.
+/// of the run. Without their `task`: the store keeps that copy once, in the report.
 fn new_task_results(store: &Store, upr: &ResultRow, reports: &[ResultRow]) -> Vec<ResultRow> {
     let created = upr.scheduled_at.clone().unwrap_or_default();
     // In the form of the other timestamps of the document (the column keeps fixed width).
@@ -951,7 +961,6 @@ fn new_task_results(store: &Store, upr: &ResultRow, reports: &[ResultRow]) -> Ve
                     "failureReason": null,
                     "processingInfo": null,
                     "subject": {"id": upr.subject_id},
-                    "task": report.doc.get("task").cloned().unwrap_or(Value::Null),
                     "workflowSubject": null,
                 }),
                 ..Default::default()
@@ -962,6 +971,8 @@ fn new_task_results(store: &Store, upr: &ResultRow, reports: &[ResultRow]) -> Ve
 
 /// What planning every user of a job shares.
 struct JobContext<'a> {
+    /// The run's workflow tasks by id (from its task reports).
+    task_copies: &'a HashMap<String, Value>,
     groups: &'a HashMap<String, Value>,
     /// Managers and e-mail recipients by lower-case id.
     people: &'a HashMap<String, Value>,
@@ -1002,12 +1013,13 @@ fn plan_user(
     let mut waiting = false;
     let lookup = |id: &str| groups.get(&id.to_ascii_lowercase()).cloned();
     let person = |id: &str| ctx.people.get(&id.to_ascii_lowercase()).cloned();
+    let task_of = |t: &ResultRow| ctx.task_copies.get(&t.task_id).unwrap_or(&Value::Null);
     for mut t in tasks {
         if is_final(&t.status) {
             match t.status.as_str() {
                 "failed" => {
                     failed += 1;
-                    if !continue_on_error(&t.doc) {
+                    if !continue_on_error(task_of(&t)) {
                         stop_reason.get_or_insert_with(|| {
                             "A previous task failed and continueOnError is false.".into()
                         });
@@ -1045,10 +1057,8 @@ fn plan_user(
                 Some("The user no longer exists in the directory.".to_string()),
             ),
             Some(u) => {
-                let args: Vec<Value> = t
-                    .doc
-                    .get("task")
-                    .and_then(|task| task.get("arguments"))
+                let args: Vec<Value> = task_of(&t)
+                    .get("arguments")
                     .and_then(Value::as_array)
                     .cloned()
                     .unwrap_or_default();
@@ -1091,7 +1101,7 @@ fn plan_user(
         t.doc["failureReason"] = json!(reason);
         if status == "failed" {
             failed += 1;
-            if !continue_on_error(&t.doc) {
+            if !continue_on_error(task_of(&t)) {
                 stop_reason = Some("A previous task failed and continueOnError is false.".into());
             }
         }
@@ -1154,7 +1164,7 @@ fn plan_user(
     upr.doc["completedDateTime"] = json!(done);
     upr.doc["failedTasksCount"] = json!(failed);
     upr.doc["totalUnprocessedTasksCount"] = json!(unprocessed);
-    writes.push(ResultWrite::Put(upr));
+    writes.push(ResultWrite::Update(upr));
     (writes, effects)
 }
 

@@ -158,6 +158,10 @@ fn row_to_result(r: &AnyRow) -> Result<ResultRow> {
 #[allow(clippy::large_enum_variant)] // built and consumed at once; boxing buys nothing
 pub enum ResultWrite {
     Put(ResultRow),
+    /// A row known to exist changes its status, start and completion times, task counts and
+    /// document; its other columns keep their values. Cheaper than a [`ResultWrite::Put`]:
+    /// only the indexes on those columns are touched.
+    Update(ResultRow),
     /// `run_id` reprocessed `source_id` (a run or a user processing result).
     Link {
         source_id: String,
@@ -215,11 +219,8 @@ pub(crate) async fn put_results(
         );
         let mut q = sqlx::query(&sql);
         for r in chunk {
-            // Task results are stored without their `task`, a copy of the workflow task
-            // that the run's task report already holds ([`Store::attach_task_copies`]).
-            let skip = (r.kind == result_kinds::TASK).then_some("task");
-            let doc =
-                crate::compact::encode(r, skip).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let doc = crate::compact::encode(r, task_copy_of(r))
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
             q = q
                 .bind(tenant)
                 .bind(r.kind)
@@ -247,8 +248,49 @@ pub(crate) async fn put_results(
     Ok(())
 }
 
-/// Apply writes in order, batching consecutive row puts into multi-row statements and
-/// consecutive occurrence claims into multi-row claims.
+/// Set the changing columns of existing rows ([`ResultWrite::Update`]), many per statement.
+async fn update_results(
+    tx: &mut sqlx::AnyConnection,
+    tenant: &str,
+    rows: &[&ResultRow],
+) -> Result<()> {
+    let sqlite = crate::is_sqlite(tx);
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "UPDATE results SET status = v.column3, started_at = v.column4, completed_at = v.column5,
+                total_tasks = v.column6, failed_tasks = v.column7, doc = v.column8
+             FROM (VALUES {}) AS v
+             WHERE results.tenant_id = {} AND results.kind = v.column1 AND results.id = v.column2",
+            crate::values_list(sqlite, 1, chunk.len(), 8),
+            crate::placeholder(sqlite, chunk.len() * 8 + 1)
+        );
+        let mut q = sqlx::query(&sql);
+        for r in chunk {
+            let doc = crate::compact::encode(r, task_copy_of(r))
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            q = q
+                .bind(r.kind)
+                .bind(r.id.clone())
+                .bind(r.status.clone())
+                .bind(ts_col(&r.started_at))
+                .bind(ts_col(&r.completed_at))
+                .bind(r.total_tasks)
+                .bind(r.failed_tasks)
+                .bind(doc);
+        }
+        q.bind(tenant).execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
+/// Task results are stored without their `task`, a copy of the workflow task that the run's
+/// task report already holds ([`Store::attach_task_copies`]).
+fn task_copy_of(r: &ResultRow) -> Option<&'static str> {
+    (r.kind == result_kinds::TASK).then_some("task")
+}
+
+/// Apply writes in order, batching consecutive row puts, consecutive row updates and
+/// consecutive occurrence claims into multi-row statements.
 pub(crate) async fn apply_result_writes(
     tx: &mut sqlx::AnyConnection,
     tenant: &str,
@@ -257,33 +299,56 @@ pub(crate) async fn apply_result_writes(
     apply_write_refs(tx, tenant, writes.iter()).await
 }
 
+/// Consecutive writes of one kind, applied together.
+enum WriteRun<'w> {
+    None,
+    Puts(Vec<&'w ResultRow>),
+    Updates(Vec<&'w ResultRow>),
+    Claims(Vec<&'w ResultWrite>),
+}
+
+impl<'w> WriteRun<'w> {
+    /// Add `w` when it continues this run; otherwise hand it back.
+    fn extend(&mut self, w: &'w ResultWrite) -> Option<&'w ResultWrite> {
+        match (&mut *self, w) {
+            (WriteRun::Puts(rows), ResultWrite::Put(r)) => rows.push(r),
+            (WriteRun::Updates(rows), ResultWrite::Update(r)) => rows.push(r),
+            (WriteRun::Claims(claims), ResultWrite::Claimed { .. }) => claims.push(w),
+            (WriteRun::None, ResultWrite::Put(r)) => *self = WriteRun::Puts(vec![r]),
+            (WriteRun::None, ResultWrite::Update(r)) => *self = WriteRun::Updates(vec![r]),
+            (WriteRun::None, ResultWrite::Claimed { .. }) => *self = WriteRun::Claims(vec![w]),
+            _ => return Some(w),
+        }
+        None
+    }
+
+    async fn flush(&mut self, tx: &mut sqlx::AnyConnection, tenant: &str) -> Result<()> {
+        match std::mem::replace(self, WriteRun::None) {
+            WriteRun::None => Ok(()),
+            WriteRun::Puts(rows) => put_results(tx, tenant, &rows).await,
+            WriteRun::Updates(rows) => update_results(tx, tenant, &rows).await,
+            WriteRun::Claims(claims) => apply_claims(tx, tenant, &claims).await,
+        }
+    }
+}
+
 /// [`apply_result_writes`] over borrowed writes (claimed users' writes are not copied).
 async fn apply_write_refs<'w>(
     tx: &mut sqlx::AnyConnection,
     tenant: &str,
     writes: impl Iterator<Item = &'w ResultWrite>,
 ) -> Result<()> {
-    let mut pending: Vec<&ResultRow> = Vec::new();
-    let mut claims: Vec<&ResultWrite> = Vec::new();
+    let mut run = WriteRun::None;
     for w in writes {
-        match w {
-            ResultWrite::Put(r) if claims.is_empty() => pending.push(r),
-            ResultWrite::Claimed { .. } if pending.is_empty() => claims.push(w),
-            _ => {
-                put_results(tx, tenant, &pending).await?;
-                pending.clear();
-                apply_claims(tx, tenant, &claims).await?;
-                claims.clear();
-                match w {
-                    ResultWrite::Put(r) => pending.push(r),
-                    ResultWrite::Claimed { .. } => claims.push(w),
-                    _ => apply_result_write(tx, tenant, w).await?,
-                }
-            }
+        let Some(w) = run.extend(w) else {
+            continue;
+        };
+        run.flush(tx, tenant).await?;
+        if run.extend(w).is_some() {
+            apply_result_write(tx, tenant, w).await?;
         }
     }
-    put_results(tx, tenant, &pending).await?;
-    apply_claims(tx, tenant, &claims).await
+    run.flush(tx, tenant).await
 }
 
 /// Claim trigger occurrences, many per statement, and apply the writes of those this
@@ -360,6 +425,7 @@ pub(crate) async fn apply_result_write(
     match w {
         ResultWrite::Claimed { .. } => apply_claims(tx, tenant, &[w]).await,
         ResultWrite::Put(r) => put_results(tx, tenant, &[r]).await,
+        ResultWrite::Update(r) => update_results(tx, tenant, &[r]).await,
         ResultWrite::Link { source_id, run_id } => {
             sqlx::query("INSERT INTO result_links (tenant_id, source_id, run_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
                 .bind(tenant)
