@@ -704,25 +704,32 @@ impl Store {
         from: &str,
         to: &str,
     ) -> Result<Vec<(String, i64, i64, i64)>> {
-        let mut sql = String::from(
-            "SELECT status, COUNT(*), CAST(COALESCE(SUM(total_tasks), 0) AS BIGINT), CAST(COALESCE(SUM(failed_tasks), 0) AS BIGINT) FROM results
-             WHERE tenant_id = $1 AND kind = $2 AND scheduled_at >= $3 AND scheduled_at <= $4",
-        );
-        let mut binds = vec![
-            tenant.to_string(),
-            kind.to_string(),
-            from.to_string(),
-            to.to_string(),
-        ];
+        // Task rows are not in `results_scheduled` (a run writes many, and nothing else asks
+        // for them by time): they are found through their user results, whose scheduled
+        // time they share. The kind is a literal so the planner can use the partial index.
+        let mut sql = if kind == result_kinds::TASK {
+            String::from(
+                "SELECT t.status, COUNT(*), CAST(COALESCE(SUM(t.total_tasks), 0) AS BIGINT), CAST(COALESCE(SUM(t.failed_tasks), 0) AS BIGINT)
+                 FROM results u JOIN results t ON t.tenant_id = u.tenant_id AND t.kind = 'task' AND t.user_result_id = u.id
+                 WHERE u.tenant_id = $1 AND u.kind = 'user' AND u.scheduled_at >= $2 AND u.scheduled_at <= $3",
+            )
+        } else {
+            format!(
+                "SELECT status, COUNT(*), CAST(COALESCE(SUM(total_tasks), 0) AS BIGINT), CAST(COALESCE(SUM(failed_tasks), 0) AS BIGINT)
+                 FROM results u WHERE tenant_id = $1 AND kind = '{}' AND scheduled_at >= $2 AND scheduled_at <= $3",
+                kind_static(kind)
+            )
+        };
+        let mut binds = vec![tenant.to_string(), from.to_string(), to.to_string()];
         if let Some(w) = workflow_id {
             binds.push(w.to_string());
-            sql.push_str(&format!(" AND workflow_id = ${}", binds.len()));
+            sql.push_str(&format!(" AND u.workflow_id = ${}", binds.len()));
         }
         if let Some(r) = run_id {
             binds.push(r.to_string());
-            sql.push_str(&format!(" AND run_id = ${}", binds.len()));
+            sql.push_str(&format!(" AND u.run_id = ${}", binds.len()));
         }
-        sql.push_str(" GROUP BY status");
+        sql.push_str(" GROUP BY 1");
         let mut q = sqlx::query(&sql);
         for b in binds {
             q = q.bind(b);
