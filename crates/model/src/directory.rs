@@ -101,9 +101,11 @@ pub fn new_user_from_props(
             return Err(ModelError::Missing(key.into()));
         }
     }
+    // Time-ordered when lcw picks it: SQLite keeps users clustered by id, so new users
+    // (an import of thousands) append to the table instead of landing all over it.
     let id = str_prop(&props, "id")
         .map(str::to_string)
-        .unwrap_or_else(crate::new_id);
+        .unwrap_or_else(crate::new_sequential_id);
     let alias = str_prop(&props, "userPrincipalName")
         .and_then(|u| u.split_once('@'))
         .map(|(a, _)| a.to_string())

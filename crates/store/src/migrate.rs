@@ -178,7 +178,7 @@ pub(crate) async fn run(store: &Store) -> Result<()> {
 /// Tables SQLite keeps `WITHOUT ROWID`: their primary key is most of the row, so the table
 /// is one b-tree instead of a table and a key index, and each insert (a run adds a
 /// membership, a change and an occurrence claim per user) updates one b-tree fewer.
-const CLUSTERED: &[&str] = &["group_members", "occurrences", "directory_changes"];
+const CLUSTERED: &[&str] = &["group_members", "occurrences", "directory_changes", "users"];
 
 /// The clustered table a `SCHEMA` statement creates, if it creates one.
 fn clustered_table(stmt: &str) -> Option<&'static str> {
