@@ -35,7 +35,9 @@ pub use effects::DirectoryEffect;
 pub use entitlement::{entitlement_kinds, AccessPackageEffect, AssignmentRow, RequestRow};
 pub use outbox::{OutboxMail, OutboxRow};
 pub use resources::{kinds, Resource, Write};
-pub use results::{result_kinds, Job, ResultBatch, ResultQuery, ResultRow, ResultWrite};
+pub use results::{
+    result_kinds, Job, ResultBatch, ResultQuery, ResultRow, ResultWrite, TaskDefinitionTally,
+};
 pub use waiting::{Callout, NewCallout};
 
 #[derive(Debug, thiserror::Error)]

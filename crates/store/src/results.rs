@@ -153,6 +153,20 @@ fn row_to_result(r: &AnyRow) -> Result<ResultRow> {
     Ok(row)
 }
 
+/// Task results of one task definition in a window ([`Store::task_definition_tallies`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskDefinitionTally {
+    /// Lower-cased.
+    pub definition_id: String,
+    pub tasks: i64,
+    pub completed: i64,
+    pub failed: i64,
+    /// Distinct users, and those with a completed or a failed task of this definition.
+    pub users: i64,
+    pub users_completed: i64,
+    pub users_failed: i64,
+}
+
 /// One step of an atomic results write.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)] // built and consumed at once; boxing buys nothing
@@ -737,6 +751,60 @@ impl Store {
         let rows = q.fetch_all(self.pool()).await?;
         rows.iter()
             .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+            .collect()
+    }
+
+    /// Task results of the given workflows whose user results were scheduled in
+    /// `[from, to]`, tallied per task definition in SQL (topTasksProcessedSummary): a
+    /// tenant's task results are the largest collection lcw keeps.
+    pub async fn task_definition_tallies(
+        &self,
+        tenant: &str,
+        workflow_ids: &[String],
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<TaskDefinitionTally>> {
+        if workflow_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sqlite = self.backend() == Backend::Sqlite;
+        let workflows: Vec<String> = (0..workflow_ids.len())
+            .map(|i| crate::placeholder(sqlite, i + 4))
+            .collect();
+        let sql = format!(
+            "SELECT LOWER(t.task_definition_id), CAST(COUNT(*) AS BIGINT),
+                CAST(SUM(CASE WHEN t.status = 'completed' THEN 1 ELSE 0 END) AS BIGINT),
+                CAST(SUM(CASE WHEN t.status = 'failed' THEN 1 ELSE 0 END) AS BIGINT),
+                CAST(COUNT(DISTINCT t.subject_id) AS BIGINT),
+                CAST(COUNT(DISTINCT CASE WHEN t.status = 'completed' THEN t.subject_id END) AS BIGINT),
+                CAST(COUNT(DISTINCT CASE WHEN t.status = 'failed' THEN t.subject_id END) AS BIGINT)
+             FROM results u JOIN results t ON t.tenant_id = u.tenant_id AND t.kind = 'task' AND t.user_result_id = u.id
+             WHERE u.tenant_id = {} AND u.kind = 'user' AND u.scheduled_at >= {} AND u.scheduled_at <= {}
+               AND u.workflow_id IN ({})
+             GROUP BY 1",
+            crate::placeholder(sqlite, 1),
+            crate::placeholder(sqlite, 2),
+            crate::placeholder(sqlite, 3),
+            workflows.join(", ")
+        );
+        let mut q = sqlx::query(&sql).bind(tenant).bind(from).bind(to);
+        for id in workflow_ids {
+            q = q.bind(id.as_str());
+        }
+        q.fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(TaskDefinitionTally {
+                    definition_id: r.try_get(0)?,
+                    tasks: r.try_get(1)?,
+                    completed: r.try_get(2)?,
+                    failed: r.try_get(3)?,
+                    users: r.try_get(4)?,
+                    users_completed: r.try_get(5)?,
+                    users_failed: r.try_get(6)?,
+                })
+            })
             .collect()
     }
 

@@ -11,7 +11,7 @@ use store::{kinds, result_kinds, Resource, ResultRow, Write};
 
 use crate::ctx::{Ctx, Reply};
 use crate::error::ApiError;
-use crate::handlers::runs::{all_rows, function_result, group_by, tally, window, Tally};
+use crate::handlers::runs::{all_rows, function_result, tally, window, Tally};
 use crate::handlers::workflows::load_live_workflow_for_write;
 
 const NS: &str = "microsoft.graph.identityGovernance.";
@@ -695,42 +695,31 @@ pub async fn top_workflows_processed_summary_route(ctx: Ctx) -> Result<Reply, Ap
 
 pub async fn top_tasks_processed_summary_route(ctx: Ctx) -> Result<Reply, ApiError> {
     let (from, to) = window(&ctx)?;
-    let mut rows: Vec<ResultRow> = Vec::new();
-    for wf in all_workflows(&ctx).await? {
-        rows.extend(
-            all_rows(&ctx, result_kinds::TASK, Some(&wf.id), None, None)
-                .await?
-                .into_iter()
-                .filter(|r| {
-                    r.scheduled_at
-                        .as_deref()
-                        .is_some_and(|s| s >= from.as_str() && s <= to.as_str())
-                }),
-        );
-    }
-    let groups = group_by(&rows, |r| r.task_definition_id.to_ascii_lowercase());
-    let mut items: Vec<Value> = groups
+    let workflow_ids: Vec<String> = all_workflows(&ctx)
+        .await?
         .into_iter()
-        .map(|(def, rs)| {
-            let distinct = |pred: &dyn Fn(&ResultRow) -> bool| {
-                rs.iter()
-                    .filter(|r| pred(r))
-                    .map(|r| r.subject_id.as_str())
-                    .collect::<BTreeSet<_>>()
-                    .len()
-            };
-            let name = model::catalog::task_definition(&def)
+        .map(|wf| wf.id)
+        .collect();
+    let tallies = ctx
+        .state
+        .store
+        .task_definition_tallies(ctx.tenant(), &workflow_ids, &from, &to)
+        .await?;
+    let mut items: Vec<Value> = tallies
+        .into_iter()
+        .map(|t| {
+            let name = model::catalog::task_definition(&t.definition_id)
                 .map(|d| str_of(d, "displayName"))
                 .unwrap_or_default();
             json!({
-                "taskDefinitionId": def,
+                "taskDefinitionId": t.definition_id,
                 "taskDefinitionDisplayName": name,
-                "totalTasks": rs.len(),
-                "successfulTasks": rs.iter().filter(|r| r.status == "completed").count(),
-                "failedTasks": rs.iter().filter(|r| r.status == "failed").count(),
-                "totalUsers": distinct(&|_| true),
-                "successfulUsers": distinct(&|r| r.status == "completed"),
-                "failedUsers": distinct(&|r| r.status == "failed"),
+                "totalTasks": t.tasks,
+                "successfulTasks": t.completed,
+                "failedTasks": t.failed,
+                "totalUsers": t.users,
+                "successfulUsers": t.users_completed,
+                "failedUsers": t.users_failed,
             })
         })
         .collect();

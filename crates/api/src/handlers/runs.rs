@@ -893,15 +893,3 @@ pub(crate) async fn all_rows(
     };
     Ok(ctx.state.store.list_results(ctx.tenant(), &q).await?.0)
 }
-
-/// Group rows by a key (insights).
-pub(crate) fn group_by<K: std::hash::Hash + Eq>(
-    rows: &[ResultRow],
-    key: impl Fn(&ResultRow) -> K,
-) -> HashMap<K, Vec<&ResultRow>> {
-    let mut out: HashMap<K, Vec<&ResultRow>> = HashMap::new();
-    for r in rows {
-        out.entry(key(r)).or_default().push(r);
-    }
-    out
-}

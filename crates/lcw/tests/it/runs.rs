@@ -454,8 +454,26 @@ both_backends!(leaver_run_records_results_and_changes_the_directory, |t| {
             .await;
         tasks.expect(200);
         assert_eq!(values(&tasks).len(), 3);
-        assert_eq!(values(&tasks)[0]["totalUsers"], 2);
+        let top_task = &values(&tasks)[0];
+        assert_eq!(top_task["totalUsers"], 2);
+        assert_eq!(top_task["totalTasks"], 2);
+        assert_eq!(top_task["successfulTasks"], 2);
+        assert_eq!(top_task["successfulUsers"], 2);
+        assert_eq!(top_task["failedTasks"], 0);
+        assert_eq!(top_task["failedUsers"], 0);
+        assert!(!top_task["taskDefinitionDisplayName"]
+            .as_str()
+            .unwrap_or_default()
+            .is_empty());
     }
+    // A window before the run counts none of its tasks.
+    let before = t
+        .get(&format!(
+            "{LW}/insights/microsoft.graph.identityGovernance.topTasksProcessedSummary(startDateTime=2020-01-01T00:00:00Z,endDateTime=2020-01-02T00:00:00Z)"
+        ))
+        .await;
+    before.expect(200);
+    assert_eq!(values(&before).len(), 0);
     let missing = t
         .get(&format!(
             "{base}/runs/summary(startDateTime=2026-01-01T00:00:00Z)"
