@@ -7,8 +7,6 @@
 //! workflow and to the parents before it), and the last step says what is answered. Result
 //! collections are paged, filtered, ordered and counted in SQL (`store::list_results`).
 
-use std::collections::HashMap;
-
 use serde_json::{json, Map, Value};
 use store::{result_kinds, Resource, ResultQuery, ResultRow};
 
@@ -636,20 +634,11 @@ pub(crate) async fn tally(
     from: &str,
     to: &str,
 ) -> Result<Tally, ApiError> {
-    let rows = match ctx
+    let rows = ctx
         .state
         .store
         .result_status_counts(ctx.tenant(), kind, workflow_id, run_id, from, to)
-        .await
-    {
-        Ok(rows) => rows,
-        // PostgreSQL: `SUM(BIGINT)` is NUMERIC, which the Any driver cannot decode (store
-        // fix: cast the sums to BIGINT). Until then, count the rows here.
-        Err(e) => {
-            tracing::debug!(error = %e, "result_status_counts failed; counting in memory");
-            status_counts_in_memory(ctx, kind, workflow_id, run_id, from, to).await?
-        }
-    };
+        .await?;
     let mut t = Tally::default();
     for (status, n, tasks, failed_tasks) in rows {
         t.total += n;
@@ -662,31 +651,6 @@ pub(crate) async fn tally(
         }
     }
     Ok(t)
-}
-
-/// `(status, rows, sum(total_tasks), sum(failed_tasks))` of the rows scheduled in
-/// `[from, to]` (fixed-width timestamps compare as text).
-async fn status_counts_in_memory(
-    ctx: &Ctx,
-    kind: &'static str,
-    workflow_id: Option<&str>,
-    run_id: Option<&str>,
-    from: &str,
-    to: &str,
-) -> Result<Vec<(String, i64, i64, i64)>, ApiError> {
-    let rows = all_rows(ctx, kind, workflow_id, run_id, None).await?;
-    let mut by: HashMap<String, (i64, i64, i64)> = HashMap::new();
-    for r in rows.iter().filter(|r| {
-        r.scheduled_at
-            .as_deref()
-            .is_some_and(|s| s >= from && s <= to)
-    }) {
-        let e = by.entry(r.status.clone()).or_default();
-        e.0 += 1;
-        e.1 += r.total_tasks;
-        e.2 += r.failed_tasks;
-    }
-    Ok(by.into_iter().map(|(s, (n, t, f))| (s, n, t, f)).collect())
 }
 
 pub(crate) fn function_result(ctx: &Ctx, type_name: &str, mut body: Value) -> Reply {
