@@ -167,6 +167,12 @@ pub struct TaskDefinitionTally {
     pub users_failed: i64,
 }
 
+/// Task rows (`t`) of the user results (`u`) scheduled in `[$2, $3]` of tenant `$1`. Task
+/// rows are not in `results_scheduled` (a run writes many): they share their user result's
+/// scheduled time, workflow and run, so the window is found through user results.
+const TASKS_IN_WINDOW: &str = "FROM results u JOIN results t ON t.tenant_id = u.tenant_id AND t.kind = 'task' AND t.user_result_id = u.id
+     WHERE u.tenant_id = $1 AND u.kind = 'user' AND u.scheduled_at >= $2 AND u.scheduled_at <= $3";
+
 /// One step of an atomic results write.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)] // built and consumed at once; boxing buys nothing
@@ -718,14 +724,11 @@ impl Store {
         from: &str,
         to: &str,
     ) -> Result<Vec<(String, i64, i64, i64)>> {
-        // Task rows are not in `results_scheduled` (a run writes many, and nothing else asks
-        // for them by time): they are found through their user results, whose scheduled
-        // time they share. The kind is a literal so the planner can use the partial index.
+        // The kind is a literal so the planner can use the partial index.
         let mut sql = if kind == result_kinds::TASK {
-            String::from(
+            format!(
                 "SELECT t.status, COUNT(*), CAST(COALESCE(SUM(t.total_tasks), 0) AS BIGINT), CAST(COALESCE(SUM(t.failed_tasks), 0) AS BIGINT)
-                 FROM results u JOIN results t ON t.tenant_id = u.tenant_id AND t.kind = 'task' AND t.user_result_id = u.id
-                 WHERE u.tenant_id = $1 AND u.kind = 'user' AND u.scheduled_at >= $2 AND u.scheduled_at <= $3",
+                 {TASKS_IN_WINDOW}"
             )
         } else {
             format!(
@@ -767,9 +770,8 @@ impl Store {
         if workflow_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let sqlite = self.backend() == Backend::Sqlite;
         let workflows: Vec<String> = (0..workflow_ids.len())
-            .map(|i| crate::placeholder(sqlite, i + 4))
+            .map(|i| format!("${}", i + 4))
             .collect();
         let sql = format!(
             "SELECT LOWER(t.task_definition_id), CAST(COUNT(*) AS BIGINT),
@@ -778,13 +780,8 @@ impl Store {
                 CAST(COUNT(DISTINCT t.subject_id) AS BIGINT),
                 CAST(COUNT(DISTINCT CASE WHEN t.status = 'completed' THEN t.subject_id END) AS BIGINT),
                 CAST(COUNT(DISTINCT CASE WHEN t.status = 'failed' THEN t.subject_id END) AS BIGINT)
-             FROM results u JOIN results t ON t.tenant_id = u.tenant_id AND t.kind = 'task' AND t.user_result_id = u.id
-             WHERE u.tenant_id = {} AND u.kind = 'user' AND u.scheduled_at >= {} AND u.scheduled_at <= {}
-               AND u.workflow_id IN ({})
+             {TASKS_IN_WINDOW} AND u.workflow_id IN ({})
              GROUP BY 1",
-            crate::placeholder(sqlite, 1),
-            crate::placeholder(sqlite, 2),
-            crate::placeholder(sqlite, 3),
             workflows.join(", ")
         );
         let mut q = sqlx::query(&sql).bind(tenant).bind(from).bind(to);
