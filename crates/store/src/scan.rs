@@ -69,20 +69,10 @@ impl Store {
         tenant: &str,
         member_ids: &[String],
     ) -> Result<HashMap<String, Vec<String>>> {
+        let sql = "SELECT member_id, group_id FROM group_members WHERE tenant_id = {tenant} AND member_id IN";
         let mut out: HashMap<String, Vec<String>> = HashMap::new();
-        for chunk in member_ids.chunks(500) {
-            let ph: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
-            let sql = format!(
-                "SELECT member_id, group_id FROM group_members WHERE tenant_id = $1 AND member_id IN ({})",
-                ph.join(",")
-            );
-            let mut q = sqlx::query(&sql).bind(tenant);
-            for id in chunk {
-                q = q.bind(id.as_str());
-            }
-            for r in q.fetch_all(self.pool()).await? {
-                out.entry(r.try_get(0)?).or_default().push(r.try_get(1)?);
-            }
+        for r in self.fetch_for_keys(sql, tenant, member_ids).await? {
+            out.entry(r.try_get(0)?).or_default().push(r.try_get(1)?);
         }
         Ok(out)
     }
