@@ -56,8 +56,14 @@ const SCHEMA: &[&str] = &[
     "DROP INDEX IF EXISTS results_subject",
     "DROP INDEX IF EXISTS results_run_status",
     "DROP INDEX IF EXISTS results_open",
-    "CREATE INDEX IF NOT EXISTS results_workflow ON results (tenant_id, kind, workflow_id, seq)",
-    "CREATE INDEX IF NOT EXISTS results_run ON results (tenant_id, kind, run_id, seq)",
+    // Runs, user results and task reports by workflow and by run. Task results, three or
+    // more rows per user, stay out of both: they are reached through their user result
+    // (`results_task_user_result`), which each run writes once per user anyway, and two
+    // index insertions fewer per task row make a run's writes about a quarter cheaper.
+    "DROP INDEX IF EXISTS results_workflow",
+    "DROP INDEX IF EXISTS results_run",
+    "CREATE INDEX IF NOT EXISTS results_workflow_history ON results (tenant_id, kind, workflow_id, seq) WHERE kind = 'run' OR kind = 'user' OR kind = 'report'",
+    "CREATE INDEX IF NOT EXISTS results_run_history ON results (tenant_id, kind, run_id, seq) WHERE kind = 'run' OR kind = 'user' OR kind = 'report'",
     // Runs and user results by time (summaries and insights); task results are counted
     // through their user results, so the three rows a user's tasks add skip this index.
     "DROP INDEX IF EXISTS results_scheduled",

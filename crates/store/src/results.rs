@@ -591,24 +591,46 @@ impl Store {
             format!("kind = '{}'", kind_static(q.kind)),
         ];
         let mut params: Vec<SqlParam> = vec![SqlParam::Text(tenant.to_string())];
-        let mut add = |col: &str, v: &str, params: &mut Vec<SqlParam>| {
+        let add = |col: &str, v: &str, params: &mut Vec<SqlParam>, conds: &mut Vec<String>| {
             params.push(SqlParam::Text(v.to_string()));
             conds.push(format!("{col} = ${}", params.len()));
         };
-        if let Some(v) = q.workflow_id {
-            add("workflow_id", v, &mut params);
-        }
-        if let Some(v) = q.run_id {
-            add("run_id", v, &mut params);
+        // Task results are not in the workflow and run indexes (see migrate.rs): scoped by
+        // workflow or run alone, they are found through that scope's user results, and
+        // listed user result by user result (time-ordered ids), each in task order, which
+        // that index yields without sorting.
+        let through_users = q.kind == result_kinds::TASK
+            && q.user_result_id.is_none()
+            && q.user_result_ids.is_none()
+            && (q.workflow_id.is_some() || q.run_id.is_some());
+        if through_users {
+            let mut users = vec!["tenant_id = $1".to_string(), "kind = 'user'".to_string()];
+            for (col, v) in [("workflow_id", q.workflow_id), ("run_id", q.run_id)] {
+                if let Some(v) = v {
+                    params.push(SqlParam::Text(v.to_string()));
+                    users.push(format!("{col} = ${}", params.len()));
+                }
+            }
+            conds.push(format!(
+                "user_result_id IN (SELECT id FROM results WHERE {})",
+                users.join(" AND ")
+            ));
+        } else {
+            if let Some(v) = q.workflow_id {
+                add("workflow_id", v, &mut params, &mut conds);
+            }
+            if let Some(v) = q.run_id {
+                add("run_id", v, &mut params, &mut conds);
+            }
         }
         if let Some(v) = q.user_result_id {
-            add("user_result_id", v, &mut params);
+            add("user_result_id", v, &mut params, &mut conds);
         }
         if let Some(v) = q.task_id {
-            add("task_id", v, &mut params);
+            add("task_id", v, &mut params, &mut conds);
         }
         if let Some(v) = q.subject_id {
-            add("subject_id", v, &mut params);
+            add("subject_id", v, &mut params, &mut conds);
         }
         for (col, list) in [("id", q.ids), ("user_result_id", q.user_result_ids)] {
             let Some(list) = list else { continue };
@@ -626,13 +648,20 @@ impl Store {
             Some(f) => odata::to_sql(f, &ResultColumnMap, self.dialect(), params.len() + 1).ok(),
             None => Some((String::new(), Vec::new())),
         };
+        let natural = if through_users {
+            "user_result_id, seq"
+        } else {
+            "seq"
+        };
         let order = match odata::order_by_sql(q.orderby, &ResultColumnMap) {
-            Ok(s) if !s.is_empty() => Some(format!("{s}, seq")),
-            Ok(_) => Some("seq".to_string()),
+            Ok(s) if !s.is_empty() => Some(format!("{s}, {natural}")),
+            Ok(_) => Some(natural.to_string()),
             Err(_) => None,
         };
         let (Some((fsql, fparams)), Some(order)) = (sql_filter, order) else {
-            return self.list_results_in_memory(tenant, &conds, params, q).await;
+            return self
+                .list_results_in_memory(tenant, &conds, natural, params, q)
+                .await;
         };
         if !fsql.is_empty() {
             conds.push(format!("({fsql})"));
@@ -670,10 +699,14 @@ impl Store {
         &self,
         tenant: &str,
         conds: &[String],
+        natural_order: &str,
         params: Vec<SqlParam>,
         q: &ResultQuery<'_>,
     ) -> Result<(Vec<ResultRow>, Option<i64>, bool)> {
-        let sql = format!("{SELECT} WHERE {} ORDER BY seq", conds.join(" AND "));
+        let sql = format!(
+            "{SELECT} WHERE {} ORDER BY {natural_order}",
+            conds.join(" AND ")
+        );
         let mut query = sqlx::query(&sql);
         for p in params {
             query = bind_param(query, p);
@@ -808,11 +841,17 @@ impl Store {
     /// Remove a run that processed nobody, with its task reports and links.
     pub async fn delete_empty_run(&self, tenant: &str, run_id: &str) -> Result<()> {
         let mut tx = self.begin().await?;
-        sqlx::query("DELETE FROM results WHERE tenant_id = $1 AND run_id = $2 AND kind IN ('run', 'report')")
-            .bind(tenant)
-            .bind(run_id)
-            .execute(&mut *tx)
-            .await?;
+        // A kind at a time: each a literal, so the run index (partial) serves it.
+        for sql in [
+            "DELETE FROM results WHERE tenant_id = $1 AND kind = 'run' AND run_id = $2",
+            "DELETE FROM results WHERE tenant_id = $1 AND kind = 'report' AND run_id = $2",
+        ] {
+            sqlx::query(sql)
+                .bind(tenant)
+                .bind(run_id)
+                .execute(&mut *tx)
+                .await?;
+        }
         sqlx::query("DELETE FROM result_links WHERE tenant_id = $1 AND run_id = $2")
             .bind(tenant)
             .bind(run_id)
@@ -854,14 +893,22 @@ impl Store {
         kind: &'static str,
         run_id: &str,
     ) -> Result<Vec<(String, String, i64)>> {
-        let rows = sqlx::query(
-            "SELECT task_id, status, COUNT(*) FROM results WHERE tenant_id = $1 AND kind = $2 AND run_id = $3 GROUP BY task_id, status",
-        )
-        .bind(tenant)
-        .bind(kind)
-        .bind(run_id)
-        .fetch_all(self.pool())
-        .await?;
+        // The kind is a literal so the planner can use the partial indexes; task results are
+        // reached through the run's user results (they are not in the run index).
+        let scope = if kind == result_kinds::TASK {
+            "user_result_id IN (SELECT id FROM results WHERE tenant_id = $1 AND kind = 'user' AND run_id = $2)"
+        } else {
+            "run_id = $2"
+        };
+        let sql = format!(
+            "SELECT task_id, status, COUNT(*) FROM results WHERE tenant_id = $1 AND kind = '{}' AND {scope} GROUP BY task_id, status",
+            kind_static(kind)
+        );
+        let rows = sqlx::query(&sql)
+            .bind(tenant)
+            .bind(run_id)
+            .fetch_all(self.pool())
+            .await?;
         rows.iter()
             .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
             .collect()
@@ -873,8 +920,14 @@ impl Store {
         let mut tx = self.begin().await?;
         for sql in [
             "DELETE FROM result_links WHERE tenant_id = $1 AND run_id IN (SELECT id FROM results WHERE tenant_id = $1 AND kind = 'run' AND workflow_id = $2)",
-            "DELETE FROM result_links WHERE tenant_id = $1 AND source_id IN (SELECT id FROM results WHERE tenant_id = $1 AND workflow_id = $2)",
-            "DELETE FROM results WHERE tenant_id = $1 AND workflow_id = $2",
+            // Links leave runs and user results; each kind a literal so the workflow index
+            // (partial) serves it, and task results (not in it) go through their user results.
+            "DELETE FROM result_links WHERE tenant_id = $1 AND source_id IN (SELECT id FROM results WHERE tenant_id = $1 AND kind = 'run' AND workflow_id = $2)",
+            "DELETE FROM result_links WHERE tenant_id = $1 AND source_id IN (SELECT id FROM results WHERE tenant_id = $1 AND kind = 'user' AND workflow_id = $2)",
+            "DELETE FROM results WHERE tenant_id = $1 AND kind = 'task' AND user_result_id IN (SELECT id FROM results WHERE tenant_id = $1 AND kind = 'user' AND workflow_id = $2)",
+            "DELETE FROM results WHERE tenant_id = $1 AND kind = 'user' AND workflow_id = $2",
+            "DELETE FROM results WHERE tenant_id = $1 AND kind = 'report' AND workflow_id = $2",
+            "DELETE FROM results WHERE tenant_id = $1 AND kind = 'run' AND workflow_id = $2",
             "DELETE FROM occurrences WHERE tenant_id = $1 AND workflow_id = $2",
             "DELETE FROM callouts WHERE tenant_id = $1 AND workflow_id = $2",
             "DELETE FROM resources WHERE tenant_id = $1 AND kind = 'changeCursor' AND id = $2",

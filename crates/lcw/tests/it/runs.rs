@@ -331,6 +331,32 @@ both_backends!(leaver_run_records_results_and_changes_the_directory, |t| {
         .await;
     ordered.expect(200);
     assert_eq!(values(&ordered).len(), 6);
+    // Unordered, a run's task results come user by user, each user's in task order, and
+    // pages follow on without gaps or repeats.
+    let first = t
+        .get(&format!("{base}/runs/{r}/taskProcessingResults?$top=4"))
+        .await;
+    first.expect(200);
+    let rest = t.get(first.body["@odata.nextLink"].as_str().unwrap()).await;
+    rest.expect(200);
+    let listed: Vec<Value> = values(&first).into_iter().chain(values(&rest)).collect();
+    assert_eq!(listed.len(), 6);
+    let distinct: std::collections::HashSet<&str> =
+        listed.iter().map(|x| x["id"].as_str().unwrap()).collect();
+    assert_eq!(distinct.len(), 6);
+    for user in listed.chunks(3) {
+        assert!(user
+            .iter()
+            .all(|x| x["subject"]["id"] == user[0]["subject"]["id"]));
+        let tasks: Vec<&str> = user
+            .iter()
+            .map(|x| x["task"]["displayName"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            tasks,
+            ["Disable account", "Remove from groups", "Revoke tokens"]
+        );
+    }
     let page1 = t
         .get(&format!("{base}/userProcessingResults?$top=1&$count=true"))
         .await;
