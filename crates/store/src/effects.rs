@@ -8,7 +8,8 @@ use sqlx::Row;
 use crate::auth_methods::{put_tap, TapRow};
 use crate::entitlement::{apply_access_package_effect, AccessPackageEffect};
 use crate::outbox::{queue_mail, OutboxMail};
-use crate::results::{apply_result_writes, ResultWrite};
+use crate::prepared::Prepared;
+use crate::results::{apply_result_writes, prepare_result_writes, run_steps, ResultWrite};
 use crate::waiting::{queue_callout, NewCallout};
 use crate::{Result, Store, StoreError};
 
@@ -61,6 +62,12 @@ impl Store {
         effects: &[(String, Vec<DirectoryEffect>)],
         writes: &[ResultWrite],
     ) -> Result<bool> {
+        // Built before the transaction, which then only runs them (see prepared.rs).
+        let sqlite = self.backend() == crate::Backend::Sqlite;
+        let (batched, one_by_one): (Vec<_>, Vec<_>) =
+            effects.iter().partition(|(_, e)| batchable(e));
+        let batched = prepare_batched_effects(sqlite, tenant, &batched)?;
+        let result_steps = prepare_result_writes(sqlite, tenant, writes.iter())?;
         let mut tx = self.begin().await?;
         let mine = sqlx::query("UPDATE jobs SET done = 1, lease_owner = NULL, lease_until = NULL WHERE id = $1 AND done = 0")
             .bind(job_id)
@@ -71,13 +78,11 @@ impl Store {
         if !mine {
             return Ok(false);
         }
-        let (batched, one_by_one): (Vec<_>, Vec<_>) =
-            effects.iter().partition(|(_, e)| batchable(e));
-        apply_batched_effects(&mut tx, self, tenant, &batched).await?;
+        apply_batched_effects(&mut tx, self, tenant, batched).await?;
         for (user_id, e) in one_by_one {
             apply_user_effects(&mut tx, self, tenant, user_id, e).await?;
         }
-        apply_result_writes(&mut tx, tenant, writes).await?;
+        run_steps(&mut tx, tenant, result_steps).await?;
         tx.commit().await?;
         if effects.iter().any(|(_, e)| !e.is_empty()) {
             self.bump(tenant);
@@ -109,20 +114,27 @@ const MEMBERS_PER_STATEMENT: usize = 500;
 /// User documents rewritten per statement (3 parameters each).
 const DOCS_PER_STATEMENT: usize = 500;
 
-/// Apply many users' batchable effects with a few set-based statements: one insert and one
-/// delete of memberships, one read and one update of the changed user documents. Membership
-/// changes that took effect are logged for membershipChangeTrigger workflows.
-async fn apply_batched_effects(
-    tx: &mut sqlx::AnyConnection,
-    store: &Store,
+/// Many users' batchable effects as a few set-based statements: one insert and one delete
+/// of memberships, one update of the changed user documents. Built before the transaction
+/// (see prepared.rs) where they do not depend on what it reads.
+struct BatchedEffects<'e> {
+    adds: Vec<Prepared>,
+    removes: Vec<(&'e str, Vec<&'e str>)>,
+    /// SQLite: `json_set` updates. PostgreSQL rewrites documents it reads in the transaction.
+    doc_updates: Vec<Prepared>,
+    doc_users: Vec<&'e str>,
+    by_user: std::collections::HashMap<&'e str, &'e Vec<DirectoryEffect>>,
+}
+
+fn prepare_batched_effects<'e>(
+    sqlite: bool,
     tenant: &str,
-    effects: &[&(String, Vec<DirectoryEffect>)],
-) -> Result<()> {
-    let sqlite = crate::is_sqlite(tx);
+    effects: &[&'e (String, Vec<DirectoryEffect>)],
+) -> Result<BatchedEffects<'e>> {
     let mut adds: Vec<(&str, &str)> = Vec::new();
     let mut removes: Vec<(&str, &str)> = Vec::new();
     let mut doc_users: Vec<&str> = Vec::new();
-    for (user_id, list) in effects {
+    for (user_id, list) in effects.iter().copied() {
         for e in list {
             match e {
                 DirectoryEffect::AddToGroup(g) => adds.push((g, user_id)),
@@ -135,17 +147,20 @@ async fn apply_batched_effects(
             }
         }
     }
+    let mut add_statements = Vec::new();
     for chunk in adds.chunks(MEMBERS_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO group_members (tenant_id, group_id, member_id) VALUES {} ON CONFLICT DO NOTHING RETURNING group_id, member_id",
             crate::values_list(sqlite, 1, chunk.len(), 3)
         );
-        let mut q = sqlx::query(&sql);
+        let mut q = Prepared::new(sql);
         for (g, u) in chunk {
-            q = q.bind(tenant).bind(*g).bind(*u);
+            q = q
+                .bind(tenant.to_string())?
+                .bind(g.to_string())?
+                .bind(u.to_string())?;
         }
-        let done = q.fetch_all(&mut *tx).await?;
-        log_member_changes(tx, store, tenant, &done, "add").await?;
+        add_statements.push(q);
     }
     // Removals go group by group: a statement per group seeks the primary key, where a
     // list of (group, member) pairs made SQLite scan the whole table.
@@ -153,7 +168,36 @@ async fn apply_batched_effects(
     for (g, u) in removes {
         removes_by_group.entry(g).or_default().push(u);
     }
-    for (group, members) in removes_by_group {
+    let by_user: std::collections::HashMap<&str, &Vec<DirectoryEffect>> =
+        effects.iter().map(|(u, e)| (u.as_str(), e)).collect();
+    let doc_updates = if sqlite {
+        prepare_doc_properties(tenant, &doc_users, &by_user)?
+    } else {
+        Vec::new()
+    };
+    Ok(BatchedEffects {
+        adds: add_statements,
+        removes: removes_by_group.into_iter().collect(),
+        doc_updates,
+        doc_users,
+        by_user,
+    })
+}
+
+/// Apply [`BatchedEffects`]. Membership changes that took effect are logged for
+/// membershipChangeTrigger workflows.
+async fn apply_batched_effects(
+    tx: &mut sqlx::AnyConnection,
+    store: &Store,
+    tenant: &str,
+    batched: BatchedEffects<'_>,
+) -> Result<()> {
+    let sqlite = crate::is_sqlite(tx);
+    for q in batched.adds {
+        let done = q.fetch_all(&mut *tx).await?;
+        log_member_changes(tx, store, tenant, &done, "add").await?;
+    }
+    for (group, members) in batched.removes {
         for chunk in members.chunks(MEMBERS_PER_STATEMENT) {
             let sql = format!(
                 "DELETE FROM group_members WHERE tenant_id = {} AND group_id = {} AND member_id IN ({}) RETURNING group_id, member_id",
@@ -172,12 +216,14 @@ async fn apply_batched_effects(
             log_member_changes(tx, store, tenant, &done, "remove").await?;
         }
     }
-    let by_user: std::collections::HashMap<&str, &Vec<DirectoryEffect>> =
-        effects.iter().map(|(u, e)| (u.as_str(), e)).collect();
     if sqlite {
-        return set_doc_properties(tx, tenant, &doc_users, &by_user).await;
+        for q in batched.doc_updates {
+            q.execute(&mut *tx).await?;
+        }
+        return Ok(());
     }
-    for chunk in doc_users.chunks(DOCS_PER_STATEMENT) {
+    let by_user = &batched.by_user;
+    for chunk in batched.doc_users.chunks(DOCS_PER_STATEMENT) {
         let docs = crate::changes::current_docs(tx, tenant, chunk).await?;
         let mut updates: Vec<(&str, String, Option<i64>)> = Vec::with_capacity(chunk.len());
         for user_id in chunk {
@@ -226,12 +272,12 @@ struct PropertyShape {
 /// combination of properties. Reading and rewriting whole documents in Rust cost the
 /// writer about a tenth of a job. (PostgreSQL keeps the read-modify-write path: its JSON
 /// functions reorder an object's keys.)
-async fn set_doc_properties(
-    tx: &mut sqlx::AnyConnection,
+fn prepare_doc_properties(
     tenant: &str,
     users: &[&str],
     effects: &std::collections::HashMap<&str, &Vec<DirectoryEffect>>,
-) -> Result<()> {
+) -> Result<Vec<Prepared>> {
+    let mut statements = Vec::new();
     // (user, accountEnabled, assignedLicenses as JSON, signInSessionsValidFromDateTime)
     type Change<'a> = (&'a str, Option<bool>, Option<String>, Option<&'a str>);
     let mut by_shape: std::collections::HashMap<PropertyShape, Vec<Change>> = Default::default();
@@ -277,19 +323,19 @@ async fn set_doc_properties(
                 paths.join(", "),
                 crate::values_list(true, 1, chunk.len(), 5)
             );
-            let mut q = sqlx::query(&sql);
+            let mut q = Prepared::new(sql);
             for (user, enabled, licenses, sessions) in chunk {
                 q = q
-                    .bind(*user)
-                    .bind(enabled.map(|b| if b { "true" } else { "false" }))
-                    .bind(licenses.clone())
-                    .bind(*sessions)
-                    .bind(enabled.map(i64::from));
+                    .bind(user.to_string())?
+                    .bind(enabled.map(|b| if b { "true" } else { "false" }))?
+                    .bind(licenses.clone())?
+                    .bind(sessions.map(str::to_string))?
+                    .bind(enabled.map(i64::from))?;
             }
-            q.bind(tenant).execute(&mut *tx).await?;
+            statements.push(q.bind(tenant.to_string())?);
         }
     }
-    Ok(())
+    Ok(statements)
 }
 
 /// Log the membership changes a statement reports (`RETURNING group_id, member_id`).

@@ -16,6 +16,7 @@ mod effects;
 mod entitlement;
 mod migrate;
 mod outbox;
+mod prepared;
 mod resources;
 mod results;
 mod scan;

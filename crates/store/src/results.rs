@@ -8,6 +8,7 @@ use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use crate::prepared::Prepared;
 use crate::{bind_param, Backend, DirectoryPage, Result, Store, StoreError};
 
 /// Kinds of rows in `results`.
@@ -221,12 +222,8 @@ const ROWS_PER_STATEMENT: usize = 200;
 const CLAIMS_PER_STATEMENT: usize = 500;
 
 /// Insert or update result rows, many per statement.
-pub(crate) async fn put_results(
-    tx: &mut sqlx::AnyConnection,
-    tenant: &str,
-    rows: &[&ResultRow],
-) -> Result<()> {
-    let sqlite = crate::is_sqlite(tx);
+fn prepare_puts(sqlite: bool, tenant: &str, rows: &[&ResultRow]) -> Result<Vec<Prepared>> {
+    let mut out = Vec::with_capacity(rows.len().div_ceil(ROWS_PER_STATEMENT));
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO results (tenant_id, kind, id, workflow_id, run_id, user_result_id, subject_id, task_id, task_definition_id,
@@ -237,44 +234,40 @@ pub(crate) async fn put_results(
                 created_at = excluded.created_at, total_tasks = excluded.total_tasks, failed_tasks = excluded.failed_tasks, doc = excluded.doc",
             crate::values_list(sqlite, 1, chunk.len(), 20)
         );
-        let mut q = sqlx::query(&sql);
+        let mut q = Prepared::new(sql);
         for r in chunk {
             let doc = crate::compact::encode(r, task_copy_of(r))
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?;
             q = q
-                .bind(tenant)
-                .bind(r.kind)
-                .bind(r.id.clone())
-                .bind(r.workflow_id.clone())
-                .bind(r.run_id.clone())
-                .bind(r.user_result_id.clone())
-                .bind(r.subject_id.clone())
-                .bind(r.task_id.clone())
-                .bind(r.task_definition_id.clone())
-                .bind(r.status.clone())
-                .bind(r.execution_type.clone())
-                .bind(r.workflow_version)
-                .bind(ts_col(&r.scheduled_at))
-                .bind(ts_col(&r.started_at))
-                .bind(ts_col(&r.completed_at))
-                .bind(ts_col(&r.created_at))
-                .bind(r.total_tasks)
-                .bind(r.failed_tasks)
-                .bind(r.seq)
-                .bind(doc);
+                .bind(tenant.to_string())?
+                .bind(r.kind)?
+                .bind(r.id.clone())?
+                .bind(r.workflow_id.clone())?
+                .bind(r.run_id.clone())?
+                .bind(r.user_result_id.clone())?
+                .bind(r.subject_id.clone())?
+                .bind(r.task_id.clone())?
+                .bind(r.task_definition_id.clone())?
+                .bind(r.status.clone())?
+                .bind(r.execution_type.clone())?
+                .bind(r.workflow_version)?
+                .bind(ts_col(&r.scheduled_at))?
+                .bind(ts_col(&r.started_at))?
+                .bind(ts_col(&r.completed_at))?
+                .bind(ts_col(&r.created_at))?
+                .bind(r.total_tasks)?
+                .bind(r.failed_tasks)?
+                .bind(r.seq)?
+                .bind(doc)?;
         }
-        q.execute(&mut *tx).await?;
+        out.push(q);
     }
-    Ok(())
+    Ok(out)
 }
 
 /// Set the changing columns of existing rows ([`ResultWrite::Update`]), many per statement.
-async fn update_results(
-    tx: &mut sqlx::AnyConnection,
-    tenant: &str,
-    rows: &[&ResultRow],
-) -> Result<()> {
-    let sqlite = crate::is_sqlite(tx);
+fn prepare_updates(sqlite: bool, tenant: &str, rows: &[&ResultRow]) -> Result<Vec<Prepared>> {
+    let mut out = Vec::with_capacity(rows.len().div_ceil(ROWS_PER_STATEMENT));
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
             "UPDATE results SET status = v.column3, started_at = v.column4, completed_at = v.column5,
@@ -284,23 +277,23 @@ async fn update_results(
             crate::values_list(sqlite, 1, chunk.len(), 8),
             crate::placeholder(sqlite, chunk.len() * 8 + 1)
         );
-        let mut q = sqlx::query(&sql);
+        let mut q = Prepared::new(sql);
         for r in chunk {
             let doc = crate::compact::encode(r, task_copy_of(r))
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?;
             q = q
-                .bind(r.kind)
-                .bind(r.id.clone())
-                .bind(r.status.clone())
-                .bind(ts_col(&r.started_at))
-                .bind(ts_col(&r.completed_at))
-                .bind(r.total_tasks)
-                .bind(r.failed_tasks)
-                .bind(doc);
+                .bind(r.kind)?
+                .bind(r.id.clone())?
+                .bind(r.status.clone())?
+                .bind(ts_col(&r.started_at))?
+                .bind(ts_col(&r.completed_at))?
+                .bind(r.total_tasks)?
+                .bind(r.failed_tasks)?
+                .bind(doc)?;
         }
-        q.bind(tenant).execute(&mut *tx).await?;
+        out.push(q.bind(tenant.to_string())?);
     }
-    Ok(())
+    Ok(out)
 }
 
 /// Task results are stored without their `task`, a copy of the workflow task that the run's
@@ -316,7 +309,18 @@ pub(crate) async fn apply_result_writes(
     tenant: &str,
     writes: &[ResultWrite],
 ) -> Result<()> {
-    apply_write_refs(tx, tenant, writes.iter()).await
+    let steps = prepare_result_writes(crate::is_sqlite(tx), tenant, writes.iter())?;
+    run_steps(tx, tenant, steps).await
+}
+
+/// Result writes made ready to run (see prepared.rs): row puts and updates as built
+/// statements; claims (whose later writes depend on what they claim) and the rest as given.
+pub(crate) struct PreparedWrites<'w>(Vec<Step<'w>>);
+
+enum Step<'w> {
+    Statement(Prepared),
+    Claims(Vec<&'w ResultWrite>),
+    Single(&'w ResultWrite),
 }
 
 /// Consecutive writes of one kind, applied together.
@@ -342,33 +346,62 @@ impl<'w> WriteRun<'w> {
         None
     }
 
-    async fn flush(&mut self, tx: &mut sqlx::AnyConnection, tenant: &str) -> Result<()> {
+    fn flush_into(&mut self, steps: &mut Vec<Step<'w>>, sqlite: bool, tenant: &str) -> Result<()> {
         match std::mem::replace(self, WriteRun::None) {
-            WriteRun::None => Ok(()),
-            WriteRun::Puts(rows) => put_results(tx, tenant, &rows).await,
-            WriteRun::Updates(rows) => update_results(tx, tenant, &rows).await,
-            WriteRun::Claims(claims) => apply_claims(tx, tenant, &claims).await,
+            WriteRun::None => {}
+            WriteRun::Puts(rows) => steps.extend(
+                prepare_puts(sqlite, tenant, &rows)?
+                    .into_iter()
+                    .map(Step::Statement),
+            ),
+            WriteRun::Updates(rows) => steps.extend(
+                prepare_updates(sqlite, tenant, &rows)?
+                    .into_iter()
+                    .map(Step::Statement),
+            ),
+            WriteRun::Claims(claims) => steps.push(Step::Claims(claims)),
         }
+        Ok(())
     }
 }
 
-/// [`apply_result_writes`] over borrowed writes (claimed users' writes are not copied).
-async fn apply_write_refs<'w>(
-    tx: &mut sqlx::AnyConnection,
+/// Group and build `writes` (outside any transaction; see [`run_steps`]).
+pub(crate) fn prepare_result_writes<'w>(
+    sqlite: bool,
     tenant: &str,
     writes: impl Iterator<Item = &'w ResultWrite>,
-) -> Result<()> {
+) -> Result<PreparedWrites<'w>> {
+    let mut steps = Vec::new();
     let mut run = WriteRun::None;
     for w in writes {
         let Some(w) = run.extend(w) else {
             continue;
         };
-        run.flush(tx, tenant).await?;
-        if run.extend(w).is_some() {
-            apply_result_write(tx, tenant, w).await?;
+        run.flush_into(&mut steps, sqlite, tenant)?;
+        if let Some(w) = run.extend(w) {
+            steps.push(Step::Single(w));
         }
     }
-    run.flush(tx, tenant).await
+    run.flush_into(&mut steps, sqlite, tenant)?;
+    Ok(PreparedWrites(steps))
+}
+
+/// Run prepared writes inside a transaction.
+pub(crate) async fn run_steps(
+    tx: &mut sqlx::AnyConnection,
+    tenant: &str,
+    steps: PreparedWrites<'_>,
+) -> Result<()> {
+    for step in steps.0 {
+        match step {
+            Step::Statement(q) => {
+                q.execute(&mut *tx).await?;
+            }
+            Step::Claims(claims) => apply_claims(tx, tenant, &claims).await?,
+            Step::Single(w) => apply_result_write(tx, tenant, w).await?,
+        }
+    }
+    Ok(())
 }
 
 /// Claim trigger occurrences, many per statement, and apply the writes of those this
@@ -432,7 +465,8 @@ async fn apply_claims(
                 }
             }
         }
-        Box::pin(apply_write_refs(tx, tenant, then_writes.into_iter())).await?;
+        let steps = prepare_result_writes(sqlite, tenant, then_writes.into_iter())?;
+        Box::pin(run_steps(tx, tenant, steps)).await?;
     }
     Ok(())
 }
@@ -444,8 +478,17 @@ pub(crate) async fn apply_result_write(
 ) -> Result<()> {
     match w {
         ResultWrite::Claimed { .. } => apply_claims(tx, tenant, &[w]).await,
-        ResultWrite::Put(r) => put_results(tx, tenant, &[r]).await,
-        ResultWrite::Update(r) => update_results(tx, tenant, &[r]).await,
+        ResultWrite::Put(r) | ResultWrite::Update(r) => {
+            let sqlite = crate::is_sqlite(tx);
+            let statements = match w {
+                ResultWrite::Put(_) => prepare_puts(sqlite, tenant, &[r])?,
+                _ => prepare_updates(sqlite, tenant, &[r])?,
+            };
+            for q in statements {
+                q.execute(&mut *tx).await?;
+            }
+            Ok(())
+        }
         ResultWrite::Link { source_id, run_id } => {
             sqlx::query("INSERT INTO result_links (tenant_id, source_id, run_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
                 .bind(tenant)
@@ -541,7 +584,7 @@ impl Store {
     }
 
     /// Put back the `task` of task processing results read from the store (stored without
-    /// it, see [`put_results`]) from their runs' task reports. Rows written before the copy was
+    /// it, see [`prepare_puts`]) from their runs' task reports. Rows written before the copy was
     /// left out still carry theirs and are left alone.
     async fn attach_task_copies(&self, tenant: &str, rows: &mut [ResultRow]) -> Result<()> {
         let lacking = |r: &ResultRow| r.kind == result_kinds::TASK && r.doc.get("task").is_none();
