@@ -64,7 +64,11 @@ end=$(date +%s.%N)
 CPU=$(( $(cpu) - CPU0 ))
 WRITTEN=$(( $(written) - WRITTEN0 ))
 RSS=$(grep VmHWM /proc/$SERVER/status | awk '{print $2}')
-python3 - "$REPORT" "$start" "$end" "$RSS" "$USERS" "${DB%%://*}" "$CPU" "$(getconf CLK_TCK)" "$WRITTEN" <<'PY'
+# CPU seconds of the busiest threads: on SQLite the first is the writer connection's
+# worker, whose transactions are the engine's critical path.
+THREADS=$(for t in /proc/$SERVER/task/*; do echo "$(tr ' ' _ < "$t/comm") $(awk '{print $14 + $15}' "$t/stat")"; done \
+  | sort -k2 -nr | head -4 | awk -v hz="$(getconf CLK_TCK)" '{printf "%s%s %.1f s", (NR > 1 ? ", " : ""), $1, $2 / hz}')
+python3 - "$REPORT" "$start" "$end" "$RSS" "$USERS" "${DB%%://*}" "$CPU" "$(getconf CLK_TCK)" "$WRITTEN" "$THREADS" <<'PY'
 import json, sys
 report, start, end, rss_kb, users, db = json.loads(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
 cpu_secs = int(sys.argv[7]) / int(sys.argv[8])
@@ -75,6 +79,7 @@ print(f"  server CPU time {cpu_secs:.1f} s (user + system; {users / cpu_secs:,.0
 if db == "sqlite":  # PostgreSQL writes in its own processes
     print(f"  written by the server: {written_mb:,.0f} MB ({int(sys.argv[9]) / users / 1024:.1f} KiB per user)")
 print(f"  scheduler pass (runs created) {report['passMilliseconds'] / 1000:.1f} s, processing {report['processingMilliseconds'] / 1000:.1f} s")
+print(f"  busiest threads (CPU): {sys.argv[10]}")
 if report["usersQueued"] != users:
     sys.exit(f"expected {users} users")
 PY
