@@ -413,37 +413,64 @@ async fn apply_claims(
 ) -> Result<()> {
     let sqlite = crate::is_sqlite(tx);
     for chunk in claims.chunks(CLAIMS_PER_STATEMENT) {
-        let sql = format!(
-            "INSERT INTO occurrences (tenant_id, workflow_id, workflow_version, user_id, occurrence) VALUES {}
-             ON CONFLICT DO NOTHING RETURNING workflow_id, workflow_version, user_id, occurrence",
-            crate::values_list(sqlite, 1, chunk.len(), 5)
-        );
-        let mut q = sqlx::query(&sql);
-        for c in chunk {
-            if let ResultWrite::Claimed {
-                workflow_id,
-                version,
-                user_id,
-                occurrence,
-                ..
-            } = c
-            {
-                q = q
-                    .bind(tenant)
-                    .bind(workflow_id.clone())
-                    .bind(*version)
-                    .bind(user_id.clone())
-                    .bind(occurrence.clone());
+        let bind_keys = |sql: &str| -> Result<Prepared> {
+            let mut q = Prepared::new(sql.to_string());
+            for c in chunk {
+                if let ResultWrite::Claimed {
+                    workflow_id,
+                    version,
+                    user_id,
+                    occurrence,
+                    ..
+                } = c
+                {
+                    q = q
+                        .bind(tenant.to_string())?
+                        .bind(workflow_id.clone())?
+                        .bind(*version)?
+                        .bind(user_id.clone())?
+                        .bind(occurrence.clone())?;
+                }
             }
-        }
-        let claimed: std::collections::HashSet<(String, i64, String, String)> = q
+            Ok(q)
+        };
+        let values = crate::values_list(sqlite, 1, chunk.len(), 5);
+        let insert = format!(
+            "INSERT INTO occurrences (tenant_id, workflow_id, workflow_version, user_id, occurrence) VALUES {values}
+             ON CONFLICT DO NOTHING"
+        );
+        let key_of = |r: &AnyRow| -> Result<(String, i64, String, String)> {
+            Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))
+        };
+        // Whether this transaction claimed a key: on PostgreSQL (other nodes claim at the
+        // same time) the insert names what it claimed. On SQLite this transaction is the only
+        // writer (BEGIN IMMEDIATE), so it claims whatever was not claimed when it asks; the
+        // answer (those already claimed, as a rule none) spares streaming every claim back.
+        let (keys, claimed_listed): (std::collections::HashSet<_>, bool) = if sqlite {
+            let taken = bind_keys(&format!(
+                "SELECT o.workflow_id, o.workflow_version, o.user_id, o.occurrence
+                 FROM (VALUES {values}) AS v JOIN occurrences o ON o.tenant_id = v.column1
+                    AND o.workflow_id = v.column2 AND o.workflow_version = v.column3
+                    AND o.user_id = v.column4 AND o.occurrence = v.column5"
+            ))?
             .fetch_all(&mut *tx)
             .await?
             .iter()
-            .map(|r| -> Result<_> {
-                Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))
-            })
+            .map(key_of)
             .collect::<Result<_>>()?;
+            bind_keys(&insert)?.execute(&mut *tx).await?;
+            (taken, false)
+        } else {
+            let claimed = bind_keys(&format!(
+                "{insert} RETURNING workflow_id, workflow_version, user_id, occurrence"
+            ))?
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(key_of)
+            .collect::<Result<_>>()?;
+            (claimed, true)
+        };
         let mut then_writes: Vec<&ResultWrite> = Vec::new();
         for c in chunk {
             if let ResultWrite::Claimed {
@@ -460,7 +487,7 @@ async fn apply_claims(
                     user_id.clone(),
                     occurrence.clone(),
                 );
-                if claimed.contains(&key) {
+                if keys.contains(&key) == claimed_listed {
                     then_writes.extend(then.iter());
                 }
             }
