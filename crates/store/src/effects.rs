@@ -118,12 +118,42 @@ const DOCS_PER_STATEMENT: usize = 500;
 /// of memberships, one update of the changed user documents. Built before the transaction
 /// (see prepared.rs) where they do not depend on what it reads.
 struct BatchedEffects<'e> {
-    adds: Vec<Prepared>,
+    adds: Vec<MembershipAdds>,
     removes: Vec<(&'e str, Vec<&'e str>)>,
     /// SQLite: `json_set` updates. PostgreSQL rewrites documents it reads in the transaction.
     doc_updates: Vec<Prepared>,
     doc_users: Vec<&'e str>,
     by_user: std::collections::HashMap<&'e str, &'e Vec<DirectoryEffect>>,
+}
+
+/// Membership additions, a statement's worth.
+struct MembershipAdds {
+    insert: Prepared,
+    /// SQLite: logs the pairs not yet members, run just before `insert`, its first sequence
+    /// number still to bind (see [`prepare_add_log`]). PostgreSQL logs what `insert`
+    /// returns: another node may add the same pair at the same time.
+    log: Option<Prepared>,
+    pairs: usize,
+}
+
+/// SQLite: log the memberships of `pairs` (group, member) that do not exist yet, without
+/// streaming the inserted rows back (the transaction is the only writer, so "not a member
+/// before the insert" is "added by it"). The last parameter, the first sequence number of
+/// the `pairs.len()` the log takes, is bound in the transaction.
+fn prepare_add_log(tenant: &str, pairs: &[(&str, &str)]) -> Result<Prepared> {
+    let sql = format!(
+        "INSERT INTO directory_changes (tenant_id, seq, user_id, kind, name, old_value, new_value)
+         SELECT b.tenant, b.base + v.column3, v.column2, 'member', v.column1, NULL, 'add'
+         FROM (VALUES {}) AS v, (SELECT ? AS tenant, ? AS base) AS b
+         WHERE NOT EXISTS (SELECT 1 FROM group_members m
+            WHERE m.tenant_id = b.tenant AND m.group_id = v.column1 AND m.member_id = v.column2)",
+        crate::values_list(true, 1, pairs.len(), 3)
+    );
+    let mut q = Prepared::new(sql);
+    for (i, (g, u)) in pairs.iter().enumerate() {
+        q = q.bind(g.to_string())?.bind(u.to_string())?.bind(i as i64)?;
+    }
+    q.bind(tenant.to_string())
 }
 
 fn prepare_batched_effects<'e>(
@@ -148,9 +178,19 @@ fn prepare_batched_effects<'e>(
         }
     }
     let mut add_statements = Vec::new();
+    if sqlite {
+        // A pair listed twice would be logged twice where the insert adds it once.
+        let mut seen = std::collections::HashSet::new();
+        adds.retain(|pair| seen.insert(*pair));
+    }
     for chunk in adds.chunks(MEMBERS_PER_STATEMENT) {
+        let returning = if sqlite {
+            ""
+        } else {
+            " RETURNING group_id, member_id"
+        };
         let sql = format!(
-            "INSERT INTO group_members (tenant_id, group_id, member_id) VALUES {} ON CONFLICT DO NOTHING RETURNING group_id, member_id",
+            "INSERT INTO group_members (tenant_id, group_id, member_id) VALUES {} ON CONFLICT DO NOTHING{returning}",
             crate::values_list(sqlite, 1, chunk.len(), 3)
         );
         let mut q = Prepared::new(sql);
@@ -160,7 +200,16 @@ fn prepare_batched_effects<'e>(
                 .bind(g.to_string())?
                 .bind(u.to_string())?;
         }
-        add_statements.push(q);
+        let log = if sqlite {
+            Some(prepare_add_log(tenant, chunk)?)
+        } else {
+            None
+        };
+        add_statements.push(MembershipAdds {
+            insert: q,
+            log,
+            pairs: chunk.len(),
+        });
     }
     // Removals go group by group: a statement per group seeks the primary key, where a
     // list of (group, member) pairs made SQLite scan the whole table.
@@ -193,9 +242,22 @@ async fn apply_batched_effects(
     batched: BatchedEffects<'_>,
 ) -> Result<()> {
     let sqlite = crate::is_sqlite(tx);
-    for q in batched.adds {
-        let done = q.fetch_all(&mut *tx).await?;
-        log_member_changes(tx, store, tenant, &done, "add").await?;
+    for adds in batched.adds {
+        match adds.log {
+            Some(log) => {
+                // Sequence numbers are taken inside the transaction: a change-triggered
+                // workflow reads the log in their order up to a cursor, so on SQLite they
+                // must follow commit order.
+                log.bind(store.reserve_seqs(adds.pairs))?
+                    .execute(&mut *tx)
+                    .await?;
+                adds.insert.execute(&mut *tx).await?;
+            }
+            None => {
+                let done = adds.insert.fetch_all(&mut *tx).await?;
+                log_member_changes(tx, store, tenant, &done, "add").await?;
+            }
+        }
     }
     for (group, members) in batched.removes {
         for chunk in members.chunks(MEMBERS_PER_STATEMENT) {

@@ -182,14 +182,20 @@ impl Store {
     /// A creation sequence number for a new resource (monotonic per process, ordered by time
     /// across processes).
     pub fn next_seq(&self) -> i64 {
+        self.reserve_seqs(1)
+    }
+
+    /// The first of `n` consecutive sequence numbers no other caller gets.
+    pub(crate) fn reserve_seqs(&self, n: usize) -> i64 {
         use std::sync::atomic::{AtomicI64, Ordering};
         static LAST: AtomicI64 = AtomicI64::new(0);
+        let n = n.max(1) as i64;
         let now = chrono::Utc::now().timestamp_micros();
         let mut prev = LAST.load(Ordering::Relaxed);
         loop {
-            let next = now.max(prev + 1);
-            match LAST.compare_exchange(prev, next, Ordering::AcqRel, Ordering::Relaxed) {
-                Ok(_) => return next,
+            let first = now.max(prev + 1);
+            match LAST.compare_exchange(prev, first + n - 1, Ordering::AcqRel, Ordering::Relaxed) {
+                Ok(_) => return first,
                 Err(p) => prev = p,
             }
         }
