@@ -106,6 +106,10 @@ pub struct Engine {
     pub clock: Arc<dyn Clock>,
     node_id: String,
     wake: tokio::sync::Notify,
+    /// Held while a run's final counts are computed: the worker that commits a run's last
+    /// job and a drain finishing open runs would otherwise both count a large run (one
+    /// after the other, on SQLite's one writer connection).
+    finishing: tokio::sync::Mutex<()>,
 }
 
 fn ts(dt: DateTime<Utc>) -> String {
@@ -129,6 +133,7 @@ impl Engine {
             clock,
             node_id: model::new_id(),
             wake: tokio::sync::Notify::new(),
+            finishing: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -668,10 +673,8 @@ impl Engine {
         if self.reader.run_has_pending_users(tenant, run_id).await? {
             return Ok(());
         }
-        let users = self
-            .store
-            .run_counts(tenant, result_kinds::USER, run_id)
-            .await?;
+        // One at a time; whoever comes second finds the run completed below.
+        let _finishing = self.finishing.lock().await;
         let Some(mut run) = self
             .store
             .get_result(tenant, result_kinds::RUN, run_id)
@@ -682,6 +685,10 @@ impl Engine {
         if run.completed_at.is_some() {
             return Ok(());
         }
+        let users = self
+            .store
+            .run_counts(tenant, result_kinds::USER, run_id)
+            .await?;
         if users.is_empty() && run.execution_type == ExecutionType::Scheduled.as_str() {
             // Another node claimed every user of this scheduled run first: it never happened.
             return Ok(self.store.delete_empty_run(tenant, run_id).await?);
