@@ -956,24 +956,37 @@ impl Store {
     }
 
     /// Rows of one kind in a run, counted by `(task_id, status)` (task_id is empty for user
-    /// results): what a finished run's counts and task reports are computed from.
+    /// results; a pair may come in more than one row, to be summed): what a finished run's
+    /// counts and task reports are computed from.
     pub async fn run_counts(
         &self,
         tenant: &str,
         kind: &'static str,
         run_id: &str,
     ) -> Result<Vec<(String, String, i64)>> {
-        // The kind is a literal so the planner can use the partial indexes; task results are
-        // reached through the run's user results (they are not in the run index).
-        let scope = if kind == result_kinds::TASK {
-            "user_result_id IN (SELECT id FROM results WHERE tenant_id = $1 AND kind = 'user' AND run_id = $2)"
+        // The kind is a literal so the planner can use the partial indexes.
+        let sql = if kind == result_kinds::TASK {
+            // Task results are reached through the run's user results (they are not in the
+            // run index). A completed user result has one completed task result per task
+            // report of its run (the engine completes a user only when every task did), so
+            // those are counted from the user results' status index; only the other users'
+            // task rows are read. A large run's finish went from reading every task row
+            // (300,000 for 100,000 users) to, as a rule, none.
+            "SELECT task_id, status, COUNT(*) FROM results
+             WHERE tenant_id = $1 AND kind = 'task' AND user_result_id IN (SELECT id FROM results
+                WHERE tenant_id = $1 AND kind = 'user' AND run_id = $2 AND status <> 'completed')
+             GROUP BY task_id, status
+             UNION ALL
+             SELECT r.task_id, 'completed', (SELECT COUNT(*) FROM results u
+                 WHERE u.tenant_id = $1 AND u.kind = 'user' AND u.run_id = $2 AND u.status = 'completed')
+             FROM results r WHERE r.tenant_id = $1 AND r.kind = 'report' AND r.run_id = $2"
+                .to_string()
         } else {
-            "run_id = $2"
+            format!(
+                "SELECT task_id, status, COUNT(*) FROM results WHERE tenant_id = $1 AND kind = '{}' AND run_id = $2 GROUP BY task_id, status",
+                kind_static(kind)
+            )
         };
-        let sql = format!(
-            "SELECT task_id, status, COUNT(*) FROM results WHERE tenant_id = $1 AND kind = '{}' AND {scope} GROUP BY task_id, status",
-            kind_static(kind)
-        );
         let rows = sqlx::query(&sql)
             .bind(tenant)
             .bind(run_id)
