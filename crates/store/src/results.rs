@@ -215,9 +215,10 @@ pub struct Job {
     pub attempts: i64,
 }
 
-/// Rows per multi-row statement: a few round trips per job, within both databases'
-/// parameter limits (20 parameters per row).
-const ROWS_PER_STATEMENT: usize = 200;
+/// Rows per multi-row statement: a few round trips per job (a job's transaction waits for
+/// each), within both databases' parameter limits (20 parameters per row; SQLite allows
+/// 32,766, PostgreSQL 65,535).
+const ROWS_PER_STATEMENT: usize = 500;
 /// Occurrences claimed per statement (5 parameters each).
 const CLAIMS_PER_STATEMENT: usize = 500;
 
