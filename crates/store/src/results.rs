@@ -405,6 +405,26 @@ pub(crate) async fn run_steps(
     Ok(())
 }
 
+/// An occurrence claim's key: (workflow, version, user, occurrence).
+type ClaimKey<'a> = (&'a str, i64, &'a str, &'a str);
+
+/// The occurrence a [`ResultWrite::Claimed`] claims and the writes that follow when it does.
+fn claim_of(w: &ResultWrite) -> Option<(ClaimKey<'_>, &[ResultWrite])> {
+    match w {
+        ResultWrite::Claimed {
+            workflow_id,
+            version,
+            user_id,
+            occurrence,
+            then,
+        } => Some((
+            (workflow_id, *version, user_id, occurrence),
+            then.as_slice(),
+        )),
+        _ => None,
+    }
+}
+
 /// Claim trigger occurrences, many per statement, and apply the writes of those this
 /// transaction claimed first (`RETURNING` names them).
 async fn apply_claims(
@@ -416,22 +436,15 @@ async fn apply_claims(
     for chunk in claims.chunks(CLAIMS_PER_STATEMENT) {
         let bind_keys = |sql: &str| -> Result<Prepared> {
             let mut q = Prepared::new(sql.to_string());
-            for c in chunk {
-                if let ResultWrite::Claimed {
-                    workflow_id,
-                    version,
-                    user_id,
-                    occurrence,
-                    ..
-                } = c
-                {
-                    q = q
-                        .bind(tenant.to_string())?
-                        .bind(workflow_id.clone())?
-                        .bind(*version)?
-                        .bind(user_id.clone())?
-                        .bind(occurrence.clone())?;
-                }
+            for ((workflow_id, version, user_id, occurrence), _) in
+                chunk.iter().filter_map(|c| claim_of(c))
+            {
+                q = q
+                    .bind(tenant.to_string())?
+                    .bind(workflow_id.to_string())?
+                    .bind(version)?
+                    .bind(user_id.to_string())?
+                    .bind(occurrence.to_string())?;
             }
             Ok(q)
         };
@@ -473,24 +486,17 @@ async fn apply_claims(
             (claimed, true)
         };
         let mut then_writes: Vec<&ResultWrite> = Vec::new();
-        for c in chunk {
-            if let ResultWrite::Claimed {
-                workflow_id,
+        for ((workflow_id, version, user_id, occurrence), then) in
+            chunk.iter().filter_map(|c| claim_of(c))
+        {
+            let key = (
+                workflow_id.to_string(),
                 version,
-                user_id,
-                occurrence,
-                then,
-            } = c
-            {
-                let key = (
-                    workflow_id.clone(),
-                    *version,
-                    user_id.clone(),
-                    occurrence.clone(),
-                );
-                if keys.contains(&key) == claimed_listed {
-                    then_writes.extend(then.iter());
-                }
+                user_id.to_string(),
+                occurrence.to_string(),
+            );
+            if keys.contains(&key) == claimed_listed {
+                then_writes.extend(then.iter());
             }
         }
         let steps = prepare_result_writes(sqlite, tenant, then_writes.into_iter())?;
