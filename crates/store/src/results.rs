@@ -460,31 +460,31 @@ async fn apply_claims(
         // same time) the insert names what it claimed. On SQLite this transaction is the only
         // writer (BEGIN IMMEDIATE), so it claims whatever was not claimed when it asks; the
         // answer (those already claimed, as a rule none) spares streaming every claim back.
-        let (keys, claimed_listed): (std::collections::HashSet<_>, bool) = if sqlite {
-            let taken = bind_keys(&format!(
-                "SELECT o.workflow_id, o.workflow_version, o.user_id, o.occurrence
-                 FROM (VALUES {values}) AS v JOIN occurrences o ON o.tenant_id = v.column1
-                    AND o.workflow_id = v.column2 AND o.workflow_version = v.column3
-                    AND o.user_id = v.column4 AND o.occurrence = v.column5"
-            ))?
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(key_of)
-            .collect::<Result<_>>()?;
-            bind_keys(&insert)?.execute(&mut *tx).await?;
-            (taken, false)
+        let (listing, claimed_listed) = if sqlite {
+            (
+                format!(
+                    "SELECT o.workflow_id, o.workflow_version, o.user_id, o.occurrence
+                     FROM (VALUES {values}) AS v JOIN occurrences o ON o.tenant_id = v.column1
+                        AND o.workflow_id = v.column2 AND o.workflow_version = v.column3
+                        AND o.user_id = v.column4 AND o.occurrence = v.column5"
+                ),
+                false,
+            )
         } else {
-            let claimed = bind_keys(&format!(
-                "{insert} RETURNING workflow_id, workflow_version, user_id, occurrence"
-            ))?
+            (
+                format!("{insert} RETURNING workflow_id, workflow_version, user_id, occurrence"),
+                true,
+            )
+        };
+        let keys: std::collections::HashSet<_> = bind_keys(&listing)?
             .fetch_all(&mut *tx)
             .await?
             .iter()
             .map(key_of)
             .collect::<Result<_>>()?;
-            (claimed, true)
-        };
+        if sqlite {
+            bind_keys(&insert)?.execute(&mut *tx).await?;
+        }
         let mut then_writes: Vec<&ResultWrite> = Vec::new();
         for ((workflow_id, version, user_id, occurrence), then) in
             chunk.iter().filter_map(|c| claim_of(c))
