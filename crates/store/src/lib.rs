@@ -143,9 +143,11 @@ fn sqlite_options(opts: AnyPoolOptions, cache_pragma: &'static str) -> AnyPoolOp
                     cache_pragma,
                     // The WAL is checkpointed in the background (`spawn_checkpointer`), off
                     // the writer's path, where a checkpoint stalled a commit for 300 ms. A
-                    // writer only checkpoints itself when the WAL passes 160 MB, and the
-                    // file is cut back to 64 MB afterwards.
-                    "PRAGMA wal_autocheckpoint=40000",
+                    // writer only checkpoints itself when the WAL passes 160 MB (the limit
+                    // counts pages: 10,000 of 16 KiB), and the file is cut back to 64 MB
+                    // afterwards. While jobs keep reading, the WAL seldom restarts, and a
+                    // larger one made every page lookup search a larger WAL index.
+                    "PRAGMA wal_autocheckpoint=10000",
                     "PRAGMA journal_size_limit=67108864",
                     // Statement journals (every multi-row statement inside a transaction
                     // keeps one) stay in memory instead of spilling to a temporary file.
