@@ -116,7 +116,26 @@ fn reproduces(row: &ResultRow, source: Source, value: &Value) -> bool {
         Source::Subject => value.as_object().is_some_and(|o| {
             o.len() == 1 && o.get("id").and_then(Value::as_str) == Some(&row.subject_id)
         }),
-        _ => derive(row, source).as_ref() == Some(value),
+        Source::Scheduled => ts_reproduces(&row.scheduled_at, value),
+        Source::Started => ts_reproduces(&row.started_at, value),
+        Source::Completed => ts_reproduces(&row.completed_at, value),
+        Source::Created => ts_reproduces(&row.created_at, value),
+    }
+}
+
+/// [`display_ts`] compared in place for a column already in the fixed form, which is how
+/// the engine writes every timestamp: no parsing, no copy.
+fn ts_reproduces(column: &Option<String>, value: &Value) -> bool {
+    match column {
+        None => value.is_null(),
+        Some(c) if crate::directory::is_fixed_ts(c) => value.as_str().is_some_and(|v| {
+            if &c[19..] == ".000000Z" {
+                v.len() == 20 && v[..19] == c[..19] && v.ends_with('Z')
+            } else {
+                v == c
+            }
+        }),
+        Some(_) => display_ts(column).as_ref() == Some(value),
     }
 }
 
@@ -126,7 +145,14 @@ pub(crate) fn encode(row: &ResultRow, skip: Option<&str>) -> serde_json::Result<
     let Value::Object(doc) = &row.doc else {
         return serde_json::to_string(&row.doc);
     };
-    let compactable = !listed.is_empty() && listed.iter().all(|(name, _)| doc.contains_key(*name));
+    // Keys are unique, so counting the listed ones among them tells whether all are there
+    // (scanning a short list beats hashing each name into the document).
+    let compactable = !listed.is_empty()
+        && doc
+            .keys()
+            .filter(|k| listed.iter().any(|(name, _)| name == k))
+            .count()
+            == listed.len();
     let omitted = |name: &str, value: &Value| -> bool {
         if skip == Some(name) {
             return true;
@@ -246,5 +272,29 @@ mod tests {
             decode(&row, &text).unwrap(),
             json!({"id": "t1", "processingStatus": "completed"})
         );
+    }
+
+    #[test]
+    fn a_timestamp_is_left_out_only_when_its_column_gives_it_back_exactly() {
+        let base = json!({
+            "id": "t1", "processingStatus": "completed",
+            "createdDateTime": "2026-03-03T10:00:00Z",
+            "startedDateTime": "2026-03-03T10:00:01.25Z",
+            "completedDateTime": "2026-03-03T10:00:02.000000Z",
+            "subject": {"id": "u1"}
+        });
+        let mut row = task_row(base.clone());
+        row.completed_at = Some("2026-03-03T10:00:02.000000Z".into());
+        let text = encode(&row, None).unwrap();
+        // Both spell values the column would give back in another form: they are kept.
+        assert!(text.contains("10:00:01.25Z"), "{text}");
+        assert!(text.contains("10:00:02.000000Z"), "{text}");
+        assert!(!text.contains("10:00:00"), "{text}");
+        assert_eq!(decode(&row, &text).unwrap(), base);
+        // A column not in the fixed form (written by hand) still compares by its meaning.
+        row.created_at = Some("2026-03-03T12:00:00+02:00".into());
+        let text = encode(&row, None).unwrap();
+        assert!(!text.contains("createdDateTime"), "{text}");
+        assert_eq!(decode(&row, &text).unwrap(), base);
     }
 }

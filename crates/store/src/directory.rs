@@ -89,6 +89,26 @@ pub fn fixed_ts(s: &str) -> Option<String> {
 /// the engine normalises several timestamps per result row, and parsing and formatting
 /// them was a measurable share of a run. `None` for anything else (chrono decides then).
 fn fixed_ts_of_utc(s: &str) -> Option<String> {
+    let fraction = utc_fraction(s)?;
+    let mut out = String::with_capacity(27);
+    out.push_str(&s[..19]);
+    out.push('.');
+    out.push_str(&fraction[..fraction.len().min(6)]);
+    for _ in fraction.len()..6 {
+        out.push('0');
+    }
+    out.push('Z');
+    Some(out)
+}
+
+/// Whether `s` already is in the fixed form [`fixed_ts`] gives.
+pub(crate) fn is_fixed_ts(s: &str) -> bool {
+    s.len() == 27 && utc_fraction(s).is_some_and(|f| f.len() == 6)
+}
+
+/// The digits after the decimal point of a valid `YYYY-MM-DDTHH:MM:SS[.f]Z` (empty when
+/// there is no fraction); `None` when `s` is not of that form.
+fn utc_fraction(s: &str) -> Option<&str> {
     let b = s.as_bytes();
     let digits = |r: std::ops::Range<usize>| -> Option<u32> {
         let part = b.get(r)?;
@@ -124,15 +144,7 @@ fn fixed_ts_of_utc(s: &str) -> Option<String> {
     if day > 28 && chrono::NaiveDate::from_ymd_opt(digits(0..4)? as i32, month, day).is_none() {
         return None;
     }
-    let mut out = String::with_capacity(27);
-    out.push_str(&s[..19]);
-    out.push('.');
-    out.push_str(&fraction[..fraction.len().min(6)]);
-    for _ in fraction.len()..6 {
-        out.push('0');
-    }
-    out.push('Z');
-    Some(out)
+    Some(fraction)
 }
 
 #[derive(Debug, Clone)]
