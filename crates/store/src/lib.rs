@@ -37,7 +37,8 @@ pub use entitlement::{entitlement_kinds, AccessPackageEffect, AssignmentRow, Req
 pub use outbox::{OutboxMail, OutboxRow};
 pub use resources::{kinds, Resource, Write};
 pub use results::{
-    result_kinds, Job, ResultBatch, ResultQuery, ResultRow, ResultWrite, TaskDefinitionTally,
+    result_kinds, Job, PreparedWrites, ResultBatch, ResultQuery, ResultRow, ResultWrite,
+    TaskDefinitionTally,
 };
 pub use waiting::{Callout, NewCallout};
 

@@ -315,13 +315,38 @@ pub(crate) async fn apply_result_writes(
 }
 
 /// Result writes made ready to run (see prepared.rs): row puts and updates as built
-/// statements; claims (whose later writes depend on what they claim) and the rest as given.
-pub(crate) struct PreparedWrites<'w>(Vec<Step<'w>>);
+/// statements, claims with the writes that follow them; the rest as given.
+pub struct PreparedWrites<'w>(Vec<Step<'w>>);
 
 enum Step<'w> {
     Statement(Prepared),
-    Claims(Vec<&'w ResultWrite>),
+    Claims(ClaimChunk<'w>),
     Single(&'w ResultWrite),
+}
+
+/// Claims that go in one statement, with the writes that follow them built ahead for the
+/// usual outcome, every claim taken; the writes of those taken are built anew otherwise.
+struct ClaimChunk<'w> {
+    claims: Vec<&'w ResultWrite>,
+    then_if_all_claimed: PreparedWrites<'w>,
+}
+
+impl<'w> ClaimChunk<'w> {
+    fn prepare(sqlite: bool, tenant: &str, claims: &[&'w ResultWrite]) -> Result<Vec<Step<'w>>> {
+        claims
+            .chunks(CLAIMS_PER_STATEMENT)
+            .map(|chunk| {
+                let then = chunk
+                    .iter()
+                    .filter_map(|c| claim_of(c))
+                    .flat_map(|(_, t)| t);
+                Ok(Step::Claims(ClaimChunk {
+                    claims: chunk.to_vec(),
+                    then_if_all_claimed: prepare_result_writes(sqlite, tenant, then)?,
+                }))
+            })
+            .collect()
+    }
 }
 
 /// Consecutive writes of one kind, applied together.
@@ -360,7 +385,7 @@ impl<'w> WriteRun<'w> {
                     .into_iter()
                     .map(Step::Statement),
             ),
-            WriteRun::Claims(claims) => steps.push(Step::Claims(claims)),
+            WriteRun::Claims(claims) => steps.extend(ClaimChunk::prepare(sqlite, tenant, &claims)?),
         }
         Ok(())
     }
@@ -398,7 +423,7 @@ pub(crate) async fn run_steps(
             Step::Statement(q) => {
                 q.execute(&mut *tx).await?;
             }
-            Step::Claims(claims) => apply_claims(tx, tenant, &claims).await?,
+            Step::Claims(chunk) => apply_claims(tx, tenant, chunk).await?,
             Step::Single(w) => apply_result_write(tx, tenant, w).await?,
         }
     }
@@ -425,84 +450,95 @@ fn claim_of(w: &ResultWrite) -> Option<(ClaimKey<'_>, &[ResultWrite])> {
     }
 }
 
-/// Claim trigger occurrences, many per statement, and apply the writes of those this
-/// transaction claimed first (`RETURNING` names them).
+/// Claim trigger occurrences in one statement and apply the writes of those this
+/// transaction claimed first.
 async fn apply_claims(
     tx: &mut sqlx::AnyConnection,
     tenant: &str,
-    claims: &[&ResultWrite],
+    chunk: ClaimChunk<'_>,
 ) -> Result<()> {
     let sqlite = crate::is_sqlite(tx);
-    for chunk in claims.chunks(CLAIMS_PER_STATEMENT) {
-        let bind_keys = |sql: &str| -> Result<Prepared> {
-            let mut q = Prepared::new(sql.to_string());
-            for ((workflow_id, version, user_id, occurrence), _) in
-                chunk.iter().filter_map(|c| claim_of(c))
-            {
-                q = q
-                    .bind(tenant.to_string())?
-                    .bind(workflow_id.to_string())?
-                    .bind(version)?
-                    .bind(user_id.to_string())?
-                    .bind(occurrence.to_string())?;
-            }
-            Ok(q)
-        };
-        let values = crate::values_list(sqlite, 1, chunk.len(), 5);
-        let insert = format!(
-            "INSERT INTO occurrences (tenant_id, workflow_id, workflow_version, user_id, occurrence) VALUES {values}
-             ON CONFLICT DO NOTHING"
-        );
-        let key_of = |r: &AnyRow| -> Result<(String, i64, String, String)> {
-            Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))
-        };
-        // Whether this transaction claimed a key: on PostgreSQL (other nodes claim at the
-        // same time) the insert names what it claimed. On SQLite this transaction is the only
-        // writer (BEGIN IMMEDIATE), so it claims whatever was not claimed when it asks; the
-        // answer (those already claimed, as a rule none) spares streaming every claim back.
-        let (listing, claimed_listed) = if sqlite {
-            (
-                format!(
-                    "SELECT o.workflow_id, o.workflow_version, o.user_id, o.occurrence
-                     FROM (VALUES {values}) AS v JOIN occurrences o ON o.tenant_id = v.column1
-                        AND o.workflow_id = v.column2 AND o.workflow_version = v.column3
-                        AND o.user_id = v.column4 AND o.occurrence = v.column5"
-                ),
-                false,
-            )
-        } else {
-            (
-                format!("{insert} RETURNING workflow_id, workflow_version, user_id, occurrence"),
-                true,
-            )
-        };
-        let keys: std::collections::HashSet<_> = bind_keys(&listing)?
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(key_of)
-            .collect::<Result<_>>()?;
-        if sqlite {
-            bind_keys(&insert)?.execute(&mut *tx).await?;
-        }
-        let mut then_writes: Vec<&ResultWrite> = Vec::new();
-        for ((workflow_id, version, user_id, occurrence), then) in
-            chunk.iter().filter_map(|c| claim_of(c))
+    let bind_keys = |sql: &str| -> Result<Prepared> {
+        let mut q = Prepared::new(sql.to_string());
+        for ((workflow_id, version, user_id, occurrence), _) in
+            chunk.claims.iter().filter_map(|c| claim_of(c))
         {
-            let key = (
-                workflow_id.to_string(),
-                version,
-                user_id.to_string(),
-                occurrence.to_string(),
-            );
-            if keys.contains(&key) == claimed_listed {
-                then_writes.extend(then.iter());
-            }
+            q = q
+                .bind(tenant.to_string())?
+                .bind(workflow_id.to_string())?
+                .bind(version)?
+                .bind(user_id.to_string())?
+                .bind(occurrence.to_string())?;
         }
-        let steps = prepare_result_writes(sqlite, tenant, then_writes.into_iter())?;
-        Box::pin(run_steps(tx, tenant, steps)).await?;
+        Ok(q)
+    };
+    let values = crate::values_list(sqlite, 1, chunk.claims.len(), 5);
+    let insert = format!(
+        "INSERT INTO occurrences (tenant_id, workflow_id, workflow_version, user_id, occurrence) VALUES {values}
+         ON CONFLICT DO NOTHING"
+    );
+    let key_of = |r: &AnyRow| -> Result<(String, i64, String, String)> {
+        Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))
+    };
+    // Whether this transaction claimed a key: on PostgreSQL (other nodes claim at the same
+    // time) the insert names what it claimed. On SQLite this transaction is the only writer
+    // (BEGIN IMMEDIATE), so it claims whatever was not claimed when it asks; the answer
+    // (those already claimed, as a rule none) spares streaming every claim back.
+    let (listing, claimed_listed) = if sqlite {
+        (
+            format!(
+                "SELECT o.workflow_id, o.workflow_version, o.user_id, o.occurrence
+                 FROM (VALUES {values}) AS v JOIN occurrences o ON o.tenant_id = v.column1
+                    AND o.workflow_id = v.column2 AND o.workflow_version = v.column3
+                    AND o.user_id = v.column4 AND o.occurrence = v.column5"
+            ),
+            false,
+        )
+    } else {
+        (
+            format!("{insert} RETURNING workflow_id, workflow_version, user_id, occurrence"),
+            true,
+        )
+    };
+    let keys: std::collections::HashSet<_> = bind_keys(&listing)?
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(key_of)
+        .collect::<Result<_>>()?;
+    if sqlite {
+        bind_keys(&insert)?.execute(&mut *tx).await?;
     }
-    Ok(())
+    let taken = |((workflow_id, version, user_id, occurrence), _): &(ClaimKey<'_>, _)| {
+        let key = (
+            workflow_id.to_string(),
+            *version,
+            user_id.to_string(),
+            occurrence.to_string(),
+        );
+        keys.contains(&key) == claimed_listed
+    };
+    let all_taken = if claimed_listed {
+        chunk
+            .claims
+            .iter()
+            .filter_map(|c| claim_of(c))
+            .all(|c| taken(&c))
+    } else {
+        keys.is_empty()
+    };
+    let steps = if all_taken {
+        chunk.then_if_all_claimed
+    } else {
+        let then = chunk
+            .claims
+            .iter()
+            .filter_map(|c| claim_of(c))
+            .filter(|c| taken(c))
+            .flat_map(|(_, t)| t);
+        prepare_result_writes(sqlite, tenant, then)?
+    };
+    Box::pin(run_steps(tx, tenant, steps)).await
 }
 
 pub(crate) async fn apply_result_write(
@@ -511,17 +547,10 @@ pub(crate) async fn apply_result_write(
     w: &ResultWrite,
 ) -> Result<()> {
     match w {
-        ResultWrite::Claimed { .. } => apply_claims(tx, tenant, &[w]).await,
-        ResultWrite::Put(r) | ResultWrite::Update(r) => {
-            let sqlite = crate::is_sqlite(tx);
-            let statements = match w {
-                ResultWrite::Put(_) => prepare_puts(sqlite, tenant, &[r])?,
-                _ => prepare_updates(sqlite, tenant, &[r])?,
-            };
-            for q in statements {
-                q.execute(&mut *tx).await?;
-            }
-            Ok(())
+        // Batching hands these over as built steps; one on its own is built the same way.
+        ResultWrite::Claimed { .. } | ResultWrite::Put(_) | ResultWrite::Update(_) => {
+            let steps = prepare_result_writes(crate::is_sqlite(tx), tenant, std::iter::once(w))?;
+            Box::pin(run_steps(tx, tenant, steps)).await
         }
         ResultWrite::Link { source_id, run_id } => {
             sqlx::query("INSERT INTO result_links (tenant_id, source_id, run_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
@@ -574,6 +603,11 @@ impl ResultBatch {
         apply_result_writes(&mut self.tx, &self.tenant, writes).await
     }
 
+    /// Write what [`Store::prepare_results`] built for this batch's tenant.
+    pub async fn write_prepared(&mut self, prepared: PreparedWrites<'_>) -> Result<()> {
+        run_steps(&mut self.tx, &self.tenant, prepared).await
+    }
+
     pub async fn commit(self) -> Result<()> {
         Ok(self.tx.commit().await?)
     }
@@ -586,6 +620,20 @@ impl Store {
             tx: self.begin().await?,
             tenant: tenant.to_string(),
         })
+    }
+
+    /// Build `writes` of `tenant` ready for [`ResultBatch::write_prepared`], outside the
+    /// transaction: while one slice of a large run is stored, the next can be encoded.
+    pub fn prepare_results<'w>(
+        &self,
+        tenant: &str,
+        writes: &'w [ResultWrite],
+    ) -> Result<PreparedWrites<'w>> {
+        prepare_result_writes(
+            self.backend == crate::Backend::Sqlite,
+            tenant,
+            writes.iter(),
+        )
     }
 
     /// Apply result writes in one transaction.
