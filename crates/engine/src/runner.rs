@@ -22,7 +22,7 @@ use crate::Clock;
 /// Users per job: one job processes this many users' tasks.
 const USERS_PER_JOB: usize = 500;
 /// Rows per slice streamed into the transaction that creates a run.
-const WRITE_SLICE: usize = 5_000;
+const WRITE_SLICE: usize = 2_000;
 const LEASE_SECS: i64 = 60;
 /// Runs at least this large refresh the database's planner statistics once written.
 const BULK_RUN_USERS: usize = 5_000;
@@ -39,7 +39,7 @@ pub enum EngineError {
     #[error("{0}")]
     NotFound(String),
     /// A job's task ended without finishing (it panicked or the runtime is shutting down).
-    #[error("engine job did not finish: {0}")]
+    #[error("engine task did not finish: {0}")]
     JobAborted(String),
 }
 
@@ -102,7 +102,7 @@ pub struct Engine {
     pub store: Store,
     /// A job's reads before it plans. On SQLite these run on the read connections, so one
     /// job reads and plans while another's transaction holds the writer.
-    reader: Store,
+    pub(crate) reader: Store,
     pub clock: Arc<dyn Clock>,
     node_id: String,
     wake: tokio::sync::Notify,
@@ -110,6 +110,19 @@ pub struct Engine {
     /// job and a drain finishing open runs would otherwise both count a large run (one
     /// after the other, on SQLite's one writer connection).
     finishing: tokio::sync::Mutex<()>,
+    /// Jobs in flight on this node, whoever leased them (the worker loop, a drain): one
+    /// reads and plans while another's transaction holds the writer. Planning a job takes
+    /// longer than writing it, so SQLite's one writer is kept busy by three; PostgreSQL
+    /// runs transactions side by side.
+    job_slots: Arc<tokio::sync::Semaphore>,
+}
+
+/// Jobs in flight per node on each database (see `Engine::job_slots`).
+fn job_slots_total(backend: store::Backend) -> usize {
+    match backend {
+        store::Backend::Sqlite => 3,
+        store::Backend::Postgres => 4,
+    }
 }
 
 fn ts(dt: DateTime<Utc>) -> String {
@@ -128,6 +141,9 @@ fn str_of<'a>(v: &'a Value, k: &str) -> &'a str {
 impl Engine {
     pub fn new(store: Store, clock: Arc<dyn Clock>) -> Arc<Engine> {
         Arc::new(Engine {
+            job_slots: Arc::new(tokio::sync::Semaphore::new(job_slots_total(
+                store.backend(),
+            ))),
             reader: store.clone(),
             store: store.writer_view(),
             clock,
@@ -163,11 +179,54 @@ impl Engine {
         });
     }
 
-    /// Lease and process up to `limit` due jobs; returns how many were processed.
+    /// Lease due jobs, `limit` at a time, and process them until none is due; returns how
+    /// many were processed. The next lease is taken while the last jobs of the one before
+    /// still run, so the writer does not wait at each lease's end.
     pub async fn work_once(self: &Arc<Self>, limit: i64) -> Result<usize> {
+        let mut leased = std::collections::VecDeque::new();
+        let mut running = tokio::task::JoinSet::new();
+        let mut processed = 0;
+        let mut failure = None;
+        loop {
+            if leased.is_empty() {
+                match self.lease(limit).await {
+                    Ok(jobs) if jobs.is_empty() => break,
+                    Ok(jobs) => leased.extend(jobs),
+                    Err(e) => {
+                        failure = Some(e);
+                        break;
+                    }
+                }
+            }
+            let Some(job) = leased.pop_front() else { break };
+            let Ok(slot) = self.job_slots.clone().acquire_owned().await else {
+                failure = Some(EngineError::JobAborted("the job slots were closed".into()));
+                break;
+            };
+            let me = self.clone();
+            running.spawn(async move {
+                let _slot = slot;
+                me.run_job(&job).await
+            });
+            processed += 1;
+            while let Some(outcome) = running.try_join_next() {
+                note_failure(&mut failure, outcome);
+            }
+        }
+        // Every started job runs to its end (dropping the set would abort them).
+        while let Some(outcome) = running.join_next().await {
+            note_failure(&mut failure, outcome);
+        }
+        match failure {
+            Some(e) => Err(e),
+            None => Ok(processed),
+        }
+    }
+
+    async fn lease(&self, limit: i64) -> Result<Vec<Job>> {
         // Leases use wall time: they guard against crashed nodes, not workflow time.
         let now = Utc::now();
-        let jobs = self
+        Ok(self
             .store
             .claim_jobs(
                 &self.node_id,
@@ -175,26 +234,7 @@ impl Engine {
                 &fixed(now + chrono::Duration::seconds(LEASE_SECS)),
                 limit,
             )
-            .await?;
-        let n = jobs.len();
-        // Several jobs in flight, each its own task: one reads and plans (on the read
-        // connections) while another's transaction runs on the writer. SQLite has one
-        // writer, so two suffice; PostgreSQL runs transactions side by side.
-        use futures_util::stream::{self, StreamExt};
-        let in_flight = match self.store.backend() {
-            store::Backend::Sqlite => 2,
-            store::Backend::Postgres => 4,
-        };
-        let mut finished = stream::iter(jobs)
-            .map(|job| {
-                let me = self.clone();
-                tokio::spawn(async move { me.run_job(&job).await })
-            })
-            .buffer_unordered(in_flight);
-        while let Some(outcome) = finished.next().await {
-            outcome.map_err(|e| EngineError::JobAborted(e.to_string()))??;
-        }
-        Ok(n)
+            .await?)
     }
 
     /// Process one leased job; a job that keeps failing is dropped after `MAX_ATTEMPTS`.
@@ -239,7 +279,7 @@ impl Engine {
             .unwrap_or_default();
         let run_id = model::new_sequential_id();
         let exec = act.execution_type.as_str();
-        let mut run_batch = self.store.result_batch(tenant).await?;
+        let mut run_batch = PipelinedBatch::begin(&self.store, tenant).await?;
         let mut writes = Vec::new();
         let run_doc = json!({
             "id": run_id,
@@ -373,8 +413,7 @@ impl Engine {
                 // run becomes visible (and its jobs due) only when the whole batch commits, so
                 // no worker can finish it while it is still being written.
                 if writes.len() >= WRITE_SLICE {
-                    run_batch.write(&writes).await?;
-                    writes.clear();
+                    run_batch.push(std::mem::take(&mut writes)).await?;
                 }
             }
         }
@@ -385,7 +424,7 @@ impl Engine {
             // Nothing to process: the run completes at once.
             writes.push(self.job(tenant, &wf_id, &run_id, Vec::new(), now));
         }
-        run_batch.write(&writes).await?;
+        run_batch.push(writes).await?;
         run_batch.commit().await?;
         if act.user_ids.len() >= BULK_RUN_USERS {
             self.store.refresh_statistics().await?;
@@ -517,10 +556,11 @@ impl Engine {
                 .await?;
             // Users processed for the first time get their task processing results now,
             // one per task report of the run (in task order).
+            let mut template = TaskResultTemplate::default();
             for upr in &pending {
                 if !tasks_by_user.contains_key(&upr.id) {
-                    tasks_by_user
-                        .insert(upr.id.clone(), new_task_results(&self.store, upr, &reports));
+                    let results = template.results(&self.store, upr, &reports);
+                    tasks_by_user.insert(upr.id.clone(), results);
                 }
             }
             let task_copies: HashMap<String, Value> = reports
@@ -535,7 +575,7 @@ impl Engine {
                 })
                 .collect();
             let subject_ids: Vec<String> = pending.iter().map(|u| u.subject_id.clone()).collect();
-            let users: HashMap<String, store::UserRow> = self
+            let mut users: HashMap<String, store::UserRow> = self
                 .reader
                 .get_users_by_ids(tenant, &subject_ids)
                 .await?
@@ -618,16 +658,31 @@ impl Engine {
                 access: &access,
                 canceled,
                 now,
+                now_text: ts(now),
             };
             let mut user_updates = Vec::with_capacity(pending.len());
+            // A user's document is moved out for its last pending result, cloned before.
+            let mut uses: HashMap<String, usize> = HashMap::with_capacity(pending.len());
+            for upr in &pending {
+                *uses.entry(upr.subject_id.clone()).or_default() += 1;
+            }
             for upr in pending {
                 let tasks = tasks_by_user.remove(&upr.id).unwrap_or_default();
-                let row = users.get(&upr.subject_id);
-                let user = row.map(|u| u.doc.clone());
+                let last_use = uses.get_mut(&upr.subject_id).is_some_and(|n| {
+                    *n -= 1;
+                    *n == 0
+                });
+                let row = if last_use {
+                    users.remove(&upr.subject_id)
+                } else {
+                    users.get(&upr.subject_id).cloned()
+                };
                 let manager = row
+                    .as_ref()
                     .and_then(|u| u.manager_id.as_ref())
                     .and_then(|m| people.get(&m.to_ascii_lowercase()))
                     .cloned();
+                let user = row.map(|u| u.doc);
                 let group_ids = memberships.remove(&upr.subject_id).unwrap_or_default();
                 let (user_writes, user_effects) =
                     plan_user(upr.clone(), tasks, user, group_ids, manager, &ctx);
@@ -845,6 +900,88 @@ impl Engine {
     }
 }
 
+/// A run's writes stored slice by slice in one transaction. Each slice is encoded in a task
+/// of its own while the slice before it is stored, so building a large run's rows and
+/// writing them overlap instead of taking turns.
+struct PipelinedBatch {
+    store: Store,
+    tenant: String,
+    /// The transaction, or the task storing the last slice, which hands it on (`None` only
+    /// while a slice is being queued).
+    last: Option<SliceWrite>,
+    /// Slices encoded or stored at once: bounds the memory a large run takes.
+    slices: Arc<tokio::sync::Semaphore>,
+}
+
+enum SliceWrite {
+    Idle(store::ResultBatch),
+    Writing(tokio::task::JoinHandle<Result<store::ResultBatch>>),
+}
+
+impl SliceWrite {
+    async fn finished(self) -> Result<store::ResultBatch> {
+        match self {
+            SliceWrite::Idle(batch) => Ok(batch),
+            SliceWrite::Writing(task) => task
+                .await
+                .map_err(|e| EngineError::JobAborted(e.to_string()))?,
+        }
+    }
+}
+
+impl PipelinedBatch {
+    async fn begin(store: &Store, tenant: &str) -> Result<PipelinedBatch> {
+        Ok(PipelinedBatch {
+            store: store.clone(),
+            tenant: tenant.to_string(),
+            last: Some(SliceWrite::Idle(store.result_batch(tenant).await?)),
+            slices: Arc::new(tokio::sync::Semaphore::new(2)),
+        })
+    }
+
+    /// Queue a slice; it is stored after the slices queued before it.
+    async fn push(&mut self, writes: Vec<ResultWrite>) -> Result<()> {
+        let slot = self
+            .slices
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| EngineError::JobAborted(e.to_string()))?;
+        let (store, tenant) = (self.store.clone(), self.tenant.clone());
+        let before = self.last.take().ok_or_else(Self::lost)?;
+        self.last = Some(SliceWrite::Writing(tokio::spawn(async move {
+            let _slot = slot;
+            let prepared = store.prepare_results(&tenant, &writes);
+            let mut batch = before.finished().await?;
+            batch.write_prepared(prepared?).await?;
+            Ok(batch)
+        })));
+        Ok(())
+    }
+
+    async fn commit(self) -> Result<()> {
+        let last = self.last.ok_or_else(Self::lost)?;
+        Ok(last.finished().await?.commit().await?)
+    }
+
+    fn lost() -> EngineError {
+        EngineError::JobAborted("a run's transaction was lost while queuing a slice".into())
+    }
+}
+
+/// Keep the first failure of a job's task.
+fn note_failure(
+    failure: &mut Option<EngineError>,
+    outcome: std::result::Result<Result<()>, tokio::task::JoinError>,
+) {
+    let error = match outcome {
+        Ok(Ok(())) => return,
+        Ok(Err(e)) => e,
+        Err(e) => EngineError::JobAborted(e.to_string()),
+    };
+    failure.get_or_insert(error);
+}
+
 fn is_final(status: &str) -> bool {
     matches!(
         status,
@@ -934,46 +1071,64 @@ fn mail_recipient_ids(task: &Value) -> Vec<String> {
     out
 }
 
-/// The queued task processing results of a user about to be processed: one per task report
-/// of the run. Without their `task`: the store keeps that copy once, in the report.
-fn new_task_results(store: &Store, upr: &ResultRow, reports: &[ResultRow]) -> Vec<ResultRow> {
-    let created = upr.scheduled_at.clone().unwrap_or_default();
-    // In the form of the other timestamps of the document (the column keeps fixed width).
-    let created_display = model::time::normalize_datetime(&created).unwrap_or(created.clone());
-    reports
-        .iter()
-        .map(|report| {
-            let id = model::new_sequential_id();
-            ResultRow {
-                kind: result_kinds::TASK,
-                id: id.clone(),
-                workflow_id: upr.workflow_id.clone(),
-                run_id: upr.run_id.clone(),
-                user_result_id: upr.id.clone(),
-                subject_id: upr.subject_id.clone(),
-                task_id: report.task_id.clone(),
-                task_definition_id: report.task_definition_id.clone(),
-                status: "queued".into(),
-                execution_type: upr.execution_type.clone(),
-                workflow_version: upr.workflow_version,
-                scheduled_at: upr.scheduled_at.clone(),
-                created_at: Some(created.clone()),
-                seq: store.next_seq(),
-                doc: json!({
-                    "id": id,
-                    "processingStatus": "queued",
-                    "createdDateTime": created_display,
-                    "startedDateTime": null,
-                    "completedDateTime": null,
-                    "failureReason": null,
-                    "processingInfo": null,
-                    "subject": {"id": upr.subject_id},
-                    "workflowSubject": null,
-                }),
-                ..Default::default()
-            }
-        })
-        .collect()
+/// The queued task processing results of users about to be processed: one per task report
+/// of the run. Without their `task`: the store keeps that copy once, in the report. Their
+/// document is cloned from one built per creation time (a job's users share it) and given
+/// its id and subject.
+#[derive(Default)]
+struct TaskResultTemplate {
+    created: Option<String>,
+    doc: Value,
+}
+
+impl TaskResultTemplate {
+    fn results(&mut self, store: &Store, upr: &ResultRow, reports: &[ResultRow]) -> Vec<ResultRow> {
+        let created = upr.scheduled_at.clone().unwrap_or_default();
+        if self.created.as_ref() != Some(&created) {
+            // In the form of the other timestamps of the document (the column keeps fixed
+            // width).
+            let display = model::time::normalize_datetime(&created).unwrap_or(created.clone());
+            self.doc = json!({
+                "id": "",
+                "processingStatus": "queued",
+                "createdDateTime": display,
+                "startedDateTime": null,
+                "completedDateTime": null,
+                "failureReason": null,
+                "processingInfo": null,
+                "subject": {"id": ""},
+                "workflowSubject": null,
+            });
+            self.created = Some(created.clone());
+        }
+        reports
+            .iter()
+            .map(|report| {
+                let id = model::new_sequential_id();
+                let mut doc = self.doc.clone();
+                doc["id"] = Value::String(id.clone());
+                doc["subject"]["id"] = Value::String(upr.subject_id.clone());
+                ResultRow {
+                    kind: result_kinds::TASK,
+                    id,
+                    workflow_id: upr.workflow_id.clone(),
+                    run_id: upr.run_id.clone(),
+                    user_result_id: upr.id.clone(),
+                    subject_id: upr.subject_id.clone(),
+                    task_id: report.task_id.clone(),
+                    task_definition_id: report.task_definition_id.clone(),
+                    status: "queued".into(),
+                    execution_type: upr.execution_type.clone(),
+                    workflow_version: upr.workflow_version,
+                    scheduled_at: upr.scheduled_at.clone(),
+                    created_at: Some(created.clone()),
+                    seq: store.next_seq(),
+                    doc,
+                    ..Default::default()
+                }
+            })
+            .collect()
+    }
 }
 
 /// What planning every user of a job shares.
@@ -987,6 +1142,8 @@ struct JobContext<'a> {
     access: &'a AccessData,
     canceled: bool,
     now: DateTime<Utc>,
+    /// `now` as documents carry it, formatted once per job.
+    now_text: String,
 }
 
 /// The compiled conditions of a workflow, for scope checks.
@@ -1010,6 +1167,7 @@ fn plan_user(
     ctx: &JobContext,
 ) -> (Vec<ResultWrite>, Vec<DirectoryEffect>) {
     let (canceled, groups, now) = (ctx.canceled, ctx.groups, ctx.now);
+    let now_text = &ctx.now_text;
     let preview = upr.execution_type == ExecutionType::Preview.as_str();
     let mut writes = Vec::with_capacity(tasks.len() + 1);
     let mut effects = Vec::new();
@@ -1039,10 +1197,10 @@ fn plan_user(
         }
         if let Some(reason) = &stop_reason {
             t.status = "canceled".into();
-            t.completed_at = Some(ts(now));
+            t.completed_at = Some(now_text.clone());
             t.doc["processingStatus"] = json!("canceled");
             t.doc["processingInfo"] = json!(reason);
-            t.doc["completedDateTime"] = json!(ts(now));
+            t.doc["completedDateTime"] = json!(now_text);
             unprocessed += 1;
             writes.push(ResultWrite::Put(t));
             continue;
@@ -1064,14 +1222,13 @@ fn plan_user(
                 Some("The user no longer exists in the directory.".to_string()),
             ),
             Some(u) => {
-                let args: Vec<Value> = task_of(&t)
+                let args = task_of(&t)
                     .get("arguments")
                     .and_then(Value::as_array)
-                    .cloned()
-                    .unwrap_or_default();
+                    .map_or(&[][..], Vec::as_slice);
                 let input = TaskInput {
                     definition_id: &t.task_definition_id,
-                    arguments: &args,
+                    arguments: args,
                     user: u,
                     user_group_ids: &group_ids,
                     groups: &lookup,
@@ -1097,12 +1254,12 @@ fn plan_user(
                 }
             }
         };
-        let done = (status != "inProgress").then(|| ts(now));
+        let done = (status != "inProgress").then(|| now_text.clone());
         t.status = status.into();
-        t.started_at = Some(ts(now));
+        t.started_at = Some(now_text.clone());
         t.completed_at = done.clone();
         t.doc["processingStatus"] = json!(status);
-        t.doc["startedDateTime"] = json!(ts(now));
+        t.doc["startedDateTime"] = json!(now_text);
         t.doc["completedDateTime"] = json!(done);
         t.doc["processingInfo"] = json!(info);
         t.doc["failureReason"] = json!(reason);
@@ -1161,12 +1318,12 @@ fn plan_user(
     };
     upr.status = status.into();
     upr.failed_tasks = failed as i64;
-    upr.started_at.get_or_insert_with(|| ts(now));
-    let done = (status != "inProgress").then(|| ts(now));
+    upr.started_at.get_or_insert_with(|| now_text.clone());
+    let done = (status != "inProgress").then(|| now_text.clone());
     upr.completed_at = done.clone();
     upr.doc["processingStatus"] = json!(status);
     if upr.doc.get("startedDateTime").is_none_or(Value::is_null) {
-        upr.doc["startedDateTime"] = json!(ts(now));
+        upr.doc["startedDateTime"] = json!(now_text);
     }
     upr.doc["completedDateTime"] = json!(done);
     upr.doc["failedTasksCount"] = json!(failed);

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use store::{kinds, result_kinds, Resource, ResultQuery, Write};
 
-use crate::runner::{compile, Activation, Engine, ExecutionType, Result};
+use crate::runner::{compile, Activation, Engine, EngineError, ExecutionType, Result};
 use crate::scope::{
     change_trigger_occurrences, time_trigger_occurrence, Change, Subject, TriggerKind, Window,
 };
@@ -208,35 +208,42 @@ impl Engine {
         Ok(out)
     }
 
-    /// Walk a tenant's users page by page with their group ids.
+    /// Walk a tenant's users page by page with their group ids. The next page is read (on
+    /// the read connections) while the current one is visited.
     async fn scan_users(
         &self,
         tenant: &str,
         mut visit: impl FnMut(&Value, &[String]),
     ) -> Result<()> {
         const PAGE: i64 = 2000;
-        let mut after = String::new();
-        loop {
-            let page = self.store.users_page(tenant, &after, PAGE).await?;
-            let Some(last) = page
+        type Page = (Vec<Value>, HashMap<String, Vec<String>>);
+        let read_after = |after: String| {
+            let (store, tenant) = (self.reader.clone(), tenant.to_string());
+            tokio::spawn(async move {
+                let page = store.users_page(&tenant, &after, PAGE).await?;
+                let ids: Vec<String> = page
+                    .iter()
+                    .filter_map(|u| u.get("id").and_then(Value::as_str).map(str::to_string))
+                    .collect();
+                let memberships = store.group_ids_of_many(&tenant, &ids).await?;
+                Ok::<Page, store::StoreError>((page, memberships))
+            })
+        };
+        let mut next = Some(read_after(String::new()));
+        while let Some(reading) = next.take() {
+            let (page, memberships) = reading
+                .await
+                .map_err(|e| EngineError::JobAborted(e.to_string()))??;
+            let last = page
                 .last()
                 .and_then(|u| u.get("id"))
-                .and_then(Value::as_str)
-            else {
-                break;
-            };
-            after = last.to_string();
-            let ids: Vec<String> = page
-                .iter()
-                .filter_map(|u| u.get("id").and_then(Value::as_str).map(str::to_string))
-                .collect();
-            let memberships = self.store.group_ids_of_many(tenant, &ids).await?;
+                .and_then(Value::as_str);
+            if let (Some(last), true) = (last, page.len() as i64 == PAGE) {
+                next = Some(read_after(last.to_string()));
+            }
             for user in &page {
                 let id = user.get("id").and_then(Value::as_str).unwrap_or("");
                 visit(user, memberships.get(id).map(Vec::as_slice).unwrap_or(&[]));
-            }
-            if (page.len() as i64) < PAGE {
-                break;
             }
         }
         Ok(())
