@@ -24,6 +24,11 @@ const USERS_PER_JOB: usize = 500;
 /// Rows per slice streamed into the transaction that creates a run.
 const WRITE_SLICE: usize = 2_000;
 const LEASE_SECS: i64 = 60;
+/// Jobs in flight per node: while one job's transaction holds the writer (SQLite has one),
+/// the others read and plan. Planning a job takes longer than writing it, so it takes
+/// three others to keep SQLite's writer busy (four ran about a tenth faster than three,
+/// five and eight slower and larger); PostgreSQL runs their transactions side by side.
+const JOBS_IN_FLIGHT: usize = 4;
 /// Runs at least this large refresh the database's planner statistics once written.
 const BULK_RUN_USERS: usize = 5_000;
 /// A job that fails this often is dropped (and logged) instead of blocking the queue.
@@ -110,19 +115,9 @@ pub struct Engine {
     /// job and a drain finishing open runs would otherwise both count a large run (one
     /// after the other, on SQLite's one writer connection).
     finishing: tokio::sync::Mutex<()>,
-    /// Jobs in flight on this node, whoever leased them (the worker loop, a drain): one
-    /// reads and plans while another's transaction holds the writer. Planning a job takes
-    /// longer than writing it, so SQLite's one writer is kept busy by three; PostgreSQL
-    /// runs transactions side by side.
+    /// Jobs in flight on this node, whoever leased them (the worker loop, a drain), at most
+    /// [`JOBS_IN_FLIGHT`].
     job_slots: Arc<tokio::sync::Semaphore>,
-}
-
-/// Jobs in flight per node on each database (see `Engine::job_slots`).
-fn job_slots_total(backend: store::Backend) -> usize {
-    match backend {
-        store::Backend::Sqlite => 3,
-        store::Backend::Postgres => 4,
-    }
 }
 
 fn ts(dt: DateTime<Utc>) -> String {
@@ -141,9 +136,7 @@ fn str_of<'a>(v: &'a Value, k: &str) -> &'a str {
 impl Engine {
     pub fn new(store: Store, clock: Arc<dyn Clock>) -> Arc<Engine> {
         Arc::new(Engine {
-            job_slots: Arc::new(tokio::sync::Semaphore::new(job_slots_total(
-                store.backend(),
-            ))),
+            job_slots: Arc::new(tokio::sync::Semaphore::new(JOBS_IN_FLIGHT)),
             reader: store.clone(),
             store: store.writer_view(),
             clock,
