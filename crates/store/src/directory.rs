@@ -147,6 +147,15 @@ fn utc_fraction(s: &str) -> Option<&str> {
     Some(fraction)
 }
 
+/// What goes with a deleted user (`$1` tenant, `$2` user id): an API deletion and the
+/// "Delete user" task both run these after deleting the user's row.
+pub(crate) const USER_BELONGINGS: &[&str] = &[
+    "DELETE FROM group_members WHERE tenant_id = $1 AND member_id = $2",
+    "UPDATE users SET manager_id = NULL WHERE tenant_id = $1 AND manager_id = $2",
+    "DELETE FROM tap_methods WHERE tenant_id = $1 AND user_id = $2",
+    "DELETE FROM ap_assignments WHERE tenant_id = $1 AND target_id = $2",
+];
+
 #[derive(Debug, Clone)]
 pub struct UserRow {
     pub id: String,
@@ -515,23 +524,7 @@ impl Store {
             .execute(&mut *tx)
             .await?
             .rows_affected();
-        sqlx::query("DELETE FROM group_members WHERE tenant_id = $1 AND member_id = $2")
-            .bind(tenant)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        for sql in [
-            "UPDATE users SET manager_id = NULL WHERE tenant_id = $1 AND manager_id = $2",
-            // What belongs to the user goes with it.
-            "DELETE FROM tap_methods WHERE tenant_id = $1 AND user_id = $2",
-            "DELETE FROM ap_assignments WHERE tenant_id = $1 AND target_id = $2",
-        ] {
-            sqlx::query(sql)
-                .bind(tenant)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-        }
+        crate::execute_each(&mut tx, USER_BELONGINGS, tenant, id).await?;
         tx.commit().await?;
         self.bump(tenant);
         Ok(n > 0)

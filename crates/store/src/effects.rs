@@ -459,20 +459,15 @@ async fn apply_user_effects(
                 log_member_changes(tx, store, tenant, &done, change).await?;
             }
             DirectoryEffect::DeleteUser => {
-                for sql in [
-                    "DELETE FROM users WHERE tenant_id = $1 AND id = $2",
-                    "DELETE FROM group_members WHERE tenant_id = $1 AND member_id = $2",
-                    "UPDATE users SET manager_id = NULL WHERE tenant_id = $1 AND manager_id = $2",
-                    // What belongs to the user goes with it.
-                    "DELETE FROM tap_methods WHERE tenant_id = $1 AND user_id = $2",
-                    "DELETE FROM ap_assignments WHERE tenant_id = $1 AND target_id = $2",
-                ] {
-                    sqlx::query(sql)
-                        .bind(tenant)
-                        .bind(user_id)
-                        .execute(&mut *tx)
-                        .await?;
-                }
+                crate::execute_each(
+                    &mut *tx,
+                    &["DELETE FROM users WHERE tenant_id = $1 AND id = $2"],
+                    tenant,
+                    user_id,
+                )
+                .await?;
+                crate::execute_each(&mut *tx, crate::directory::USER_BELONGINGS, tenant, user_id)
+                    .await?;
                 doc_change = None;
             }
             DirectoryEffect::QueueMail(mail) => queue_mail(&mut *tx, tenant, mail).await?,

@@ -379,6 +379,23 @@ pub(crate) fn bind_param<'q>(
     }
 }
 
+/// Run each of `statements`, bound to `$1` tenant and `$2` id, in order.
+pub(crate) async fn execute_each(
+    conn: &mut sqlx::AnyConnection,
+    statements: &[&str],
+    tenant: &str,
+    id: &str,
+) -> Result<()> {
+    for sql in statements {
+        sqlx::query(sql)
+            .bind(tenant)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Whether this connection talks to SQLite (multi-row statements use other placeholders).
 pub(crate) fn is_sqlite(conn: &sqlx::AnyConnection) -> bool {
     conn.backend_name() == <sqlx::Sqlite as sqlx::Database>::NAME

@@ -967,21 +967,12 @@ impl Store {
     pub async fn delete_empty_run(&self, tenant: &str, run_id: &str) -> Result<()> {
         let mut tx = self.begin().await?;
         // A kind at a time: each a literal, so the run index (partial) serves it.
-        for sql in [
+        let statements = [
             "DELETE FROM results WHERE tenant_id = $1 AND kind = 'run' AND run_id = $2",
             "DELETE FROM results WHERE tenant_id = $1 AND kind = 'report' AND run_id = $2",
-        ] {
-            sqlx::query(sql)
-                .bind(tenant)
-                .bind(run_id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        sqlx::query("DELETE FROM result_links WHERE tenant_id = $1 AND run_id = $2")
-            .bind(tenant)
-            .bind(run_id)
-            .execute(&mut *tx)
-            .await?;
+            "DELETE FROM result_links WHERE tenant_id = $1 AND run_id = $2",
+        ];
+        crate::execute_each(&mut tx, &statements, tenant, run_id).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1056,7 +1047,7 @@ impl Store {
     /// claims and unfinished jobs.
     pub async fn purge_history(&self, tenant: &str, workflow_id: &str) -> Result<()> {
         let mut tx = self.begin().await?;
-        for sql in [
+        let statements = [
             "DELETE FROM result_links WHERE tenant_id = $1 AND run_id IN (SELECT id FROM results WHERE tenant_id = $1 AND kind = 'run' AND workflow_id = $2)",
             // Links leave runs and user results; each kind a literal so the workflow index
             // (partial) serves it, and task results (not in it) go through their user results.
@@ -1069,9 +1060,8 @@ impl Store {
             "DELETE FROM occurrences WHERE tenant_id = $1 AND workflow_id = $2",
             "DELETE FROM callouts WHERE tenant_id = $1 AND workflow_id = $2",
             "DELETE FROM resources WHERE tenant_id = $1 AND kind = 'changeCursor' AND id = $2",
-        ] {
-            sqlx::query(sql).bind(tenant).bind(workflow_id).execute(&mut *tx).await?;
-        }
+        ];
+        crate::execute_each(&mut tx, &statements, tenant, workflow_id).await?;
         tx.commit().await?;
         Ok(())
     }
