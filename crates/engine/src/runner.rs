@@ -23,7 +23,11 @@ use crate::Clock;
 const USERS_PER_JOB: usize = 500;
 /// Rows per slice streamed into the transaction that creates a run.
 const WRITE_SLICE: usize = 2_000;
-const LEASE_SECS: i64 = 60;
+/// How long a lease on a job lasts. A node renews the leases of the jobs it holds every
+/// `LEASE_RENEWAL`, so a job outlives its first lease while its node is alive, and a crashed
+/// node's jobs are taken over within this time.
+const LEASE_SECS: i64 = 15;
+const LEASE_RENEWAL: std::time::Duration = std::time::Duration::from_secs(5);
 /// Jobs in flight per node: while one job's transaction holds the writer (SQLite has one),
 /// the others read and plan. Planning a job takes longer than writing it, so it takes
 /// three others to keep SQLite's writer busy (four ran about a tenth faster than three,
@@ -180,11 +184,16 @@ impl Engine {
         let mut running = tokio::task::JoinSet::new();
         let mut processed = 0;
         let mut failure = None;
+        let held = HeldJobs::default();
+        let _renewal = held.keep_renewed(self.store.clone(), self.node_id.clone());
         loop {
             if leased.is_empty() {
                 match self.lease(limit).await {
                     Ok(jobs) if jobs.is_empty() => break,
-                    Ok(jobs) => leased.extend(jobs),
+                    Ok(jobs) => {
+                        held.add(jobs.iter().map(|j| j.id.clone()));
+                        leased.extend(jobs);
+                    }
                     Err(e) => {
                         failure = Some(e);
                         break;
@@ -196,10 +205,13 @@ impl Engine {
                 failure = Some(EngineError::JobAborted("the job slots were closed".into()));
                 break;
             };
-            let me = self.clone();
+            let (me, held) = (self.clone(), held.clone());
             running.spawn(async move {
                 let _slot = slot;
-                me.run_job(&job).await
+                let outcome = me.run_job(&job).await;
+                // A job that failed is retried once its lease runs out, not renewed.
+                held.remove(&job.id);
+                outcome
             });
             processed += 1;
             while let Some(outcome) = running.try_join_next() {
@@ -876,8 +888,9 @@ impl Engine {
     }
 
     /// Process until no job is due (tests, `activateAndWait`, the manual clock).
-    /// Jobs another worker holds count too: this returns once the queue is empty (or after
-    /// 60 s, when a lease held by a crashed node would still block it).
+    /// Jobs another worker holds count too: this returns once the queue is empty, or after
+    /// 60 s. A crashed node's jobs are taken over here once their leases run out (within
+    /// `LEASE_SECS`).
     pub async fn drain(self: &Arc<Self>) -> Result<()> {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         loop {
@@ -890,6 +903,55 @@ impl Engine {
             }
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
+    }
+}
+
+/// The jobs a `work_once` holds leases on, renewed in the background while it runs.
+#[derive(Clone, Default)]
+struct HeldJobs(Arc<std::sync::Mutex<std::collections::HashSet<String>>>);
+
+impl HeldJobs {
+    fn add(&self, ids: impl Iterator<Item = String>) {
+        if let Ok(mut held) = self.0.lock() {
+            held.extend(ids);
+        }
+    }
+
+    fn remove(&self, id: &str) {
+        if let Ok(mut held) = self.0.lock() {
+            held.remove(id);
+        }
+    }
+
+    /// Renew the leases every `LEASE_RENEWAL` until the returned guard is dropped.
+    fn keep_renewed(&self, store: Store, owner: String) -> AbortOnDrop {
+        let held = self.clone();
+        let renewal = tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(LEASE_RENEWAL).await;
+                let ids: Vec<String> = match held.0.lock() {
+                    Ok(held) => held.iter().cloned().collect(),
+                    Err(_) => return,
+                };
+                if ids.is_empty() {
+                    continue;
+                }
+                let until = fixed(Utc::now() + chrono::Duration::seconds(LEASE_SECS));
+                if let Err(e) = store.renew_job_leases(&owner, &ids, &until).await {
+                    tracing::warn!(error = %e, "renewing job leases failed");
+                }
+            }
+        });
+        AbortOnDrop(renewal.abort_handle())
+    }
+}
+
+/// Stops a background task when dropped.
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

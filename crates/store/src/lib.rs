@@ -429,7 +429,7 @@ pub(crate) fn values_list(sqlite: bool, first: usize, rows: usize, cols: usize) 
 }
 
 /// Keys per statement of [`Store::fetch_for_keys`], within both databases' parameter limits.
-const KEYS_PER_STATEMENT: usize = 500;
+pub(crate) const KEYS_PER_STATEMENT: usize = 500;
 
 impl Store {
     /// The rows `select` returns for `keys`, a statement per few hundred keys. `select` ends

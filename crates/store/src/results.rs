@@ -1211,6 +1211,34 @@ impl Store {
     }
 
     /// Jobs not yet done (for tests and shutdown).
+    /// Extend `owner`'s leases of the jobs `ids` (those not done) to `lease_until`: a node
+    /// renews the jobs it holds, so their leases can be short and a crashed node's jobs are
+    /// taken over soon.
+    pub async fn renew_job_leases(
+        &self,
+        owner: &str,
+        ids: &[String],
+        lease_until: &str,
+    ) -> Result<()> {
+        let sqlite = self.backend() == Backend::Sqlite;
+        let mut tx = self.begin().await?;
+        for chunk in ids.chunks(crate::KEYS_PER_STATEMENT) {
+            let sql = format!(
+                "UPDATE jobs SET lease_until = {} WHERE lease_owner = {} AND done = 0 AND id IN {}",
+                crate::placeholder(sqlite, 1),
+                crate::placeholder(sqlite, 2),
+                crate::values_list(sqlite, 3, 1, chunk.len())
+            );
+            let mut q = sqlx::query(&sql).bind(lease_until).bind(owner);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn pending_jobs(&self) -> Result<i64> {
         Ok(sqlx::query("SELECT COUNT(*) FROM jobs WHERE done = 0")
             .fetch_one(self.pool())

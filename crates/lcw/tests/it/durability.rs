@@ -29,9 +29,10 @@ const ADD_TO_GROUPS: &str = "22085229-5809-45e8-97fd-270d28d66910";
 const ADD_TO_TEAMS: &str = "e440ed8d-25a1-4618-84ce-091ed5be5594";
 /// Ordinary requests.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
-/// `scheduler/run` and `engine/drain` (a drain waits up to 60 s for leases of a dead node).
+/// `scheduler/run` and `engine/drain` (a drain takes over a dead node's jobs once their leases
+/// run out, within 15 s, and waits at most 60 s).
 const ADMIN_TIMEOUT: Duration = Duration::from_secs(240);
-/// Until every run is final after the restart (leases of the killed node expire after 60 s).
+/// Until every run is final after the restart (leases of the killed node run out within 15 s).
 const SETTLE_TIMEOUT: Duration = Duration::from_secs(240);
 
 /// The PostgreSQL scenarios run one at a time: every node evaluates every tenant's due
