@@ -655,7 +655,9 @@ impl Engine {
             } else {
                 AccessData::default()
             };
+            let watched = self.watched_attributes(tenant).await?;
             let ctx = JobContext {
+                watched: &watched,
                 task_copies: &task_copies,
                 groups: &groups,
                 people: &people,
@@ -709,6 +711,27 @@ impl Engine {
             .await?;
         self.store.refresh_stale_statistics().await?;
         self.finish_run_if_done(tenant, &run_id).await
+    }
+
+    /// The user attributes any live workflow of the tenant triggers on. A task's change to
+    /// one is logged like a change through the API; changes nobody watches are not, so a
+    /// run of a tenant without such workflows writes no log rows. (A workflow that starts
+    /// watching an attribute later reads the log from its own creation on, so it could only
+    /// miss task changes made before it watched.)
+    async fn watched_attributes(&self, tenant: &str) -> Result<Vec<String>> {
+        let workflows = self
+            .reader
+            .list(tenant, store::kinds::WORKFLOW, None)
+            .await?;
+        let mut names: Vec<String> = workflows
+            .iter()
+            .filter(|w| w.deleted_at.is_none())
+            .filter_map(|w| w.doc.get("executionConditions"))
+            .flat_map(crate::scope::watched_attributes)
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        Ok(names)
     }
 
     /// Groups by lower-case id.
@@ -1188,6 +1211,8 @@ impl TaskResultTemplate {
 
 /// What planning every user of a job shares.
 struct JobContext<'a> {
+    /// Attributes the tenant's mover workflows watch (see `Engine::watched_attributes`).
+    watched: &'a [String],
     /// The run's workflow tasks by id (from its task reports).
     task_copies: &'a HashMap<String, Value>,
     groups: &'a HashMap<String, Value>,
@@ -1341,6 +1366,7 @@ fn plan_user(
             }
         } else {
             for e in planned {
+                effects.extend(watched_change(&e, user.as_ref(), now, ctx.watched));
                 apply_locally(&e, &mut user, &mut group_ids, now);
                 effects.push(to_store_effect(e, now));
             }
@@ -1385,6 +1411,34 @@ fn plan_user(
     upr.doc["totalUnprocessedTasksCount"] = json!(unprocessed);
     writes.push(ResultWrite::Update(upr));
     (writes, effects)
+}
+
+/// The change log entry for `e` when it changes an attribute that is `watched`: the value
+/// before comes from the in-memory user, which earlier tasks already changed.
+fn watched_change(
+    e: &Effect,
+    user: Option<&Value>,
+    now: DateTime<Utc>,
+    watched: &[String],
+) -> Option<DirectoryEffect> {
+    let (name, new) = match e {
+        Effect::SetAccountEnabled(b) => ("accountEnabled", Value::Bool(*b)),
+        Effect::SetAssignedLicenses(l) => ("assignedLicenses", Value::Array(l.clone())),
+        Effect::RevokeSessions(at) => (
+            "signInSessionsValidFromDateTime",
+            Value::String(ts((*at).max(now))),
+        ),
+        _ => return None,
+    };
+    if !watched.iter().any(|w| w.eq_ignore_ascii_case(name)) {
+        return None;
+    }
+    let old = user?.get(name).cloned().unwrap_or(Value::Null);
+    (old != new).then(|| DirectoryEffect::AttributeChanged {
+        name: name.to_string(),
+        old,
+        new,
+    })
 }
 
 /// Mirror a planned effect on the in-memory user so the next task plans against it.

@@ -419,6 +419,35 @@ pub enum Change {
     },
 }
 
+/// The attribute names an `attributeChangeTrigger` watches (none for other triggers).
+fn trigger_attribute_names(trigger: &Value) -> Vec<&str> {
+    if ig_type(trigger) != "attributeChangeTrigger" {
+        return Vec::new();
+    }
+    trigger
+        .get("triggerAttributes")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|t| t.get("name").and_then(Value::as_str))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The user attributes a workflow's execution conditions react to changes of.
+pub fn watched_attributes(conditions: &Value) -> Vec<String> {
+    match conditions.get("trigger") {
+        Some(trigger) if ig_type(conditions) == "triggerAndScopeBasedConditions" => {
+            trigger_attribute_names(trigger)
+                .into_iter()
+                .map(str::to_string)
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// The firings of a change-based trigger in `changes`, as `(user_id, occurrence)` in change
 /// order; the occurrence is due at the change's time.
 ///
@@ -439,15 +468,7 @@ pub fn change_trigger_occurrences(
 ) -> Vec<(String, Occurrence)> {
     match ig_type(trigger) {
         "attributeChangeTrigger" => {
-            let names: Vec<&str> = trigger
-                .get("triggerAttributes")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|t| t.get("name").and_then(Value::as_str))
-                        .collect()
-                })
-                .unwrap_or_default();
+            let names = trigger_attribute_names(trigger);
             changes
                 .iter()
                 .filter_map(|c| match c {

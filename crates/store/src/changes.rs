@@ -31,6 +31,22 @@ fn scalar_text(v: &Value) -> Option<String> {
     }
 }
 
+/// A change to one attribute of a user, for [`record_many`].
+pub(crate) fn attribute_change<'a>(
+    user_id: &str,
+    name: &str,
+    old: &Value,
+    new: &Value,
+) -> NewChange<'a> {
+    (
+        user_id.to_string(),
+        "attribute",
+        name.to_string(),
+        scalar_text(old),
+        scalar_text(new),
+    )
+}
+
 /// The attribute changes between two versions of a user document.
 pub(crate) fn attribute_changes(
     old: &Value,

@@ -31,6 +31,13 @@ pub enum DirectoryEffect {
     AccessPackage(AccessPackageEffect),
     /// Queue a custom task extension callout (the engine's callout worker makes it).
     QueueCallout(NewCallout),
+    /// Log that a task changed one of the user's attributes, as a change through the API
+    /// is logged (attributeChangeTrigger workflows read the log). Values as in the document.
+    AttributeChanged {
+        name: String,
+        old: Value,
+        new: Value,
+    },
 }
 
 impl Store {
@@ -104,7 +111,8 @@ fn batchable(effects: &[DirectoryEffect]) -> bool {
         }
         DirectoryEffect::SetAccountEnabled(_)
         | DirectoryEffect::SetAssignedLicenses(_)
-        | DirectoryEffect::RevokeSessions(_) => true,
+        | DirectoryEffect::RevokeSessions(_)
+        | DirectoryEffect::AttributeChanged { .. } => true,
         _ => false,
     })
 }
@@ -124,6 +132,7 @@ struct BatchedEffects<'e> {
     doc_updates: Vec<Prepared>,
     doc_users: Vec<&'e str>,
     by_user: std::collections::HashMap<&'e str, &'e Vec<DirectoryEffect>>,
+    attribute_changes: Vec<crate::changes::NewChange<'e>>,
 }
 
 /// Membership additions, a statement's worth.
@@ -164,11 +173,14 @@ fn prepare_batched_effects<'e>(
     let mut adds: Vec<(&str, &str)> = Vec::new();
     let mut removes: Vec<(&str, &str)> = Vec::new();
     let mut doc_users: Vec<&str> = Vec::new();
+    let mut attribute_changes = Vec::new();
     for (user_id, list) in effects.iter().copied() {
         for e in list {
             match e {
                 DirectoryEffect::AddToGroup(g) => adds.push((g, user_id)),
                 DirectoryEffect::RemoveFromGroup(g) => removes.push((g, user_id)),
+                DirectoryEffect::AttributeChanged { name, old, new } => attribute_changes
+                    .push(crate::changes::attribute_change(user_id, name, old, new)),
                 _ => {
                     if doc_users.last() != Some(&user_id.as_str()) {
                         doc_users.push(user_id);
@@ -230,6 +242,7 @@ fn prepare_batched_effects<'e>(
         doc_updates,
         doc_users,
         by_user,
+        attribute_changes,
     })
 }
 
@@ -277,6 +290,9 @@ async fn apply_batched_effects(
             let done = q.fetch_all(&mut *tx).await?;
             log_member_changes(tx, store, tenant, &done, "remove").await?;
         }
+    }
+    if !batched.attribute_changes.is_empty() {
+        crate::changes::record_many(tx, store, tenant, &batched.attribute_changes).await?;
     }
     if sqlite {
         for q in batched.doc_updates {
@@ -478,6 +494,10 @@ async fn apply_user_effects(
                 apply_access_package_effect(&mut *tx, tenant, user_id, e).await?;
             }
             DirectoryEffect::QueueCallout(c) => queue_callout(&mut *tx, tenant, c).await?,
+            DirectoryEffect::AttributeChanged { name, old, new } => {
+                let change = crate::changes::attribute_change(user_id, name, old, new);
+                crate::changes::record_many(tx, store, tenant, &[change]).await?;
+            }
             other => {
                 let doc = match doc_change.take() {
                     Some(d) => d,

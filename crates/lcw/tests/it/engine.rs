@@ -422,6 +422,89 @@ async fn task_made_membership_postgres() {
     task_made_membership_triggers_mover(Backend::Postgres).await;
 }
 
+/// An attribute a task changes is an attribute change like any other: a mover workflow that
+/// triggers on `accountEnabled` runs for the user a leaver task disabled, and only for them.
+async fn task_made_attribute_change_triggers_mover(backend: Backend) {
+    let _clock = clock_lock().await;
+    let Some(t) = Tenant::on_manual_clock(backend) else {
+        eprintln!("skipped: LCW_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    t.set_clock("2026-05-03T09:00:00Z").await;
+    let jo = user(&t, "Jo Leaving", "Ops", json!({"accountEnabled": true})).await;
+    let kim = user(&t, "Kim Staying", "Ops", json!({"accountEnabled": true})).await;
+    let watcher = mover_workflow(
+        &t,
+        json!({"@odata.type": "#microsoft.graph.identityGovernance.attributeChangeTrigger",
+               "triggerAttributes": [{"name": "AccountEnabled"}]}),
+        json!({"@odata.type": "#microsoft.graph.identityGovernance.ruleBasedSubjectSet", "rule": "department eq 'Ops'"}),
+        json!([{"displayName": "Revoke", "taskDefinitionId": REVOKE, "arguments": []}]),
+    )
+    .await;
+    // A leaver workflow nobody's leave date triggers, run on demand.
+    let disabler = scheduled_workflow(
+        &t,
+        "leaver",
+        "employeeLeaveDateTime",
+        0,
+        json!([{"displayName": "Disable", "taskDefinitionId": DISABLE, "arguments": []}]),
+    )
+    .await;
+    t.post(
+        &format!("{LW}/workflows/{disabler}/microsoft.graph.identityGovernance.activate"),
+        &json!({"subjects": [{"id": jo}]}),
+    )
+    .await
+    .expect(204);
+    crate::task_catalog::admin(&t, "engine/drain")
+        .await
+        .expect(200);
+    assert_eq!(
+        t.get(&format!("/users/{jo}")).await.body["accountEnabled"],
+        json!(false)
+    );
+    // The next scheduled pass sees the change the task made.
+    t.set_clock("2026-05-03T13:00:00Z").await;
+    t.run_scheduler().await;
+    let all = runs(&t, &watcher).await;
+    assert_eq!(all.len(), 1, "{all:?}");
+    assert_eq!(all[0]["totalUsersCount"], 1, "{all:?}");
+    let uprs = t
+        .get(&format!("{LW}/workflows/{watcher}/userProcessingResults"))
+        .await;
+    assert_eq!(
+        uprs.body["value"][0]["subject"]["id"],
+        json!(jo),
+        "{}",
+        uprs.text
+    );
+    let j = t.get(&format!("/users/{jo}")).await;
+    assert_eq!(
+        j.body["signInSessionsValidFromDateTime"],
+        "2026-05-03T13:00:00Z"
+    );
+    let k = t.get(&format!("/users/{kim}")).await;
+    assert!(
+        k.body["signInSessionsValidFromDateTime"].is_null(),
+        "{}",
+        k.text
+    );
+    // The revocation is not watched, and the change is processed once.
+    t.set_clock("2026-05-03T17:00:00Z").await;
+    t.run_scheduler().await;
+    assert_eq!(runs(&t, &watcher).await.len(), 1);
+}
+
+#[tokio::test]
+async fn task_made_attribute_change_sqlite() {
+    task_made_attribute_change_triggers_mover(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn task_made_attribute_change_postgres() {
+    task_made_attribute_change_triggers_mover(Backend::Postgres).await;
+}
+
 async fn quarantine_holds_a_run_over_the_threshold(backend: Backend) {
     let _clock = clock_lock().await;
     let Some(t) = Tenant::on_manual_clock(backend) else {
