@@ -418,7 +418,7 @@ impl Engine {
                 // run becomes visible (and its jobs due) only when the whole batch commits, so
                 // no worker can finish it while it is still being written.
                 if writes.len() >= WRITE_SLICE {
-                    run_batch.push(std::mem::take(&mut writes)).await?;
+                    run_batch = run_batch.push(std::mem::take(&mut writes)).await?;
                 }
             }
         }
@@ -429,8 +429,7 @@ impl Engine {
             // Nothing to process: the run completes at once.
             writes.push(self.job(tenant, &wf_id, &run_id, Vec::new(), now));
         }
-        run_batch.push(writes).await?;
-        run_batch.commit().await?;
+        run_batch.push(writes).await?.commit().await?;
         if act.user_ids.len() >= BULK_RUN_USERS {
             self.store.refresh_statistics().await?;
         }
@@ -984,9 +983,8 @@ impl Drop for AbortOnDrop {
 struct PipelinedBatch {
     store: Store,
     tenant: String,
-    /// The transaction, or the task storing the last slice, which hands it on (`None` only
-    /// while a slice is being queued).
-    last: Option<SliceWrite>,
+    /// The transaction, or the task storing the last slice, which hands it on.
+    last: SliceWrite,
     /// Slices encoded or stored at once: bounds the memory a large run takes.
     slices: Arc<tokio::sync::Semaphore>,
 }
@@ -1012,13 +1010,13 @@ impl PipelinedBatch {
         Ok(PipelinedBatch {
             store: store.clone(),
             tenant: tenant.to_string(),
-            last: Some(SliceWrite::Idle(store.result_batch(tenant).await?)),
+            last: SliceWrite::Idle(store.result_batch(tenant).await?),
             slices: Arc::new(tokio::sync::Semaphore::new(2)),
         })
     }
 
     /// Queue a slice; it is stored after the slices queued before it.
-    async fn push(&mut self, writes: Vec<ResultWrite>) -> Result<()> {
+    async fn push(mut self, writes: Vec<ResultWrite>) -> Result<PipelinedBatch> {
         let slot = self
             .slices
             .clone()
@@ -1026,24 +1024,19 @@ impl PipelinedBatch {
             .await
             .map_err(|e| EngineError::JobAborted(e.to_string()))?;
         let (store, tenant) = (self.store.clone(), self.tenant.clone());
-        let before = self.last.take().ok_or_else(Self::lost)?;
-        self.last = Some(SliceWrite::Writing(tokio::spawn(async move {
+        let before = self.last;
+        self.last = SliceWrite::Writing(tokio::spawn(async move {
             let _slot = slot;
             let prepared = store.prepare_results(&tenant, &writes);
             let mut batch = before.finished().await?;
             batch.write_prepared(prepared?).await?;
             Ok(batch)
-        })));
-        Ok(())
+        }));
+        Ok(self)
     }
 
     async fn commit(self) -> Result<()> {
-        let last = self.last.ok_or_else(Self::lost)?;
-        Ok(last.finished().await?.commit().await?)
-    }
-
-    fn lost() -> EngineError {
-        EngineError::JobAborted("a run's transaction was lost while queuing a slice".into())
+        Ok(self.last.finished().await?.commit().await?)
     }
 }
 

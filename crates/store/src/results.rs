@@ -525,6 +525,7 @@ async fn apply_claims(
             .filter_map(|c| claim_of(c))
             .all(|c| taken(&c))
     } else {
+        // SQLite lists the keys already claimed, so every claim was taken when none is.
         keys.is_empty()
     };
     let steps = if all_taken {
@@ -599,10 +600,6 @@ pub struct ResultBatch {
 }
 
 impl ResultBatch {
-    pub async fn write(&mut self, writes: &[ResultWrite]) -> Result<()> {
-        apply_result_writes(&mut self.tx, &self.tenant, writes).await
-    }
-
     /// Write what [`Store::prepare_results`] built for this batch's tenant.
     pub async fn write_prepared(&mut self, prepared: PreparedWrites<'_>) -> Result<()> {
         run_steps(&mut self.tx, &self.tenant, prepared).await
