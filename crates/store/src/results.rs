@@ -8,7 +8,7 @@ use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::prepared::Prepared;
+use crate::prepared::{shared_rows, Cell, Prepared};
 use crate::{bind_param, Backend, DirectoryPage, Result, Store, StoreError};
 
 /// Kinds of rows in `results`.
@@ -109,10 +109,6 @@ impl SqlColumns for ResultColumnMap {
             _ => None,
         }
     }
-}
-
-fn ts_col(v: &Option<String>) -> Option<String> {
-    v.as_deref().and_then(crate::fixed_ts)
 }
 
 const SELECT: &str = "SELECT kind, id, workflow_id, run_id, user_result_id, subject_id, task_id, task_definition_id, status, execution_type, workflow_version, scheduled_at, started_at, completed_at, created_at, total_tasks, failed_tasks, seq, doc FROM results";
@@ -224,42 +220,51 @@ const CLAIMS_PER_STATEMENT: usize = 500;
 
 /// Insert or update result rows, many per statement.
 fn prepare_puts(sqlite: bool, tenant: &str, rows: &[&ResultRow]) -> Result<Vec<Prepared>> {
+    const COLS: usize = 20;
     let mut out = Vec::with_capacity(rows.len().div_ceil(ROWS_PER_STATEMENT));
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let sql = format!(
-            "INSERT INTO results (tenant_id, kind, id, workflow_id, run_id, user_result_id, subject_id, task_id, task_definition_id,
-                status, execution_type, workflow_version, scheduled_at, started_at, completed_at, created_at, total_tasks, failed_tasks, seq, doc)
-             VALUES {}
-             ON CONFLICT (tenant_id, kind, id) DO UPDATE SET status = excluded.status, execution_type = excluded.execution_type,
-                scheduled_at = excluded.scheduled_at, started_at = excluded.started_at, completed_at = excluded.completed_at,
-                created_at = excluded.created_at, total_tasks = excluded.total_tasks, failed_tasks = excluded.failed_tasks, doc = excluded.doc",
-            crate::values_list(sqlite, 1, chunk.len(), 20)
-        );
-        let mut q = Prepared::new(sql);
+        let mut cells = Vec::with_capacity(chunk.len() * COLS);
         for r in chunk {
             let doc = crate::compact::encode(r, task_copy_of(r))
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            q = q
-                .bind(tenant.to_string())?
-                .bind(r.kind)?
-                .bind(r.id.clone())?
-                .bind(r.workflow_id.clone())?
-                .bind(r.run_id.clone())?
-                .bind(r.user_result_id.clone())?
-                .bind(r.subject_id.clone())?
-                .bind(r.task_id.clone())?
-                .bind(r.task_definition_id.clone())?
-                .bind(r.status.clone())?
-                .bind(r.execution_type.clone())?
-                .bind(r.workflow_version)?
-                .bind(ts_col(&r.scheduled_at))?
-                .bind(ts_col(&r.started_at))?
-                .bind(ts_col(&r.completed_at))?
-                .bind(ts_col(&r.created_at))?
-                .bind(r.total_tasks)?
-                .bind(r.failed_tasks)?
-                .bind(r.seq)?
-                .bind(doc)?;
+            cells.extend([
+                Cell::Text(tenant),
+                Cell::Text(r.kind),
+                Cell::Text(&r.id),
+                Cell::Text(&r.workflow_id),
+                Cell::Text(&r.run_id),
+                Cell::Text(&r.user_result_id),
+                Cell::Text(&r.subject_id),
+                Cell::Text(&r.task_id),
+                Cell::Text(&r.task_definition_id),
+                Cell::Text(&r.status),
+                Cell::Text(&r.execution_type),
+                Cell::Int(r.workflow_version),
+                Cell::Ts(r.scheduled_at.as_deref()),
+                Cell::Ts(r.started_at.as_deref()),
+                Cell::Ts(r.completed_at.as_deref()),
+                Cell::Ts(r.created_at.as_deref()),
+                Cell::Int(r.total_tasks),
+                Cell::Int(r.failed_tasks),
+                Cell::Int(r.seq),
+                Cell::Owned(doc),
+            ]);
+        }
+        let rows = shared_rows(sqlite, 1, COLS, cells);
+        let mut q = Prepared::new(format!(
+            "{}INSERT INTO results (tenant_id, kind, id, workflow_id, run_id, user_result_id, subject_id, task_id, task_definition_id,
+                status, execution_type, workflow_version, scheduled_at, started_at, completed_at, created_at, total_tasks, failed_tasks, seq, doc)
+             SELECT {} FROM (VALUES {}) AS v{} WHERE true
+             ON CONFLICT (tenant_id, kind, id) DO UPDATE SET status = excluded.status, execution_type = excluded.execution_type,
+                scheduled_at = excluded.scheduled_at, started_at = excluded.started_at, completed_at = excluded.completed_at,
+                created_at = excluded.created_at, total_tasks = excluded.total_tasks, failed_tasks = excluded.failed_tasks, doc = excluded.doc",
+            rows.with,
+            rows.columns.join(", "),
+            rows.values,
+            rows.join,
+        ));
+        for cell in rows.cells {
+            q = q.bind_cell(cell)?;
         }
         out.push(q);
     }
@@ -268,31 +273,48 @@ fn prepare_puts(sqlite: bool, tenant: &str, rows: &[&ResultRow]) -> Result<Vec<P
 
 /// Set the changing columns of existing rows ([`ResultWrite::Update`]), many per statement.
 fn prepare_updates(sqlite: bool, tenant: &str, rows: &[&ResultRow]) -> Result<Vec<Prepared>> {
+    const COLS: usize = 8;
     let mut out = Vec::with_capacity(rows.len().div_ceil(ROWS_PER_STATEMENT));
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let sql = format!(
-            "UPDATE results SET status = v.column3, started_at = v.column4, completed_at = v.column5,
-                total_tasks = v.column6, failed_tasks = v.column7, doc = v.column8
-             FROM (VALUES {}) AS v
-             WHERE results.tenant_id = {} AND results.kind = v.column1 AND results.id = v.column2",
-            crate::values_list(sqlite, 1, chunk.len(), 8),
-            crate::placeholder(sqlite, chunk.len() * 8 + 1)
-        );
-        let mut q = Prepared::new(sql);
+        let mut cells = Vec::with_capacity(chunk.len() * COLS);
         for r in chunk {
             let doc = crate::compact::encode(r, task_copy_of(r))
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            q = q
-                .bind(r.kind)?
-                .bind(r.id.clone())?
-                .bind(r.status.clone())?
-                .bind(ts_col(&r.started_at))?
-                .bind(ts_col(&r.completed_at))?
-                .bind(r.total_tasks)?
-                .bind(r.failed_tasks)?
-                .bind(doc)?;
+            cells.extend([
+                Cell::Text(r.kind),
+                Cell::Text(&r.id),
+                Cell::Text(&r.status),
+                Cell::Ts(r.started_at.as_deref()),
+                Cell::Ts(r.completed_at.as_deref()),
+                Cell::Int(r.total_tasks),
+                Cell::Int(r.failed_tasks),
+                Cell::Owned(doc),
+            ]);
         }
-        out.push(q.bind(tenant.to_string())?);
+        let rows = shared_rows(sqlite, 1, COLS, cells);
+        let c = &rows.columns;
+        let mut q = Prepared::new(format!(
+            "{}UPDATE results SET status = {}, started_at = {}, completed_at = {},
+                total_tasks = {}, failed_tasks = {}, doc = {}
+             FROM (VALUES {}) AS v{}
+             WHERE results.tenant_id = {} AND results.kind = {} AND results.id = {}",
+            rows.with,
+            c[2],
+            c[3],
+            c[4],
+            c[5],
+            c[6],
+            c[7],
+            rows.values,
+            rows.join,
+            crate::placeholder(sqlite, rows.next),
+            c[0],
+            c[1],
+        ));
+        for cell in rows.cells {
+            q = q.bind_cell(cell)?;
+        }
+        out.push(q.bind_text(tenant.to_string()));
     }
     Ok(out)
 }
