@@ -67,9 +67,15 @@ fn display_ts(value: &Option<String>) -> Option<Value> {
     let Some(value) = value else {
         return Some(Value::Null);
     };
-    // As the column holds it (a value that does not parse is stored as NULL).
-    let Some(c) = crate::fixed_ts(value) else {
-        return Some(Value::Null);
+    // As the column holds it (a value that does not parse is stored as NULL). Columns read
+    // back are in the fixed form already, and are not copied to be checked.
+    let c = if crate::directory::is_fixed_ts(value) {
+        std::borrow::Cow::Borrowed(value.as_str())
+    } else {
+        match crate::directory::fixed_ts(value) {
+            Some(c) => std::borrow::Cow::Owned(c),
+            None => return Some(Value::Null),
+        }
     };
     if c.len() != 27 || !c.is_ascii() || !c.ends_with('Z') {
         return None;
@@ -77,7 +83,7 @@ fn display_ts(value: &Option<String>) -> Option<Value> {
     Some(Value::String(if &c[19..] == ".000000Z" {
         format!("{}Z", &c[..19])
     } else {
-        c
+        c.into_owned()
     }))
 }
 
@@ -123,19 +129,30 @@ fn reproduces(row: &ResultRow, source: Source, value: &Value) -> bool {
     }
 }
 
-/// [`display_ts`] compared in place for a column already in the fixed form, which is how
-/// the engine writes every timestamp: no parsing, no copy.
+/// [`display_ts`] compared in place for a column in the UTC form lcw writes (the engine's
+/// own timestamps, fixed width or not): no parsing, no copy. This runs for several
+/// timestamps of every row a job writes.
 fn ts_reproduces(column: &Option<String>, value: &Value) -> bool {
-    match column {
-        None => value.is_null(),
-        Some(c) if crate::directory::is_fixed_ts(c) => value.as_str().is_some_and(|v| {
-            if &c[19..] == ".000000Z" {
-                v.len() == 20 && v[..19] == c[..19] && v.ends_with('Z')
-            } else {
-                v == c
-            }
-        }),
-        Some(_) => display_ts(column).as_ref() == Some(value),
+    let Some(c) = column else {
+        return value.is_null();
+    };
+    let Some(fraction) = crate::directory::utc_fraction(c) else {
+        return display_ts(column).as_ref() == Some(value);
+    };
+    let Some(v) = value.as_str() else {
+        return false;
+    };
+    // The fixed form keeps six digits of the fraction, padded with zeros; the display form
+    // drops an all-zero fraction.
+    let digit = |i: usize| fraction.as_bytes().get(i).copied().unwrap_or(b'0');
+    let (v, c) = (v.as_bytes(), c.as_bytes());
+    if v.get(..19) != c.get(..19) {
+        return false;
+    }
+    if (0..6).all(|i| digit(i) == b'0') {
+        v.len() == 20 && v[19] == b'Z'
+    } else {
+        v.len() == 27 && v[19] == b'.' && (0..6).all(|i| v[20 + i] == digit(i)) && v[26] == b'Z'
     }
 }
 
@@ -272,6 +289,42 @@ mod tests {
             decode(&row, &text).unwrap(),
             json!({"id": "t1", "processingStatus": "completed"})
         );
+    }
+
+    #[test]
+    fn the_in_place_timestamp_comparison_agrees_with_rebuilding() {
+        let columns = [
+            "2026-03-03T10:00:00Z",
+            "2026-03-03T10:00:00.000000Z",
+            "2026-03-03T10:00:00.5Z",
+            "2026-03-03T10:00:00.500000Z",
+            "2026-03-03T10:00:00.123456789Z",
+            "2026-03-03T10:00:00.0000001Z",
+            "2026-03-03T12:00:00+02:00",
+            "2026-02-30T10:00:00Z",
+            "not a time",
+        ];
+        let values = [
+            json!("2026-03-03T10:00:00Z"),
+            json!("2026-03-03T10:00:00.000000Z"),
+            json!("2026-03-03T10:00:00.5Z"),
+            json!("2026-03-03T10:00:00.500000Z"),
+            json!("2026-03-03T10:00:00.123456Z"),
+            json!("2026-03-03T10:00:01Z"),
+            json!("2026-03-03T10:00:00.500001Z"),
+            json!(null),
+            json!(5),
+        ];
+        for c in columns {
+            let column = Some(c.to_string());
+            for v in &values {
+                assert_eq!(
+                    ts_reproduces(&column, v),
+                    display_ts(&column).as_ref() == Some(v),
+                    "{c} / {v}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -108,7 +108,7 @@ pub(crate) fn is_fixed_ts(s: &str) -> bool {
 
 /// The digits after the decimal point of a valid `YYYY-MM-DDTHH:MM:SS[.f]Z` (empty when
 /// there is no fraction); `None` when `s` is not of that form.
-fn utc_fraction(s: &str) -> Option<&str> {
+pub(crate) fn utc_fraction(s: &str) -> Option<&str> {
     let b = s.as_bytes();
     let digits = |r: std::ops::Range<usize>| -> Option<u32> {
         let part = b.get(r)?;
