@@ -1249,8 +1249,6 @@ fn plan_user(
     let mut unprocessed = 0;
     // A task waiting for its custom task extension holds back the user's later tasks.
     let mut waiting = false;
-    let lookup = |id: &str| groups.get(&id.to_ascii_lowercase()).cloned();
-    let person = |id: &str| ctx.people.get(&id.to_ascii_lowercase()).cloned();
     let task_of = |t: &ResultRow| ctx.task_copies.get(&t.task_id).unwrap_or(&Value::Null);
     for mut t in tasks {
         if is_final(&t.status) {
@@ -1304,9 +1302,9 @@ fn plan_user(
                     arguments: args,
                     user: u,
                     user_group_ids: &group_ids,
-                    groups: &lookup,
+                    groups: &|id| by_lower_id(groups, id),
                     manager: manager.as_ref(),
-                    user_by_id: &person,
+                    user_by_id: &|id| by_lower_id(ctx.people, id),
                     sender_domain: ctx.sender_domain,
                     access: ctx.access,
                     now,
@@ -1404,6 +1402,12 @@ fn plan_user(
     upr.doc["totalUnprocessedTasksCount"] = json!(unprocessed);
     writes.push(ResultWrite::Update(upr));
     (writes, effects)
+}
+
+/// A group or person of a job by id, from a map keyed by lower-case id (which ids in task
+/// arguments almost always are already).
+fn by_lower_id<'m>(map: &'m HashMap<String, Value>, id: &str) -> Option<&'m Value> {
+    map.get(id).or_else(|| map.get(&id.to_ascii_lowercase()))
 }
 
 /// The change log entry for `e` when it changes an attribute that is `watched`: the value

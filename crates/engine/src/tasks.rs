@@ -32,11 +32,11 @@ pub struct TaskInput<'a> {
     /// Ids of the groups the user is a direct member of.
     pub user_group_ids: &'a [String],
     /// A group document by id, `None` when there is no such group.
-    pub groups: &'a dyn Fn(&str) -> Option<Value>,
+    pub groups: &'a dyn Fn(&str) -> Option<&'a Value>,
     /// The user's manager (Graph user document), if the user has one.
     pub manager: Option<&'a Value>,
     /// Another user's document by id (explicit `to` and `cc` recipients).
-    pub user_by_id: &'a dyn Fn(&str) -> Option<Value>,
+    pub user_by_id: &'a dyn Fn(&str) -> Option<&'a Value>,
     /// `emailSettings.senderDomain` of the tenant: mail comes from `no-reply@<domain>`.
     pub sender_domain: &'a str,
     /// Access packages, policies and the job's users' assignments and pending requests
@@ -351,10 +351,10 @@ fn resolve_groups(input: &TaskInput, teams: bool) -> Result<Vec<String>, Outcome
         let Some(group) = (input.groups)(&id) else {
             return Err(Outcome::failed(format!("Group '{id}' was not found.")));
         };
-        if teams && !is_team(&group) {
+        if teams && !is_team(group) {
             return Err(Outcome::failed(format!("'{id}' is not a team.")));
         }
-        if is_dynamic(&group) {
+        if is_dynamic(group) {
             return Err(Outcome::failed(format!(
                 "Group '{id}' has dynamic membership; its members cannot be changed."
             )));
@@ -405,7 +405,7 @@ fn remove_from_all(input: &TaskInput, teams: bool) -> Outcome {
         .iter()
         .filter(|g| seen.insert(g.to_ascii_lowercase()))
         .filter(|g| match (input.groups)(g) {
-            Some(doc) => !is_dynamic(&doc) && is_team(&doc) == teams,
+            Some(doc) => !is_dynamic(doc) && is_team(doc) == teams,
             None => !teams,
         })
         .map(|g| Effect::RemoveFromGroup(g.clone()))
@@ -582,7 +582,7 @@ fn mail_of_user_id(input: &TaskInput, id: &str) -> Result<String, Outcome> {
     let Some(doc) = (input.user_by_id)(id) else {
         return Err(Outcome::failed(format!("User '{id}' was not found.")));
     };
-    text_of(&doc, "mail")
+    text_of(doc, "mail")
         .map(str::to_string)
         .ok_or_else(|| Outcome::failed(format!("User '{id}' has no mail address.")))
 }
@@ -691,7 +691,21 @@ mod tests {
     const SKU1: &str = "aaaaaaaa-0000-0000-0000-000000000001";
     const SKU2: &str = "aaaaaaaa-0000-0000-0000-000000000002";
 
-    fn directory(id: &str) -> Option<Value> {
+    /// The test directory's groups, by id (any case), as the engine passes them: borrowed.
+    fn directory(id: &str) -> Option<&'static Value> {
+        static GROUPS: std::sync::OnceLock<Vec<Value>> = std::sync::OnceLock::new();
+        let groups = GROUPS.get_or_init(|| {
+            [G1, G2, TEAM, DYN]
+                .iter()
+                .filter_map(|g| group_doc(g))
+                .collect()
+        });
+        groups
+            .iter()
+            .find(|g| g["id"].as_str().is_some_and(|g| g.eq_ignore_ascii_case(id)))
+    }
+
+    fn group_doc(id: &str) -> Option<Value> {
         let id = id.to_ascii_lowercase();
         match id.as_str() {
             G1 | G2 => Some(
@@ -722,7 +736,7 @@ mod tests {
             arguments: &arguments,
             user: &user,
             user_group_ids: &groups,
-            groups: &directory,
+            groups: &|id| directory(id),
             manager: None,
             user_by_id: &|_| None,
             sender_domain: "lcw.local",
@@ -1222,7 +1236,20 @@ mod tests {
     const PEER: &str = "77777777-7777-7777-7777-777777777777";
     const NOMAIL: &str = "88888888-8888-8888-8888-888888888888";
 
-    fn people(id: &str) -> Option<Value> {
+    fn people(id: &str) -> Option<&'static Value> {
+        static PEOPLE: std::sync::OnceLock<Vec<Value>> = std::sync::OnceLock::new();
+        let people = PEOPLE.get_or_init(|| {
+            [BOSS, PEER, NOMAIL]
+                .iter()
+                .filter_map(|p| person_doc(p))
+                .collect()
+        });
+        people
+            .iter()
+            .find(|p| p["id"].as_str().is_some_and(|p| p.eq_ignore_ascii_case(id)))
+    }
+
+    fn person_doc(id: &str) -> Option<Value> {
         match id.to_ascii_lowercase().as_str() {
             BOSS => Some(json!({"id": BOSS, "displayName": "Bea Boss", "mail": "bea@x.test"})),
             PEER => Some(json!({"id": PEER, "displayName": "Pat Peer", "mail": "pat@x.test"})),
@@ -1241,9 +1268,9 @@ mod tests {
             arguments: &arguments,
             user: &user,
             user_group_ids: &[],
-            groups: &directory,
+            groups: &|id| directory(id),
             manager: manager.as_ref(),
-            user_by_id: &people,
+            user_by_id: &|id| people(id),
             sender_domain: "contoso.test",
             access: &AccessData::default(),
             now: now(),
@@ -1268,7 +1295,7 @@ mod tests {
 
     #[test]
     fn mail_default_recipients_and_text() {
-        let boss = people(BOSS);
+        let boss = person_doc(BOSS);
         let welcome = sent(plan_mail(mail::WELCOME, &[], mail_user(), boss.clone()));
         assert_eq!(welcome.to, vec!["ann@x.test".to_string()]);
         assert_eq!(welcome.from, "no-reply@contoso.test");
@@ -1297,7 +1324,7 @@ mod tests {
                 ("customBody", "{{managerDisplayName}} <{{managerEmail}}>, {{userPrincipalName}} {{userEmployeeHireDate}} {{userDisplayName}} {{unknown}}"),
             ],
             mail_user(),
-            people(BOSS),
+            person_doc(BOSS),
         ));
         assert_eq!(m.to, vec!["pat@x.test".to_string()]);
         assert_eq!(m.cc, vec!["bea@x.test".to_string()]);
@@ -1322,7 +1349,7 @@ mod tests {
             failed("The user has no manager; the mail goes to the manager.")
         );
         assert_eq!(
-            plan_mail(mail::ON_LAST_DAY, &[], mail_user(), people(NOMAIL)),
+            plan_mail(mail::ON_LAST_DAY, &[], mail_user(), person_doc(NOMAIL)),
             failed("The user's manager 'No Mail' has no mail address.")
         );
         assert_eq!(
