@@ -6,6 +6,8 @@
 #   bench/engine.sh [DATABASE_URL]        # default: a fresh SQLite file
 #   USERS=10000 SERVE_ARGS=--no-engine bench/engine.sh   # fewer users; extra `lcw serve` flags
 #   KEEP_LOG=/tmp/serve.log bench/engine.sh              # keep the server's log
+#   START_WAIT=600 ...    # tenths of a second to wait for the server (slow under valgrind;
+#                         # see callgrind-serve.sh)
 #
 # Imports the users with `lcw import`, starts `lcw serve --clock manual`, creates the
 # workflow, then times POST /lcw/admin/scheduler/run (scheduler pass + processing of every
@@ -38,7 +40,7 @@ echo "import of $USERS users: $(python3 -c "print(f'{$(date +%s.%N) - $start:.1f
 
 "$BIN" serve --listen "127.0.0.1:$PORT" --database "$DB" --clock manual --clock-start 2026-03-03T10:00:00Z ${SERVE_ARGS:-} > "$WORK/serve.log" 2>&1 &
 SERVER=$!
-for _ in $(seq 100); do grep -q "serving" "$WORK/serve.log" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq ${START_WAIT:-100}); do grep -q "serving" "$WORK/serve.log" 2>/dev/null && break; sleep 0.1; done
 TOKEN=$("$BIN" token --database "$DB" --tenant "$TENANT")
 BASE="http://127.0.0.1:$PORT/beta"
 H=(-H "Authorization: Bearer $TOKEN" -H 'content-type: application/json')
