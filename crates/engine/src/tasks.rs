@@ -682,6 +682,7 @@ pub(crate) fn send_mail(input: &TaskInput, id: &str) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::OnceLock;
 
     const G1: &str = "11111111-1111-1111-1111-111111111111";
     const G2: &str = "22222222-2222-2222-2222-222222222222";
@@ -693,16 +694,20 @@ mod tests {
 
     /// The test directory's groups, by id (any case), as the engine passes them: borrowed.
     fn directory(id: &str) -> Option<&'static Value> {
-        static GROUPS: std::sync::OnceLock<Vec<Value>> = std::sync::OnceLock::new();
-        let groups = GROUPS.get_or_init(|| {
-            [G1, G2, TEAM, DYN]
-                .iter()
-                .filter_map(|g| group_doc(g))
-                .collect()
-        });
-        groups
+        static GROUPS: OnceLock<Vec<Value>> = OnceLock::new();
+        borrowed(&GROUPS, &[G1, G2, TEAM, DYN], group_doc, id)
+    }
+
+    /// The document `make` gives for `id`, made once for each of `ids` and then lent out.
+    fn borrowed(
+        docs: &'static OnceLock<Vec<Value>>,
+        ids: &[&str],
+        make: fn(&str) -> Option<Value>,
+        id: &str,
+    ) -> Option<&'static Value> {
+        docs.get_or_init(|| ids.iter().filter_map(|i| make(i)).collect())
             .iter()
-            .find(|g| g["id"].as_str().is_some_and(|g| g.eq_ignore_ascii_case(id)))
+            .find(|d| d["id"].as_str().is_some_and(|d| d.eq_ignore_ascii_case(id)))
     }
 
     fn group_doc(id: &str) -> Option<Value> {
@@ -1237,16 +1242,8 @@ mod tests {
     const NOMAIL: &str = "88888888-8888-8888-8888-888888888888";
 
     fn people(id: &str) -> Option<&'static Value> {
-        static PEOPLE: std::sync::OnceLock<Vec<Value>> = std::sync::OnceLock::new();
-        let people = PEOPLE.get_or_init(|| {
-            [BOSS, PEER, NOMAIL]
-                .iter()
-                .filter_map(|p| person_doc(p))
-                .collect()
-        });
-        people
-            .iter()
-            .find(|p| p["id"].as_str().is_some_and(|p| p.eq_ignore_ascii_case(id)))
+        static PEOPLE: OnceLock<Vec<Value>> = OnceLock::new();
+        borrowed(&PEOPLE, &[BOSS, PEER, NOMAIL], person_doc, id)
     }
 
     fn person_doc(id: &str) -> Option<Value> {
