@@ -1208,6 +1208,7 @@ struct JobContext<'a> {
     watched: &'a [String],
     /// The run's workflow tasks by id (from its task reports).
     task_copies: &'a HashMap<String, Value>,
+    /// The groups the job's users are in and its tasks name, by lower-case id.
     groups: &'a HashMap<String, Value>,
     /// Managers and e-mail recipients by lower-case id.
     people: &'a HashMap<String, Value>,
