@@ -162,7 +162,10 @@ enum CliError {
 }
 
 /// The engine allocates many small JSON values and rows on two threads (the runtime and
-/// SQLite's worker); glibc's allocator spent a fifth of a run's CPU time on them.
+/// SQLite's worker); glibc's allocator spent a fifth of a run's CPU time on them. The
+/// `override` feature makes mimalloc the C `malloc` too, so the bundled SQLite's own
+/// allocations (bound values, copied row values) leave glibc as well: 5% fewer
+/// instructions for a scheduled pass.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
