@@ -60,6 +60,38 @@ impl Ctx {
         })
     }
 
+    /// The path key named as in the route's template, e.g. `key("workflow-id")` for
+    /// `{workflow-id}`.
+    pub fn key(&self, name: &str) -> Result<&str, ApiError> {
+        self.route
+            .template
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .position(|k| k == name)
+            .and_then(|n| self.params.get(n))
+            .map(String::as_str)
+            .ok_or_else(|| {
+                ApiError::Internal(format!(
+                    "route {} has no key {{{name}}}",
+                    self.route.template
+                ))
+            })
+    }
+
+    /// Who asks, for the domain layer: tenant, acting principal, and the tenant's time now.
+    pub fn caller(&self) -> lifecycle::Caller {
+        lifecycle::Caller {
+            tenant: self.tenant().to_string(),
+            actor: self.actor(),
+            now: self.now(),
+        }
+    }
+
+    /// The domain operations.
+    pub fn domain(&self) -> &lifecycle::Service {
+        &self.state.domain
+    }
+
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.state.clock.now()
     }

@@ -126,6 +126,26 @@ impl ApiError {
     }
 }
 
+/// The domain's verdicts as Graph errors: the one mapping handlers rely on.
+impl From<lifecycle::Error> for ApiError {
+    fn from(e: lifecycle::Error) -> Self {
+        use lifecycle::Error as E;
+        match e {
+            E::Invalid { message, target } => ApiError::BadRequest { message, target },
+            E::NotFound(m) => ApiError::NotFound(m),
+            E::DirectoryNotFound(m) => ApiError::DirectoryNotFound(m),
+            E::Forbidden(m) => ApiError::Forbidden(m),
+            E::Conflict(m) => ApiError::Conflict(m),
+            E::NotImplemented(m) => ApiError::NotImplemented(m),
+            E::Store(s) => s.into(),
+            E::Engine(e) => e.into(),
+            E::Model(m) => m.into(),
+            E::Query(q) => q.into(),
+            E::Internal(m) => ApiError::Internal(m),
+        }
+    }
+}
+
 impl From<model::ModelError> for ApiError {
     fn from(e: model::ModelError) -> Self {
         match e {

@@ -24,6 +24,8 @@ pub struct AppState {
     pub auth: auth::Authenticator,
     pub clock: Arc<dyn engine::Clock>,
     pub engine: Arc<engine::runner::Engine>,
+    /// The domain operations every handler calls.
+    pub domain: lifecycle::Service,
     /// Set when the server runs with `--clock manual`: the admin endpoints move it.
     pub manual_clock: Option<Arc<engine::ManualClock>>,
     /// Largest accepted request body in bytes.
@@ -38,7 +40,9 @@ impl AppState {
         clock: Arc<dyn engine::Clock>,
     ) -> Self {
         let engine = engine::runner::Engine::new(store.clone(), clock.clone());
+        let domain = lifecycle::Service::new(store.clone(), engine.clone(), clock.clone());
         AppState {
+            domain,
             store,
             auth,
             clock,

@@ -16,11 +16,7 @@ pub const LW: &str = "/identityGovernance/lifecycleWorkflows";
 const NS: &str = "microsoft.graph.identityGovernance.";
 
 /// Whether an operation answers under `/workflows/{id}` or `/deletedItems/workflows/{id}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    Active,
-    Deleted,
-}
+pub use lifecycle::Scope;
 
 /// One concrete route: an operation at one template.
 #[derive(Debug)]

@@ -1,0 +1,1 @@
+//! (filled in by the move of the handlers' logic)
