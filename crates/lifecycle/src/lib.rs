@@ -47,6 +47,7 @@ pub struct Caller {
 #[derive(Clone)]
 pub struct Service {
     pub(crate) store: store::Store,
+    #[allow(dead_code)] // until activation moves here
     pub(crate) engine: Arc<engine::runner::Engine>,
     pub(crate) clock: Arc<dyn engine::Clock>,
 }

@@ -12,6 +12,11 @@ pub fn workflow_not_found(id: &str) -> Error {
     Error::NotFound(format!("Workflow with id '{id}' was not found."))
 }
 
+/// The key of version `n` of a workflow in the store.
+pub fn version_id(workflow_id: &str, n: i64) -> String {
+    format!("{workflow_id}:{n}")
+}
+
 impl Service {
     /// The workflow `id`, live or deleted as `scope` says.
     pub async fn load_workflow(&self, caller: &Caller, id: &str, scope: Scope) -> Result<Resource> {
@@ -54,6 +59,35 @@ impl Service {
         }];
         all.extend(steps);
         Ok(self.store.write(&caller.tenant, all).await?)
+    }
+
+    /// Version `number` (as the path writes it) of workflow `wf`.
+    pub async fn load_version(
+        &self,
+        caller: &Caller,
+        wf: &Resource,
+        number: &str,
+    ) -> Result<Value> {
+        let n: i64 = number.parse().map_err(|_| {
+            Error::invalid_at(
+                format!("The version number '{number}' is not an integer."),
+                "versionNumber",
+            )
+        })?;
+        self.store
+            .get(
+                &caller.tenant,
+                kinds::WORKFLOW_VERSION,
+                &version_id(&wf.id, n),
+            )
+            .await?
+            .map(|r| r.doc)
+            .ok_or_else(|| {
+                Error::NotFound(format!(
+                    "Version {n} of workflow '{}' was not found.",
+                    wf.id
+                ))
+            })
     }
 
     /// A `{"id": ...}` stub (createdBy, lastModifiedBy) resolved to the directory user when
