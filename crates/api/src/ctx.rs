@@ -10,9 +10,9 @@ use serde_json::{Map, Value};
 
 use crate::auth::Principal;
 use crate::error::ApiError;
-use crate::ops::Shape;
-use crate::routing::{Route, Scope};
+use crate::operation::{Route, Shape};
 use crate::AppState;
+use lifecycle::Scope;
 
 /// Default and largest server-driven page sizes.
 pub const DEFAULT_PAGE: usize = 100;
@@ -64,10 +64,7 @@ impl Ctx {
     /// `{workflow-id}`.
     pub fn key(&self, name: &str) -> Result<&str, ApiError> {
         self.route
-            .template
-            .split('/')
-            .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-            .position(|k| k == name)
+            .key_index(name)
             .and_then(|n| self.params.get(n))
             .map(String::as_str)
             .ok_or_else(|| {

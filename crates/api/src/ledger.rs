@@ -51,10 +51,11 @@ pub fn render() -> String {
         .routes
         .iter()
         .filter(|r| {
-            !r.template
+            !r.route
+                .template
                 .starts_with("/identityGovernance/lifecycleWorkflows")
         })
-        .map(|r| format!("| {} | `{}` |", r.op.method, r.template))
+        .map(|r| format!("| {} | `{}` |", r.route.op.method, r.route.template))
         .collect();
     extra.dedup();
     out.push_str("\n## Also served (outside the reference list)\n\n");

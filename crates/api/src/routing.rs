@@ -10,7 +10,8 @@ use std::sync::OnceLock;
 
 use axum::http::Method;
 
-use crate::ops::{Operation, OPERATIONS};
+use crate::operation::Route;
+use crate::ops::{Handler, OPERATIONS};
 
 pub const LW: &str = "/identityGovernance/lifecycleWorkflows";
 const NS: &str = "microsoft.graph.identityGovernance.";
@@ -18,13 +19,10 @@ const NS: &str = "microsoft.graph.identityGovernance.";
 /// Whether an operation answers under `/workflows/{id}` or `/deletedItems/workflows/{id}`.
 pub use lifecycle::Scope;
 
-/// One concrete route: an operation at one template.
-#[derive(Debug)]
-pub struct Route {
-    pub op: &'static Operation,
-    pub scope: Scope,
-    /// The template as written in the reference (`{workflow-id}` keys, namespaced actions).
-    pub template: String,
+/// A route and the handler that serves it.
+pub struct ServedRoute {
+    pub route: Route,
+    pub handler: Handler,
 }
 
 #[derive(Default)]
@@ -40,7 +38,7 @@ struct Node {
 
 pub struct Router {
     root: Node,
-    pub routes: Vec<Route>,
+    pub routes: Vec<ServedRoute>,
     pub reference: Vec<ReferenceEndpoint>,
 }
 
@@ -53,6 +51,7 @@ pub struct ReferenceEndpoint {
 pub enum Lookup<'a> {
     Found {
         route: &'a Route,
+        handler: Handler,
         params: Vec<String>,
         function_args: Option<String>,
     },
@@ -119,13 +118,17 @@ impl Router {
             routes: Vec::new(),
             reference: Vec::new(),
         };
-        for op in OPERATIONS.iter() {
+        for served in OPERATIONS.iter() {
+            let op = &served.op;
             let add = |template: String, scope: Scope, router: &mut Router| {
                 let idx = router.routes.len();
-                router.routes.push(Route {
-                    op,
-                    scope,
-                    template: template.clone(),
+                router.routes.push(ServedRoute {
+                    route: Route {
+                        op,
+                        scope,
+                        template: template.clone(),
+                    },
+                    handler: served.handler,
                 });
                 let segs = template_segments(&template);
                 router
@@ -200,9 +203,10 @@ impl Router {
             return Lookup::NoSuchSegment(seg.clone());
         }
         if let Some((_, idx)) = node.served.iter().find(|(m, _)| m == method) {
-            if let Some(route) = self.routes.get(*idx) {
+            if let Some(served) = self.routes.get(*idx) {
                 return Lookup::Found {
-                    route,
+                    route: &served.route,
+                    handler: served.handler,
                     params,
                     function_args,
                 };

@@ -2,17 +2,17 @@
 //! authorises, parses OData options and the body, calls the handler and renders the reply or
 //! the error.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 
+use crate::cache::CacheKey;
 use crate::ctx::{Ctx, Reply};
 use crate::error::ApiError;
-use crate::ops::Shape;
+use crate::operation::Shape;
 use crate::routing::{Lookup, Router};
 use crate::AppState;
 
@@ -33,42 +33,6 @@ pub async fn serve(listener: tokio::net::TcpListener, state: Arc<AppState>) -> s
             let _ = tokio::signal::ctrl_c().await;
         })
         .await
-}
-
-/// GET responses of cacheable operations, valid while the tenant's write counter stands still
-/// (SQLite only: there this process sees every write).
-#[derive(Default)]
-pub(crate) struct ResponseCache {
-    entries: Mutex<HashMap<CacheKey, (u64, Bytes)>>,
-}
-
-#[derive(Hash, PartialEq, Eq)]
-struct CacheKey {
-    tenant: String,
-    uri: String,
-    host: String,
-    evolvable: bool,
-    permissions: u64,
-}
-
-const CACHE_LIMIT: usize = 4096;
-
-impl ResponseCache {
-    fn get(&self, key: &CacheKey, generation: u64) -> Option<Bytes> {
-        let map = self.entries.lock().ok()?;
-        map.get(key)
-            .filter(|(g, _)| *g == generation)
-            .map(|(_, b)| b.clone())
-    }
-
-    fn put(&self, key: CacheKey, generation: u64, body: Bytes) {
-        if let Ok(mut map) = self.entries.lock() {
-            if map.len() >= CACHE_LIMIT {
-                map.clear();
-            }
-            map.insert(key, (generation, body));
-        }
-    }
 }
 
 struct RequestIds {
@@ -204,27 +168,29 @@ async fn handle(state: &Arc<AppState>, req: Request) -> Result<Response, ApiErro
             bad.escape_default()
         )));
     }
-    let (route, params, function_args) = match Router::get().lookup(&parts.method, &segments) {
-        Lookup::Found {
-            route,
-            params,
-            function_args,
-        } => (route, params, function_args),
-        Lookup::NotImplemented => {
-            return Err(ApiError::NotImplemented(format!(
+    let (route, handler, params, function_args) =
+        match Router::get().lookup(&parts.method, &segments) {
+            Lookup::Found {
+                route,
+                handler,
+                params,
+                function_args,
+            } => (route, handler, params, function_args),
+            Lookup::NotImplemented => {
+                return Err(ApiError::NotImplemented(format!(
             "{} {} is part of the Graph Lifecycle Workflows API but is not implemented by lcw yet.",
             parts.method, path
         )))
-        }
-        Lookup::MethodNotAllowed => {
-            return Err(ApiError::MethodNotAllowed(parts.method.to_string()))
-        }
-        Lookup::NoSuchSegment(seg) => {
-            return Err(ApiError::bad_request(format!(
-                "Resource not found for the segment '{seg}'."
-            )))
-        }
-    };
+            }
+            Lookup::MethodNotAllowed => {
+                return Err(ApiError::MethodNotAllowed(parts.method.to_string()))
+            }
+            Lookup::NoSuchSegment(seg) => {
+                return Err(ApiError::bad_request(format!(
+                    "Resource not found for the segment '{seg}'."
+                )))
+            }
+        };
     let op = route.op;
     let write = op.method != Method::GET;
     principal.authorize(op.permission_for(route.scope), write)?;
@@ -295,7 +261,7 @@ async fn handle(state: &Arc<AppState>, req: Request) -> Result<Response, ApiErro
         path: path.to_string(),
         include_evolvable,
     };
-    let reply = (op.handler)(ctx).await?;
+    let reply = handler(ctx).await?;
     Ok(match reply {
         Reply::Json(status, value) => {
             let bytes = Bytes::from(
