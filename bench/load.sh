@@ -22,7 +22,7 @@ trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
 
 command -v wrk >/dev/null || { echo "wrk is required: apt-get install wrk" >&2; exit 1; }
 [ -n "${NO_BUILD:-}" ] || cargo build --release -q -p lcw
-BIN=target/release/lcw
+BIN=${BIN:-target/release/lcw}
 
 TENANT=$(python3 -c 'import uuid; print(uuid.uuid4())')
 taskset -c 0 "$BIN" serve --listen "127.0.0.1:$PORT" --database "$DB" > "$WORK/serve.log" 2>&1 &
