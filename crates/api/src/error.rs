@@ -25,6 +25,8 @@ pub enum ApiError {
     MethodNotAllowed(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("The request was not received in time.")]
+    RequestTimeout,
     #[error("The request body is larger than the limit of {0} bytes.")]
     PayloadTooLarge(usize),
     #[error("{0}")]
@@ -59,6 +61,7 @@ impl ApiError {
             ApiError::NotFound(_) | ApiError::DirectoryNotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::NotImplemented(_) => StatusCode::NOT_IMPLEMENTED,
@@ -77,6 +80,7 @@ impl ApiError {
             ApiError::DirectoryNotFound(_) => "Request_ResourceNotFound",
             ApiError::MethodNotAllowed(_) => "MethodNotAllowed",
             ApiError::Conflict(_) => "Conflict",
+            ApiError::RequestTimeout => "RequestTimeout",
             ApiError::PayloadTooLarge(_) => "RequestEntityTooLarge",
             ApiError::UnsupportedMediaType(_) => "UnsupportedMediaType",
             ApiError::NotImplemented(_) => "NotImplemented",

@@ -18,4 +18,4 @@ mod state;
 
 pub use error::ApiError;
 pub use server::{router, serve};
-pub use state::{load_signing_key, AppState};
+pub use state::{load_signing_key, AppState, ConnectionLimits};

@@ -26,13 +26,83 @@ pub fn router(state: Arc<AppState>) -> axum::Router {
     axum::Router::new().fallback(dispatch).with_state(state)
 }
 
-/// Serve until the process is told to stop.
+/// Serve until the process gets SIGINT or SIGTERM, then stop accepting and let the requests
+/// in flight finish (for at most [`DRAIN_LIMIT`]).
+///
+/// Each connection must send a request head within `limits.header_timeout` of opening (and
+/// of each response, when kept alive), or it is closed; at most `limits.max_connections` are
+/// served at once, so idle or slow clients cannot use up the process.
 pub async fn serve(listener: tokio::net::TcpListener, state: Arc<AppState>) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+    let limits = state.limits.clone();
+    let app = router(state);
+    let permits = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut stop = std::pin::pin!(shutdown_signal());
+    loop {
+        let permit = tokio::select! {
+            permit = permits.clone().acquire_owned() => match permit {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+            _ = &mut stop => break,
+        };
+        let socket = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((socket, _peer)) => socket,
+                Err(e) => {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            _ = &mut stop => break,
+        };
+        let _ = socket.set_nodelay(true);
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        builder
+            .timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(limits.header_timeout);
+        let conn =
+            graceful.watch(builder.serve_connection(hyper_util::rt::TokioIo::new(socket), service));
+        tokio::spawn(async move {
+            let _ = conn.await;
+            drop(permit);
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(DRAIN_LIMIT, graceful.shutdown())
         .await
+        .is_err()
+    {
+        tracing::warn!("requests still in flight after {DRAIN_LIMIT:?}; stopping anyway");
+    }
+    Ok(())
+}
+
+/// How long a stopping server waits for the requests in flight.
+const DRAIN_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sig) => {
+                sig.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {}
+        _ = terminate => {}
+    }
 }
 
 struct RequestIds {
@@ -124,6 +194,12 @@ fn wants_evolvable(headers: &HeaderMap) -> bool {
 
 async fn handle(state: &Arc<AppState>, req: Request) -> Result<Response, ApiError> {
     let (parts, body) = req.into_parts();
+    // RFC 9112 §3.2: a server must answer 400 to an HTTP/1.1 request without Host.
+    if parts.version == axum::http::Version::HTTP_11 && !parts.headers.contains_key(header::HOST) {
+        return Err(ApiError::bad_request(
+            "An HTTP/1.1 request must carry a Host header.",
+        ));
+    }
     let raw_path = parts.uri.path().to_string();
     if raw_path == "/.well-known/jwks.json" || raw_path == "/.well-known/keys" {
         let body = serde_json::to_vec(&state.auth.dev_key().jwks()).unwrap_or_default();
@@ -136,7 +212,12 @@ async fn handle(state: &Arc<AppState>, req: Request) -> Result<Response, ApiErro
         ));
     }
     if let Some(rest) = raw_path.strip_prefix("/lcw/admin/") {
-        let body = read_body(body, &parts.headers, state.body_limit, &parts.method).await?;
+        // Strangers get their 401 before lcw spends anything on reading their body.
+        state
+            .auth
+            .authenticate(header_str(&parts.headers, "authorization"))
+            .await?;
+        let body = read_body(state, body, &parts.headers, &parts.method).await?;
         let (status, value) = crate::admin::handle(
             state,
             &parts.method,
@@ -220,12 +301,9 @@ async fn handle(state: &Arc<AppState>, req: Request) -> Result<Response, ApiErro
         });
     }
 
-    let body = read_body(body, &parts.headers, state.body_limit, &parts.method).await?;
+    let body = read_body(state, body, &parts.headers, &parts.method).await?;
     let include_evolvable = wants_evolvable(&parts.headers);
-    let host = header_str(&parts.headers, "host")
-        .unwrap_or("localhost")
-        .to_string();
-    let scheme = header_str(&parts.headers, "x-forwarded-proto").unwrap_or("http");
+    let Origin { scheme, host } = origin(&parts.headers, state.trust_proxy)?;
 
     let cache_key = (op.cacheable && parts.method == Method::GET)
         .then(|| state.store.generation(&principal.tenant_id))
@@ -236,7 +314,8 @@ async fn handle(state: &Arc<AppState>, req: Request) -> Result<Response, ApiErro
                 CacheKey {
                     tenant: principal.tenant_id.clone(),
                     uri: parts.uri.to_string(),
-                    host: host.clone(),
+                    // The links in a cached body carry the origin it was built for.
+                    host: format!("{scheme}://{host}"),
                     evolvable: include_evolvable,
                     permissions: permission_fingerprint(&principal),
                 },
@@ -300,17 +379,87 @@ fn permission_fingerprint(p: &crate::auth::Principal) -> u64 {
     h.finish()
 }
 
+/// The scheme and host absolute links (`@odata.context`, `@odata.nextLink`) are built on.
+struct Origin {
+    scheme: String,
+    host: String,
+}
+
+/// From the connection (plain HTTP) and its `Host` header; from `Forwarded` /
+/// `X-Forwarded-Proto` / `X-Forwarded-Host` only when the operator said a proxy sets them.
+fn origin(headers: &HeaderMap, trust_proxy: bool) -> Result<Origin, ApiError> {
+    let mut scheme = "http".to_string();
+    let mut host = header_str(headers, "host").map(str::to_string);
+    if trust_proxy {
+        let forwarded = forwarded_pairs(headers);
+        let pick = |name: &str, x_header: &str| {
+            forwarded
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.clone())
+                .or_else(|| {
+                    header_str(headers, x_header)
+                        .and_then(|v| v.split(',').next())
+                        .map(|v| v.trim().to_string())
+                })
+        };
+        if let Some(p) = pick("proto", "x-forwarded-proto") {
+            scheme = p.to_ascii_lowercase();
+        }
+        if let Some(h) = pick("host", "x-forwarded-host") {
+            host = Some(h);
+        }
+    }
+    if scheme != "http" && scheme != "https" {
+        return Err(ApiError::bad_request(format!(
+            "The forwarded scheme '{}' is not http or https.",
+            scheme.escape_default()
+        )));
+    }
+    let host = host.unwrap_or_else(|| "localhost".to_string());
+    // An authority: host name or IP literal and port; nothing that could end the URL early.
+    let valid = !host.is_empty()
+        && host.len() <= 255
+        && host.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']' | b'_')
+        });
+    if !valid {
+        return Err(ApiError::bad_request(format!(
+            "The Host '{}' is not a valid host name.",
+            host.escape_default()
+        )));
+    }
+    Ok(Origin { scheme, host })
+}
+
+/// The first element of RFC 7239 `Forwarded` headers, as `(name, value)` pairs.
+fn forwarded_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
+    let Some(first) = header_str(headers, "forwarded").and_then(|v| v.split(',').next()) else {
+        return Vec::new();
+    };
+    first
+        .split(';')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().trim_matches('"').to_string()))
+        .collect()
+}
+
 async fn read_body(
+    state: &AppState,
     body: Body,
     headers: &HeaderMap,
-    limit: usize,
     method: &Method,
 ) -> Result<Bytes, ApiError> {
+    let limit = state.body_limit;
     let declared = header_str(headers, "content-length").and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|len| len > limit.saturating_mul(DRAIN_FACTOR)) {
         return Err(ApiError::PayloadTooLarge(limit));
     }
-    let bytes = read_limited(body, limit).await?;
+    // A body that trickles in would hold the request (and its connection) for as long as the
+    // client likes.
+    let bytes = tokio::time::timeout(state.limits.body_timeout, read_limited(body, limit))
+        .await
+        .map_err(|_| ApiError::RequestTimeout)??;
     if !bytes.is_empty() && matches!(*method, Method::POST | Method::PATCH | Method::PUT) {
         if let Some(ct) = header_str(headers, "content-type") {
             let ct = ct.to_ascii_lowercase();

@@ -17,6 +17,11 @@ pub struct AppState {
     pub manual_clock: Option<Arc<engine::ManualClock>>,
     /// Largest accepted request body in bytes.
     pub body_limit: usize,
+    /// How long clients may take, and how many connections are served at once.
+    pub limits: ConnectionLimits,
+    /// Take the scheme and host of absolute links from `Forwarded` / `X-Forwarded-*`
+    /// headers: only behind a proxy that sets them, or clients could poison the links.
+    pub trust_proxy: bool,
     pub(crate) cache: cache::ResponseCache,
 }
 
@@ -36,7 +41,31 @@ impl AppState {
             engine,
             manual_clock: None,
             body_limit: 1024 * 1024,
+            limits: ConnectionLimits::default(),
+            trust_proxy: false,
             cache: cache::ResponseCache::default(),
+        }
+    }
+}
+
+/// Limits that keep slow or idle clients from holding the server.
+#[derive(Debug, Clone)]
+pub struct ConnectionLimits {
+    /// A request's head must arrive within this time of the connection opening (or of the
+    /// previous response on a kept-alive connection), else the connection is closed.
+    pub header_timeout: std::time::Duration,
+    /// A request's body must arrive within this time of its head, else `408`.
+    pub body_timeout: std::time::Duration,
+    /// Connections served at once; further ones wait in the listen backlog.
+    pub max_connections: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        ConnectionLimits {
+            header_timeout: std::time::Duration::from_secs(30),
+            body_timeout: std::time::Duration::from_secs(30),
+            max_connections: 4096,
         }
     }
 }

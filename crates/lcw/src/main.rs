@@ -58,6 +58,14 @@ struct ServeArgs {
     /// Largest accepted request body in bytes.
     #[arg(long, default_value_t = 1024 * 1024)]
     max_body_bytes: usize,
+    /// Connections served at once; further ones wait until one closes.
+    #[arg(long, env = "LCW_MAX_CONNECTIONS", default_value_t = 4096)]
+    max_connections: usize,
+    /// Build absolute links (`@odata.context`, `@odata.nextLink`) from the `Forwarded` /
+    /// `X-Forwarded-Proto` / `X-Forwarded-Host` headers: only behind a reverse proxy that
+    /// sets them (and strips clients' own), or clients could poison the links.
+    #[arg(long, env = "LCW_TRUST_PROXY")]
+    trust_proxy: bool,
     /// `system` (default) or `manual`: a clock that moves only through the admin endpoints
     /// (`/lcw/admin/clock`, `/lcw/admin/scheduler/run`), for tests and demos.
     #[arg(long, env = "LCW_CLOCK", default_value = "system", value_parser = ["system", "manual"])]
@@ -191,18 +199,65 @@ fn main() -> ExitCode {
 }
 
 async fn open_store(url: &str) -> Result<store::Store, CliError> {
-    store::Store::connect(url)
+    let store = store::Store::connect(url)
         .await
         .map_err(|source| CliError::Database {
             url: url.to_string(),
             source,
-        })
+        })?;
+    if let Some(path) = sqlite_path(url) {
+        make_private(path)?;
+    }
+    Ok(store)
+}
+
+/// The file of a `sqlite:` database URL.
+fn sqlite_path(url: &str) -> Option<&std::path::Path> {
+    let rest = url.strip_prefix("sqlite:")?.trim_start_matches("//");
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty()).then(|| std::path::Path::new(path))
+}
+
+/// `token` only reads a database: on a path that holds none it would create one, with a
+/// signing key no running server knows, and print a token every server rejects.
+fn require_existing_database(url: &str) -> Result<(), CliError> {
+    match sqlite_path(url) {
+        Some(path) if !path.exists() => Err(CliError::Config(format!(
+            "there is no database at '{}': `lcw serve` or `lcw import` with --database {url} creates it",
+            path.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The database holds the signing key and the directory: its files (and SQLite's `-wal` and
+/// `-shm` beside it) are readable by their owner only, whatever the umask said when they
+/// were created, and on databases created by older releases too.
+fn make_private(db: &std::path::Path) -> Result<(), CliError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = db.as_os_str().to_owned();
+            name.push(suffix);
+            let path = std::path::PathBuf::from(name);
+            if path.exists() {
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).map_err(
+                    |e| CliError::Config(format!("cannot make '{}' private: {e}", path.display())),
+                )?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = db;
+    Ok(())
 }
 
 async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Serve(args) => serve(args).await,
         Command::Token(args) => {
+            require_existing_database(&args.db.database)?;
             let store = open_store(&args.db.database).await?;
             let key = api::load_signing_key(&store).await?;
             let req = token_request(&args)?;
@@ -355,6 +410,8 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         clock.clone(),
     );
     state.body_limit = args.max_body_bytes;
+    state.limits.max_connections = args.max_connections;
+    state.trust_proxy = args.trust_proxy;
     state.manual_clock = manual;
     if !args.no_engine {
         state.engine.spawn_workers();

@@ -11,6 +11,7 @@ mod directory;
 mod durability;
 mod engine;
 mod extensions;
+mod hardening;
 mod ledger;
 mod mail;
 mod protocol;
