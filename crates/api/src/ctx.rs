@@ -114,6 +114,13 @@ impl Ctx {
                 "The request body must be a JSON object.",
             ));
         }
+        if let Some(path) = nul_in(&v, "") {
+            // No property takes one, and PostgreSQL cannot even store one in text.
+            return Err(ApiError::BadRequest {
+                message: format!("Invalid value for '{path}': a NUL character is not allowed."),
+                target: Some(path),
+            });
+        }
         Ok(v)
     }
 
@@ -212,6 +219,17 @@ impl Ctx {
             }
         }
         for e in &self.query.expand {
+            // No served navigation expands further, so nested options never name one.
+            let nested = e.options.as_deref().is_some_and(|o| {
+                let o = o.to_ascii_lowercase();
+                o.contains("$expand") || o.contains("%24expand")
+            });
+            if nested {
+                return Err(ApiError::BadRequest {
+                    message: "The request includes a $expand path which is too deep. The maximum depth allowed is 1.".into(),
+                    target: Some("$expand".into()),
+                });
+            }
             if !self.route.op.expand.contains(&e.name.as_str()) {
                 return Err(ApiError::BadRequest {
                     message: format!(
@@ -319,7 +337,15 @@ impl Ctx {
     }
 
     pub fn page_window(&self) -> Result<(usize, usize), ApiError> {
-        let page = self.query.top.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE);
+        if let Some(top) = self.query.top.filter(|&t| t > MAX_PAGE) {
+            return Err(ApiError::BadRequest {
+                message: format!(
+                    "Invalid page size specified: '{top}'. Must be between 1 and {MAX_PAGE} inclusive."
+                ),
+                target: Some("$top".into()),
+            });
+        }
+        let page = self.query.top.unwrap_or(DEFAULT_PAGE);
         let skip = self
             .query
             .skip
@@ -437,5 +463,29 @@ impl Ctx {
             })
             .count();
         Ok(Reply::Count(n as i64))
+    }
+}
+
+/// The path (`a.b[2]`) of the first string, or object key, holding a NUL character.
+fn nul_in(v: &Value, at: &str) -> Option<String> {
+    match v {
+        Value::String(s) if s.contains('\0') => Some(at.to_string()),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| nul_in(x, &format!("{at}[{i}]"))),
+        Value::Object(m) => m.iter().find_map(|(k, x)| {
+            let path = if at.is_empty() {
+                k.clone()
+            } else {
+                format!("{at}.{k}")
+            };
+            if k.contains('\0') {
+                Some(path.escape_default().to_string())
+            } else {
+                nul_in(x, &path)
+            }
+        }),
+        _ => None,
     }
 }

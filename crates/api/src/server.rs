@@ -277,6 +277,15 @@ async fn handle(state: &Arc<AppState>, req: Request) -> Result<Response, ApiErro
     principal.authorize(op.permission_for(route.scope), write)?;
 
     let raw_query = parts.uri.query().map(str::to_string);
+    if raw_query
+        .as_deref()
+        .is_some_and(|q| odata::percent_decode(q).contains('\0'))
+    {
+        // Neither database can compare text with a NUL in it (PostgreSQL refuses to store one).
+        return Err(ApiError::bad_request(
+            "A query option value must not contain a NUL character.",
+        ));
+    }
     let query = odata::parse_query(raw_query.as_deref())?;
     let allowed: &[&str] = match op.shape {
         Shape::Collection(_) => &[

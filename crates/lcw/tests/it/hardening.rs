@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use crate::both_backends;
 use crate::harness::{
     dedicated_server, fresh_sqlite_database, lcw_bin, start_server, Backend, ChildGuard, Tenant, LW,
 };
@@ -277,3 +278,63 @@ fn database_files_are_private() {
         assert_eq!(mode, 0o600, "{file} has mode {mode:o}");
     }
 }
+
+both_backends!(a_nul_in_a_request_is_a_400_and_stores_nothing, |t| {
+    let body = serde_json::json!({
+        "displayName": "Nul\u{0}Person",
+        "userPrincipalName": "nul@contoso.test",
+        "accountEnabled": true,
+    });
+    let r = t.post("/users", &body).await;
+    r.expect_error(400, "BadRequest");
+    assert_eq!(r.body["error"]["target"], "displayName");
+    let listed = t
+        .get("/users?$filter=userPrincipalName%20eq%20'nul@contoso.test'")
+        .await;
+    listed.expect(200);
+    assert_eq!(listed.body["value"], serde_json::json!([]));
+
+    let mut wf = crate::harness::joiner_workflow("nul");
+    wf["tasks"][0]["description"] = serde_json::json!("a\u{0}b");
+    t.post(&format!("{LW}/workflows"), &wf)
+        .await
+        .expect_error(400, "BadRequest");
+    let r = t.get(&format!("{LW}/workflows")).await;
+    assert_eq!(r.body["value"], serde_json::json!([]));
+
+    // In a $filter literal: a clean 400, never a database error.
+    for path in [
+        "/users?$filter=displayName%20eq%20'a%00b'".to_string(),
+        format!("{LW}/workflows?$filter=displayName%20eq%20'a%00b'"),
+    ] {
+        let r = t.get(&path).await;
+        assert!(r.status == 200 || r.status == 400, "{path}: {}", r.text);
+    }
+});
+
+both_backends!(page_size_and_expand_depth_are_bounded, |t| {
+    for path in [
+        "/users?$top=1000".to_string(),
+        format!("{LW}/workflows?$top=1000"),
+    ] {
+        let r = t.get(&path).await;
+        r.expect_error(400, "BadRequest");
+        assert_eq!(r.body["error"]["target"], "$top");
+        assert!(r.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Invalid page size specified"));
+    }
+    t.get("/users?$top=999").await.expect(200);
+    t.get(&format!("{LW}/workflows?$top=999")).await.expect(200);
+    let r = t
+        .get(&format!(
+            "{LW}/workflows?$expand=tasks($expand=taskDefinition)"
+        ))
+        .await;
+    r.expect_error(400, "BadRequest");
+    assert_eq!(r.body["error"]["target"], "$expand");
+    t.get(&format!("{LW}/workflows?$expand=tasks"))
+        .await
+        .expect(200);
+});
