@@ -22,6 +22,12 @@
 //!   membership: missing members are added and others removed. Without `members` the
 //!   membership is left alone.
 //!
+//! Lifecycle tasks manage some properties of existing users (`accountEnabled`,
+//! `signInSessionsValidFromDateTime`, `assignedLicenses`) and the memberships of existing
+//! groups: a daily HR import must not undo a leaver workflow that disabled an account or
+//! removed it from its groups. So on existing users and groups import leaves them alone, and
+//! its summary says what it left; `--overwrite-managed` ([`ImportOptions`]) sets them too.
+//!
 //! Errors are per row: `row N: message` on stderr (N counts from 1; in a CSV the header is
 //! row 1, so N is the spreadsheet row; group rows print as `group N: message`), counted in
 //! `failed`, and the other rows are still imported. A row repeating the id or
@@ -42,6 +48,21 @@ use store::{Store, UserRow};
 /// Users written per transaction.
 const BATCH: usize = 1000;
 
+/// User properties that lifecycle tasks change: an import leaves them alone on existing
+/// users unless told to overwrite them.
+const MANAGED_USER_PROPERTIES: [&str; 3] = [
+    "accountEnabled",
+    "signInSessionsValidFromDateTime",
+    "assignedLicenses",
+];
+
+/// How an import treats what lifecycle tasks manage.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportOptions {
+    /// Also set managed properties of existing users and the memberships of existing groups.
+    pub overwrite_managed: bool,
+}
+
 #[derive(Debug, Default)]
 pub struct ImportReport {
     /// User rows imported (created, updated or already up to date).
@@ -54,6 +75,10 @@ pub struct ImportReport {
     pub users_updated: usize,
     pub groups_created: usize,
     pub groups_updated: usize,
+    /// Managed user properties the file would have changed, and on how many users.
+    pub kept_properties: std::collections::BTreeMap<&'static str, usize>,
+    /// Existing groups whose membership the file would have changed.
+    pub kept_memberships: usize,
 }
 
 impl fmt::Display for ImportReport {
@@ -70,7 +95,23 @@ impl fmt::Display for ImportReport {
             self.groups_updated,
             self.groups - self.groups_created - self.groups_updated,
             self.failed
-        )
+        )?;
+        let mut kept: Vec<String> = self
+            .kept_properties
+            .iter()
+            .map(|(p, n)| format!("{p} of {n} user(s)"))
+            .collect();
+        if self.kept_memberships > 0 {
+            kept.push(format!("members of {} group(s)", self.kept_memberships));
+        }
+        if !kept.is_empty() {
+            write!(
+                f,
+                "; left alone, as lifecycle tasks manage them (--overwrite-managed sets them): {}",
+                kept.join(", ")
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -146,7 +187,12 @@ impl Out {
 /// One parsed row: its number and its JSON object (or why it could not be read).
 type Row = (usize, Result<Value, String>);
 
-pub async fn run(store: &Store, tenant: &str, path: &Path) -> Result<ImportReport, String> {
+pub async fn run(
+    store: &Store,
+    tenant: &str,
+    path: &Path,
+    options: ImportOptions,
+) -> Result<ImportReport, String> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -166,8 +212,8 @@ pub async fn run(store: &Store, tenant: &str, path: &Path) -> Result<ImportRepor
     };
     let mut report = ImportReport::default();
     let mut out = Out::new();
-    import_users(store, tenant, users, &mut report, &mut out).await?;
-    import_groups(store, tenant, groups, &mut report, &mut out).await?;
+    import_users(store, tenant, users, options, &mut report, &mut out).await?;
+    import_groups(store, tenant, groups, options, &mut report, &mut out).await?;
     Ok(report)
 }
 
@@ -339,6 +385,7 @@ async fn import_users(
     store: &Store,
     tenant: &str,
     rows: Vec<Row>,
+    options: ImportOptions,
     report: &mut ImportReport,
     out: &mut Out,
 ) -> Result<(), String> {
@@ -391,7 +438,7 @@ async fn import_users(
             break;
         }
         let n = chunk.len();
-        import_user_chunk(store, tenant, chunk, now, report, out).await?;
+        import_user_chunk(store, tenant, chunk, now, options, report, out).await?;
         out.advance(n);
         // Keep the database's planner statistics in step as the directory doubles in size.
         batches += 1;
@@ -422,6 +469,7 @@ async fn import_user_chunk(
     tenant: &str,
     chunk: Vec<UserIn>,
     now: chrono::DateTime<chrono::Utc>,
+    options: ImportOptions,
     report: &mut ImportReport,
     out: &mut Out,
 ) -> Result<(), String> {
@@ -438,7 +486,7 @@ async fn import_user_chunk(
         .map(|r| (r.id.clone(), r))
         .collect();
     let mut writes: Vec<(usize, UserRow, Outcome)> = Vec::with_capacity(chunk.len());
-    for u in chunk {
+    for mut u in chunk {
         let holder = by_upn.get(&u.upn_lower);
         let target = match (&u.id, holder) {
             (Some(id), Some(h)) if h != id => Err(format!(
@@ -449,6 +497,15 @@ async fn import_user_chunk(
             (None, Some(h)) => Ok(existing.get(h)),
             (None, None) => Ok(None),
         };
+        if let (Ok(Some(cur)), false) = (&target, options.overwrite_managed) {
+            for name in MANAGED_USER_PROPERTIES {
+                if let Some(wanted) = u.props.remove(name) {
+                    if cur.doc.get(name) != Some(&wanted) {
+                        *report.kept_properties.entry(name).or_default() += 1;
+                    }
+                }
+            }
+        }
         let result = target.and_then(|cur| match cur {
             Some(cur) => model::directory::merge_user(&cur.doc, u.props)
                 .map_err(|e| e.to_string())
@@ -589,6 +646,7 @@ async fn import_groups(
     store: &Store,
     tenant: &str,
     rows: Vec<Row>,
+    options: ImportOptions,
     report: &mut ImportReport,
     out: &mut Out,
 ) -> Result<(), String> {
@@ -679,21 +737,22 @@ async fn import_groups(
         }
         if let Some(wanted) = member_ids {
             let current = store.member_ids(tenant, &gid).await.map_err(db)?;
-            let add: Vec<String> = wanted
-                .iter()
-                .filter(|m| !current.contains(m))
-                .cloned()
-                .collect();
-            let remove: Vec<String> = current
-                .iter()
-                .filter(|m| !wanted.contains(m))
-                .cloned()
-                .collect();
-            let (a, r) = store
-                .change_members(tenant, &gid, &add, &remove)
-                .await
-                .map_err(db)?;
-            changed |= a + r > 0;
+            let keep = index.is_some() && !options.overwrite_managed;
+            let (add, remove) = if keep {
+                let differs =
+                    wanted.len() != current.len() || wanted.iter().any(|m| !current.contains(m));
+                report.kept_memberships += usize::from(differs);
+                (Vec::new(), Vec::new())
+            } else {
+                membership_changes(&wanted, &current)
+            };
+            if !add.is_empty() || !remove.is_empty() {
+                let (a, r) = store
+                    .change_members(tenant, &gid, &add, &remove)
+                    .await
+                    .map_err(db)?;
+                changed |= a + r > 0;
+            }
         }
         for k in seen_keys {
             seen.insert(k, row);
@@ -714,6 +773,21 @@ async fn import_groups(
     }
     out.finish();
     Ok(())
+}
+
+/// The members to add and to remove so that `current` becomes `wanted`.
+fn membership_changes(wanted: &[String], current: &[String]) -> (Vec<String>, Vec<String>) {
+    let add = wanted
+        .iter()
+        .filter(|m| !current.contains(m))
+        .cloned()
+        .collect();
+    let remove = current
+        .iter()
+        .filter(|m| !wanted.contains(m))
+        .cloned()
+        .collect();
+    (add, remove)
 }
 
 #[cfg(test)]

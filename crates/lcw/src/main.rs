@@ -144,6 +144,11 @@ struct ImportArgs {
     tenant: String,
     /// A .json file (array of users, or {"users": [...], "groups": [...]}) or a .csv file of users.
     file: std::path::PathBuf,
+    /// Also set what lifecycle tasks manage on existing users and groups (`accountEnabled`,
+    /// `signInSessionsValidFromDateTime`, `assignedLicenses`, group members), which an
+    /// import otherwise leaves alone so that it never undoes a workflow's effect.
+    #[arg(long)]
+    overwrite_managed: bool,
 }
 
 /// A failure that ends the process with one line on stderr.
@@ -273,7 +278,10 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                     args.tenant
                 )));
             }
-            let report = import::run(&store, &tenant, &args.file)
+            let options = import::ImportOptions {
+                overwrite_managed: args.overwrite_managed,
+            };
+            let report = import::run(&store, &tenant, &args.file, options)
                 .await
                 .map_err(CliError::Import)?;
             println!("{report}");

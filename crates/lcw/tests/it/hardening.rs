@@ -338,3 +338,89 @@ both_backends!(page_size_and_expand_depth_are_bounded, |t| {
         .await
         .expect(200);
 });
+
+/// Run `lcw import` against the tenant's server database; returns its summary line.
+fn import(t: &Tenant, file: &std::path::Path, extra: &[&str]) -> String {
+    let out = std::process::Command::new(lcw_bin())
+        .args([
+            "import",
+            "--database",
+            &t.server.database,
+            "--tenant",
+            &t.id,
+        ])
+        .args(extra)
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "lcw import failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+both_backends!(a_repeated_hr_import_does_not_undo_lifecycle_tasks, |t| {
+    let dir = std::env::temp_dir().join(format!("lcw-it-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("hr.json");
+    let hr = serde_json::json!({
+        "users": [
+            {"displayName": "Lea Ver", "userPrincipalName": "lea@hr.test", "accountEnabled": true},
+            {"displayName": "Stay Er", "userPrincipalName": "stay@hr.test", "accountEnabled": true},
+        ],
+        "groups": [
+            {"displayName": "Sales", "mailNickname": "sales", "mailEnabled": false,
+             "securityEnabled": true, "members": ["lea@hr.test", "stay@hr.test"]},
+        ],
+    });
+    std::fs::write(&file, hr.to_string()).unwrap();
+    import(&t, &file, &[]);
+    let user = |upn: &'static str| {
+        let t = &t;
+        async move {
+            let r = t
+                .get(&format!("/users?$filter=userPrincipalName%20eq%20'{upn}'"))
+                .await;
+            r.body["value"][0].clone()
+        }
+    };
+    let lea = user("lea@hr.test").await;
+    let lea_id = lea["id"].as_str().unwrap().to_string();
+    let groups = t.get("/groups").await;
+    let gid = groups.body["value"][0]["id"].as_str().unwrap().to_string();
+
+    // What a leaver workflow's tasks do: disable the account, remove it from its groups.
+    t.patch(
+        &format!("/users/{lea_id}"),
+        &serde_json::json!({"accountEnabled": false}),
+    )
+    .await
+    .expect(204);
+    t.delete(&format!("/groups/{gid}/members/{lea_id}/$ref"))
+        .await
+        .expect(204);
+
+    // Tomorrow's HR file is the same.
+    let summary = import(&t, &file, &[]);
+    assert!(summary.contains("accountEnabled of 1 user(s)"), "{summary}");
+    assert!(summary.contains("members of 1 group(s)"), "{summary}");
+    assert_eq!(user("lea@hr.test").await["accountEnabled"], false);
+    let members = t.get(&format!("/groups/{gid}/members")).await;
+    let ids: Vec<&str> = members.body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert!(!ids.contains(&lea_id.as_str()), "{ids:?}");
+    assert_eq!(ids.len(), 1);
+
+    // Told explicitly, it sets them.
+    let summary = import(&t, &file, &["--overwrite-managed"]);
+    assert!(!summary.contains("left alone"), "{summary}");
+    assert_eq!(user("lea@hr.test").await["accountEnabled"], true);
+    let members = t.get(&format!("/groups/{gid}/members")).await;
+    assert_eq!(members.body["value"].as_array().unwrap().len(), 2);
+});
