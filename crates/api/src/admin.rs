@@ -2,12 +2,15 @@
 //! (only served when the server runs with `--clock manual`), and list the e-mail outbox
 //! (`GET /lcw/admin/outbox`, always served). Callers need a token with
 //! `LifecycleWorkflows.ReadWrite.All`; the outbox lists the token's tenant.
+//!
+//! The work is the domain's (`lifecycle::admin`); the manual clock is moved here, as it is
+//! part of how the server was started.
 
 use axum::body::Bytes;
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::auth::Permission;
+use crate::auth::{Permission, Principal};
 use crate::error::ApiError;
 use crate::AppState;
 
@@ -20,22 +23,20 @@ pub async fn handle(
     body: &Bytes,
 ) -> Result<(StatusCode, Value), ApiError> {
     let route = rest.trim_end_matches('/');
+    let not_found = || ApiError::NotFound(format!("No admin endpoint {method} /lcw/admin/{rest}."));
     if route == "outbox" {
-        let principal = state.auth.authenticate(authorization).await?;
-        principal.authorize(
-            Permission {
-                least: "LifecycleWorkflows.ReadWrite.All",
-                needs_lcw_role: true,
-            },
-            *method != Method::GET,
-        )?;
+        let principal = authorize(state, method, authorization).await?;
         if *method != Method::GET {
-            return Err(ApiError::NotFound(format!(
-                "No admin endpoint {method} /lcw/admin/{rest}."
-            )));
+            return Err(not_found());
         }
-        let rows = state.store.list_outbox(&principal.tenant_id).await?;
-        let value: Vec<Value> = rows.iter().map(store::OutboxRow::to_json).collect();
+        let caller = lifecycle::Caller {
+            tenant: principal.tenant_id,
+            actor: model::workflow::Actor {
+                id: principal.object_id,
+            },
+            now: state.domain.now(),
+        };
+        let value = state.domain.outbox(&caller).await?;
         return Ok((StatusCode::OK, json!({ "value": value })));
     }
     let Some(clock) = &state.manual_clock else {
@@ -43,6 +44,43 @@ pub async fn handle(
             "The admin endpoints are off; start lcw serve with --clock manual.".into(),
         ));
     };
+    authorize(state, method, authorization).await?;
+    let now = || json!({ "now": model::time::format_datetime(state.domain.now()) });
+    match (method.as_str(), route) {
+        ("GET", "clock") => Ok((StatusCode::OK, now())),
+        ("POST", "clock") => {
+            move_clock(clock, &parse_body(body)?)?;
+            Ok((StatusCode::OK, now()))
+        }
+        ("POST", "scheduler/run") => {
+            let run = state.domain.run_scheduler_now().await?;
+            Ok((
+                StatusCode::OK,
+                json!({
+                    "now": model::time::format_datetime(run.now),
+                    "workflowsEvaluated": run.workflows_evaluated,
+                    "runsCreated": run.runs_created,
+                    "usersQueued": run.users_queued,
+                    // Wall time of the two phases, for the engine benchmark.
+                    "passMilliseconds": run.pass_ms,
+                    "processingMilliseconds": run.processing_ms,
+                }),
+            ))
+        }
+        ("POST", "engine/drain") => {
+            state.domain.drain_engine().await?;
+            Ok((StatusCode::OK, now()))
+        }
+        _ => Err(not_found()),
+    }
+}
+
+/// Every admin endpoint needs `LifecycleWorkflows.ReadWrite.All` (and an lcw role).
+async fn authorize(
+    state: &AppState,
+    method: &Method,
+    authorization: Option<&str>,
+) -> Result<Principal, ApiError> {
     let principal = state.auth.authenticate(authorization).await?;
     principal.authorize(
         Permission {
@@ -51,68 +89,37 @@ pub async fn handle(
         },
         *method != Method::GET,
     )?;
-    let parsed = || -> Result<Value, ApiError> {
-        if body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(json!({}));
-        }
-        serde_json::from_slice(body)
-            .map_err(|e| ApiError::bad_request(format!("The request body is not valid JSON: {e}.")))
-    };
-    let now = |state: &AppState| json!({ "now": model::time::format_datetime(state.clock.now()) });
-    match (method.as_str(), route) {
-        ("GET", "clock") => Ok((StatusCode::OK, now(state))),
-        ("POST", "clock") => {
-            let b = parsed()?;
-            if let Some(s) = b.get("now").and_then(Value::as_str) {
-                let t = model::time::parse_datetime(s).ok_or_else(|| {
-                    ApiError::bad_request(format!(
-                        "'now' must be an RFC 3339 date-time, got '{s}'."
-                    ))
-                })?;
-                clock.set(t);
-            } else if let Some(s) = b.get("advance").and_then(Value::as_str) {
-                let d = model::time::parse_duration(s).ok_or_else(|| {
-                    ApiError::bad_request(format!(
-                        "'advance' must be an ISO 8601 duration such as P1D, got '{s}'."
-                    ))
-                })?;
-                clock.advance(d);
-            } else {
-                return Err(ApiError::bad_request(
-                    "Send {\"now\": \"<RFC 3339>\"} or {\"advance\": \"<ISO 8601 duration>\"}.",
-                ));
-            }
-            Ok((StatusCode::OK, now(state)))
-        }
-        ("POST", "scheduler/run") => {
-            let started = std::time::Instant::now();
-            let report = state.engine.scheduler_pass().await.map_err(engine_error)?;
-            let pass_ms = started.elapsed().as_millis() as u64;
-            state.engine.drain().await.map_err(engine_error)?;
-            let processing_ms = started.elapsed().as_millis() as u64 - pass_ms;
-            Ok((
-                StatusCode::OK,
-                json!({
-                    "now": model::time::format_datetime(state.clock.now()),
-                    "workflowsEvaluated": report.workflows_evaluated,
-                    "runsCreated": report.runs_created,
-                    "usersQueued": report.users_queued,
-                    // Wall time of the two phases, for the engine benchmark.
-                    "passMilliseconds": pass_ms,
-                    "processingMilliseconds": processing_ms,
-                }),
-            ))
-        }
-        ("POST", "engine/drain") => {
-            state.engine.drain().await.map_err(engine_error)?;
-            Ok((StatusCode::OK, now(state)))
-        }
-        _ => Err(ApiError::NotFound(format!(
-            "No admin endpoint {method} /lcw/admin/{rest}."
-        ))),
-    }
+    Ok(principal)
 }
 
-fn engine_error(e: engine::runner::EngineError) -> ApiError {
-    ApiError::Internal(e.to_string())
+/// The body as JSON; an absent body is `{}`.
+fn parse_body(body: &Bytes) -> Result<Value, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(json!({}));
+    }
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("The request body is not valid JSON: {e}.")))
+}
+
+/// `{"now": "<RFC 3339>"}` sets the manual clock, `{"advance": "<ISO 8601 duration>"}`
+/// moves it forward.
+fn move_clock(clock: &engine::ManualClock, b: &Value) -> Result<(), ApiError> {
+    if let Some(s) = b.get("now").and_then(Value::as_str) {
+        let t = model::time::parse_datetime(s).ok_or_else(|| {
+            ApiError::bad_request(format!("'now' must be an RFC 3339 date-time, got '{s}'."))
+        })?;
+        clock.set(t);
+    } else if let Some(s) = b.get("advance").and_then(Value::as_str) {
+        let d = model::time::parse_duration(s).ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "'advance' must be an ISO 8601 duration such as P1D, got '{s}'."
+            ))
+        })?;
+        clock.advance(d);
+    } else {
+        return Err(ApiError::bad_request(
+            "Send {\"now\": \"<RFC 3339>\"} or {\"advance\": \"<ISO 8601 duration>\"}.",
+        ));
+    }
+    Ok(())
 }

@@ -11,6 +11,7 @@
 pub mod error;
 
 pub mod activation;
+pub mod admin;
 pub mod authentication;
 pub mod directory;
 pub mod entitlement;

@@ -1,14 +1,11 @@
-//! `/users` and `/groups`: the directory that workflows act on.
-//!
-//! Bodies are turned into stored documents by `model::directory`; every write goes through
-//! the store's few directory write functions (`create_user`, `put_user`, `set_manager`,
-//! `delete_user`, `change_members`, ...), which is where a change log can hook in.
+//! `/users` and `/groups`: the directory that workflows act on. The domain
+//! (`lifecycle::directory`) loads, validates and writes; this module reads requests and
+//! renders documents as Graph writes them.
 
-use std::collections::HashMap;
-
-use model::directory::{DirectoryRef, RefKind, GROUP_ODATA_TYPE, USER_ODATA_TYPE};
+use model::directory::{GROUP_ODATA_TYPE, USER_ODATA_TYPE};
 use serde_json::{Map, Value};
-use store::{UserListQuery, UserRow};
+
+use lifecycle::directory::{Body, GroupView, UserExpand, UserQuery, UserView};
 
 use crate::ctx::{Ctx, Reply};
 use crate::error::ApiError;
@@ -16,23 +13,13 @@ use crate::error::ApiError;
 const USER: &str = model::types::USER;
 const GROUP: &str = model::types::GROUP;
 
-pub(crate) fn directory_not_found(id: &str) -> ApiError {
-    ApiError::DirectoryNotFound(format!(
-        "Resource '{id}' does not exist or one of its queried reference-property objects are not present."
-    ))
-}
-
-fn already_member() -> ApiError {
-    ApiError::bad_request(
-        "One or more added object references already exist for the following modified properties: 'members'.",
-    )
-}
-
-fn doc_id(doc: &Value) -> String {
-    doc.get("id")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string()
+/// The body of a write to an existing object: read here, judged by the domain only after it
+/// found the object (an unknown object answers 404 whatever the body).
+fn body_after_lookup(ctx: &Ctx) -> Body {
+    ctx.json_body().map_err(|e| match e {
+        ApiError::BadRequest { message, target } => lifecycle::Error::Invalid { message, target },
+        other => lifecycle::Error::Internal(other.to_string()),
+    })
 }
 
 /// The document with `@odata.type` first, as Graph writes directory objects in collections
@@ -46,63 +33,35 @@ fn typed(doc: Value, odata_type: &str) -> Value {
     Value::Object(out)
 }
 
-// ---- users ----
-
-/// The user named by the path key (object id or userPrincipalName).
-async fn load_user(ctx: &Ctx, key: &str) -> Result<UserRow, ApiError> {
-    ctx.state
-        .store
-        .get_user(ctx.tenant(), key)
-        .await?
-        .ok_or_else(|| directory_not_found(key))
+fn typed_all(docs: Vec<Value>, odata_type: &str) -> Vec<Value> {
+    docs.into_iter().map(|d| typed(d, odata_type)).collect()
 }
 
-/// Add `$expand=manager` / `$expand=memberOf` to user documents (batched per page).
-async fn present_users(ctx: &Ctx, mut docs: Vec<Value>) -> Result<Vec<Value>, ApiError> {
-    let store = &ctx.state.store;
-    let tenant = ctx.tenant();
-    if ctx.expands("manager") && !docs.is_empty() {
-        let ids: Vec<String> = docs.iter().map(doc_id).collect();
-        let manager_of: HashMap<String, String> = store
-            .get_users_by_ids(tenant, &ids)
-            .await?
-            .into_iter()
-            .filter_map(|r| r.manager_id.map(|m| (r.id, m)))
-            .collect();
-        let mut wanted: Vec<String> = manager_of.values().cloned().collect();
-        wanted.sort();
-        wanted.dedup();
-        let managers: HashMap<String, Value> = store
-            .get_users_by_ids(tenant, &wanted)
-            .await?
-            .into_iter()
-            .map(|r| (r.id, r.doc))
-            .collect();
-        for d in &mut docs {
-            let m = manager_of.get(&doc_id(d)).and_then(|m| managers.get(m));
-            if let (Some(m), Value::Object(obj)) = (m, &mut *d) {
-                obj.insert("manager".into(), typed(m.clone(), USER_ODATA_TYPE));
-            }
-        }
+// ---- users ----
+
+fn user_expand(ctx: &Ctx) -> UserExpand {
+    UserExpand {
+        manager: ctx.expands("manager"),
+        member_of: ctx.expands("memberOf"),
     }
-    if ctx.expands("memberOf") {
-        for d in &mut docs {
-            let groups = store.groups_of(tenant, &doc_id(d)).await?;
-            d["memberOf"] = Value::Array(
-                groups
-                    .into_iter()
-                    .map(|g| typed(g, GROUP_ODATA_TYPE))
-                    .collect(),
-            );
-        }
+}
+
+/// A user with its expanded `manager` and `memberOf`.
+fn render_user(view: UserView) -> Value {
+    let mut doc = view.user;
+    if let (Some(m), Value::Object(obj)) = (view.manager, &mut doc) {
+        obj.insert("manager".into(), typed(m, USER_ODATA_TYPE));
     }
-    Ok(docs)
+    if let Some(groups) = view.member_of {
+        doc["memberOf"] = Value::Array(typed_all(groups, GROUP_ODATA_TYPE));
+    }
+    doc
 }
 
 pub async fn list_users_route(ctx: Ctx) -> Result<Reply, ApiError> {
     ctx.check_properties(USER)?;
     let (skip, page) = ctx.page_window()?;
-    let q = UserListQuery {
+    let query = UserQuery {
         filter: ctx.query.filter.as_ref(),
         orderby: &ctx.query.orderby,
         search: ctx.query.search.as_ref(),
@@ -110,305 +69,176 @@ pub async fn list_users_route(ctx: Ctx) -> Result<Reply, ApiError> {
         skip,
         count: ctx.query.count,
     };
-    let p = ctx.state.store.list_users(ctx.tenant(), &q).await?;
-    let items = present_users(&ctx, p.items).await?;
+    let p = ctx
+        .domain()
+        .list_users(&ctx.caller(), query, user_expand(&ctx))
+        .await?;
+    let items = p.items.into_iter().map(render_user).collect();
     ctx.collection_page(USER, items, p.total, p.more.then_some(skip + page))
 }
 
 pub async fn count_users_route(ctx: Ctx) -> Result<Reply, ApiError> {
     ctx.check_properties(USER)?;
-    let q = UserListQuery {
-        filter: ctx.query.filter.as_ref(),
-        orderby: &[],
-        search: ctx.query.search.as_ref(),
-        top: 0,
-        skip: 0,
-        count: true,
-    };
-    let p = ctx.state.store.list_users(ctx.tenant(), &q).await?;
-    Ok(Reply::Count(p.total.unwrap_or(0)))
+    let n = ctx
+        .domain()
+        .count_users(
+            &ctx.caller(),
+            ctx.query.filter.as_ref(),
+            ctx.query.search.as_ref(),
+        )
+        .await?;
+    Ok(Reply::Count(n))
 }
 
 pub async fn create_user_route(ctx: Ctx) -> Result<Reply, ApiError> {
     let body = ctx.json_body()?;
-    let doc = model::directory::new_user(&body, ctx.now())?;
-    let row = UserRow {
-        id: doc_id(&doc),
-        manager_id: None,
-        doc,
-    };
-    ctx.state.store.create_user(ctx.tenant(), &row).await?;
-    Ok(ctx.created(USER, row.doc, "users/$entity"))
+    let doc = ctx.domain().create_user(&ctx.caller(), &body).await?;
+    Ok(ctx.created(USER, doc, "users/$entity"))
 }
 
 pub async fn get_user_route(ctx: Ctx) -> Result<Reply, ApiError> {
-    let row = load_user(&ctx, ctx.param(0)?).await?;
-    let doc = present_users(&ctx, vec![row.doc])
-        .await?
-        .pop()
-        .unwrap_or(Value::Null);
-    ctx.entity(doc)
+    let view = ctx
+        .domain()
+        .get_user(&ctx.caller(), ctx.key("user-id")?, user_expand(&ctx))
+        .await?;
+    ctx.entity(render_user(view))
 }
 
 pub async fn update_user_route(ctx: Ctx) -> Result<Reply, ApiError> {
-    let row = load_user(&ctx, ctx.param(0)?).await?;
-    let body = ctx.json_body()?;
-    let doc = model::directory::patch_user(&row.doc, &body)?;
-    if doc != row.doc {
-        ctx.state
-            .store
-            .put_user(ctx.tenant(), &UserRow { doc, ..row })
-            .await?;
-    }
+    ctx.domain()
+        .update_user(&ctx.caller(), ctx.key("user-id")?, body_after_lookup(&ctx))
+        .await?;
     Ok(Reply::NoContent)
 }
 
 pub async fn delete_user_route(ctx: Ctx) -> Result<Reply, ApiError> {
-    let row = load_user(&ctx, ctx.param(0)?).await?;
-    if !ctx.state.store.delete_user(ctx.tenant(), &row.id).await? {
-        return Err(directory_not_found(&row.id));
-    }
+    ctx.domain()
+        .delete_user(&ctx.caller(), ctx.key("user-id")?)
+        .await?;
     Ok(Reply::NoContent)
 }
 
 pub async fn get_manager_route(ctx: Ctx) -> Result<Reply, ApiError> {
-    let row = load_user(&ctx, ctx.param(0)?).await?;
-    let manager = match &row.manager_id {
-        Some(m) => ctx.state.store.get_user(ctx.tenant(), m).await?,
-        None => None,
-    };
-    match manager {
-        Some(m) => ctx.entity(typed(m.doc, USER_ODATA_TYPE)),
-        None => Err(directory_not_found("manager")),
-    }
-}
-
-/// The user a reference names; a group (where only users are allowed) is a 400.
-async fn resolve_user_ref(ctx: &Ctx, r: &DirectoryRef, role: &str) -> Result<String, ApiError> {
-    if r.kind != RefKind::Group {
-        if let Some(u) = ctx.state.store.get_user(ctx.tenant(), &r.id).await? {
-            return Ok(u.id);
-        }
-    }
-    if r.kind != RefKind::User
-        && ctx
-            .state
-            .store
-            .get_group(ctx.tenant(), &r.id)
-            .await?
-            .is_some()
-    {
-        return Err(ApiError::bad_request(format!(
-            "'{}' is a group; lcw supports only users as {role}.",
-            r.id
-        )));
-    }
-    Err(directory_not_found(&r.id))
+    let manager = ctx
+        .domain()
+        .manager(&ctx.caller(), ctx.key("user-id")?)
+        .await?;
+    ctx.entity(typed(manager, USER_ODATA_TYPE))
 }
 
 pub async fn set_manager_route(ctx: Ctx) -> Result<Reply, ApiError> {
-    let row = load_user(&ctx, ctx.param(0)?).await?;
-    let r = model::directory::parse_reference_body(&ctx.json_body()?)?;
-    let manager = resolve_user_ref(&ctx, &r, "managers").await?;
-    if manager == row.id {
-        return Err(ApiError::bad_request("A user cannot be their own manager."));
-    }
-    if row.manager_id.as_deref() != Some(manager.as_str()) {
-        ctx.state
-            .store
-            .set_manager(ctx.tenant(), &row.id, Some(&manager))
-            .await?;
-    }
+    ctx.domain()
+        .set_manager(&ctx.caller(), ctx.key("user-id")?, body_after_lookup(&ctx))
+        .await?;
     Ok(Reply::NoContent)
 }
 
 pub async fn remove_manager_route(ctx: Ctx) -> Result<Reply, ApiError> {
-    let row = load_user(&ctx, ctx.param(0)?).await?;
-    if row.manager_id.is_some() {
-        ctx.state
-            .store
-            .set_manager(ctx.tenant(), &row.id, None)
-            .await?;
-    }
+    ctx.domain()
+        .remove_manager(&ctx.caller(), ctx.key("user-id")?)
+        .await?;
     Ok(Reply::NoContent)
 }
 
 pub async fn list_direct_reports_route(ctx: Ctx) -> Result<Reply, ApiError> {
-    let row = load_user(&ctx, ctx.param(0)?).await?;
     let reports = ctx
-        .state
-        .store
-        .direct_reports(ctx.tenant(), &row.id)
+        .domain()
+        .direct_reports(&ctx.caller(), ctx.key("user-id")?)
         .await?;
-    ctx.collection(
-        reports
-            .into_iter()
-            .map(|d| typed(d, USER_ODATA_TYPE))
-            .collect(),
-    )
+    ctx.collection(typed_all(reports, USER_ODATA_TYPE))
 }
 
 pub async fn list_member_of_route(ctx: Ctx) -> Result<Reply, ApiError> {
-    let row = load_user(&ctx, ctx.param(0)?).await?;
-    let groups = ctx.state.store.groups_of(ctx.tenant(), &row.id).await?;
-    ctx.collection(
-        groups
-            .into_iter()
-            .map(|g| typed(g, GROUP_ODATA_TYPE))
-            .collect(),
-    )
+    let groups = ctx
+        .domain()
+        .member_of(&ctx.caller(), ctx.key("user-id")?)
+        .await?;
+    ctx.collection(typed_all(groups, GROUP_ODATA_TYPE))
 }
 
 // ---- groups ----
 
-async fn load_group(ctx: &Ctx, id: &str) -> Result<Value, ApiError> {
-    ctx.state
-        .store
-        .get_group(ctx.tenant(), id)
-        .await?
-        .ok_or_else(|| directory_not_found(id))
-}
-
-async fn members_of(ctx: &Ctx, group_id: &str) -> Result<Vec<Value>, ApiError> {
-    Ok(ctx
-        .state
-        .store
-        .member_users(ctx.tenant(), group_id)
-        .await?
-        .into_iter()
-        .map(|u| typed(u, USER_ODATA_TYPE))
-        .collect())
-}
-
-async fn present_group(ctx: &Ctx, mut doc: Value) -> Result<Value, ApiError> {
-    if ctx.expands("members") {
-        let members = members_of(ctx, &doc_id(&doc)).await?;
-        doc["members"] = Value::Array(members);
+/// A group with its expanded `members`.
+fn render_group(view: GroupView) -> Value {
+    let mut doc = view.group;
+    if let Some(members) = view.members {
+        doc["members"] = Value::Array(typed_all(members, USER_ODATA_TYPE));
     }
-    Ok(doc)
-}
-
-/// The user ids of a body's `members@odata.bind` (each must exist), without repeats.
-async fn bound_members(ctx: &Ctx, body: &Value) -> Result<Vec<String>, ApiError> {
-    let mut ids: Vec<String> = Vec::new();
-    for r in model::directory::member_binds(body)? {
-        let id = resolve_user_ref(ctx, &r, "group members").await?;
-        if !ids.contains(&id) {
-            ids.push(id);
-        }
-    }
-    Ok(ids)
+    doc
 }
 
 pub async fn list_groups_route(ctx: Ctx) -> Result<Reply, ApiError> {
-    let groups = ctx.state.store.list_groups(ctx.tenant()).await?;
-    let mut items = Vec::with_capacity(groups.len());
-    for g in groups {
-        items.push(present_group(&ctx, g).await?);
-    }
-    ctx.collection(items)
+    let groups = ctx
+        .domain()
+        .list_groups(&ctx.caller(), ctx.expands("members"))
+        .await?;
+    ctx.collection(groups.into_iter().map(render_group).collect())
 }
 
 pub async fn count_groups_route(ctx: Ctx) -> Result<Reply, ApiError> {
-    let groups = ctx.state.store.list_groups(ctx.tenant()).await?;
-    ctx.count(&groups)
+    let groups = ctx.domain().list_groups(&ctx.caller(), false).await?;
+    let docs: Vec<Value> = groups.into_iter().map(|g| g.group).collect();
+    ctx.count(&docs)
 }
 
 pub async fn create_group_route(ctx: Ctx) -> Result<Reply, ApiError> {
     let body = ctx.json_body()?;
-    let doc = model::directory::new_group(&body, ctx.now())?;
-    let members = bound_members(&ctx, &body).await?;
-    let id = doc_id(&doc);
-    let store = &ctx.state.store;
-    if store.get_group(ctx.tenant(), &id).await?.is_some() {
-        return Err(ApiError::Conflict(format!(
-            "Another object with the same value for property id already exists: '{id}'."
-        )));
-    }
-    store.put_group(ctx.tenant(), &id, &doc).await?;
-    store
-        .change_members(ctx.tenant(), &id, &members, &[])
-        .await?;
+    let doc = ctx.domain().create_group(&ctx.caller(), &body).await?;
     Ok(ctx.created(GROUP, doc, "groups/$entity"))
 }
 
 pub async fn get_group_route(ctx: Ctx) -> Result<Reply, ApiError> {
-    let doc = load_group(&ctx, ctx.param(0)?).await?;
-    let doc = present_group(&ctx, doc).await?;
-    ctx.entity(doc)
+    let view = ctx
+        .domain()
+        .get_group(&ctx.caller(), ctx.key("group-id")?, ctx.expands("members"))
+        .await?;
+    ctx.entity(render_group(view))
 }
 
 pub async fn update_group_route(ctx: Ctx) -> Result<Reply, ApiError> {
-    let current = load_group(&ctx, ctx.param(0)?).await?;
-    let body = ctx.json_body()?;
-    let doc = model::directory::patch_group(&current, &body)?;
-    let id = doc_id(&current);
-    let add = bound_members(&ctx, &body).await?;
-    let store = &ctx.state.store;
-    if !add.is_empty() {
-        let existing = store.member_ids(ctx.tenant(), &id).await?;
-        if add.iter().any(|m| existing.contains(m)) {
-            return Err(already_member());
-        }
-    }
-    if doc != current {
-        store.put_group(ctx.tenant(), &id, &doc).await?;
-    }
-    store.change_members(ctx.tenant(), &id, &add, &[]).await?;
+    ctx.domain()
+        .update_group(&ctx.caller(), ctx.key("group-id")?, body_after_lookup(&ctx))
+        .await?;
     Ok(Reply::NoContent)
 }
 
 pub async fn delete_group_route(ctx: Ctx) -> Result<Reply, ApiError> {
-    let doc = load_group(&ctx, ctx.param(0)?).await?;
-    let id = doc_id(&doc);
-    if !ctx.state.store.delete_group(ctx.tenant(), &id).await? {
-        return Err(directory_not_found(&id));
-    }
+    ctx.domain()
+        .delete_group(&ctx.caller(), ctx.key("group-id")?)
+        .await?;
     Ok(Reply::NoContent)
 }
 
 pub async fn list_members_route(ctx: Ctx) -> Result<Reply, ApiError> {
-    let doc = load_group(&ctx, ctx.param(0)?).await?;
-    let members = members_of(&ctx, &doc_id(&doc)).await?;
-    ctx.collection(members)
+    let members = ctx
+        .domain()
+        .group_members(&ctx.caller(), ctx.key("group-id")?)
+        .await?;
+    ctx.collection(typed_all(members, USER_ODATA_TYPE))
 }
 
 pub async fn count_members_route(ctx: Ctx) -> Result<Reply, ApiError> {
-    let doc = load_group(&ctx, ctx.param(0)?).await?;
-    let members = members_of(&ctx, &doc_id(&doc)).await?;
-    ctx.count(&members)
+    let members = ctx
+        .domain()
+        .group_members(&ctx.caller(), ctx.key("group-id")?)
+        .await?;
+    ctx.count(&typed_all(members, USER_ODATA_TYPE))
 }
 
 pub async fn add_member_route(ctx: Ctx) -> Result<Reply, ApiError> {
-    let doc = load_group(&ctx, ctx.param(0)?).await?;
-    let r = model::directory::parse_reference_body(&ctx.json_body()?)?;
-    let member = resolve_user_ref(&ctx, &r, "group members").await?;
-    if !ctx
-        .state
-        .store
-        .add_member(ctx.tenant(), &doc_id(&doc), &member)
-        .await?
-    {
-        return Err(already_member());
-    }
+    ctx.domain()
+        .add_member(&ctx.caller(), ctx.key("group-id")?, body_after_lookup(&ctx))
+        .await?;
     Ok(Reply::NoContent)
 }
 
 pub async fn remove_member_route(ctx: Ctx) -> Result<Reply, ApiError> {
-    let doc = load_group(&ctx, ctx.param(0)?).await?;
-    let key = ctx.param(1)?;
-    // The member key is an object id; a userPrincipalName is accepted too.
-    let member = match ctx.state.store.get_user(ctx.tenant(), key).await? {
-        Some(u) => u.id,
-        None => key.to_ascii_lowercase(),
-    };
-    if !ctx
-        .state
-        .store
-        .remove_member(ctx.tenant(), &doc_id(&doc), &member)
-        .await?
-    {
-        return Err(directory_not_found(key));
-    }
+    ctx.domain()
+        .remove_member(
+            &ctx.caller(),
+            ctx.key("group-id")?,
+            ctx.key("directoryObject-id")?,
+        )
+        .await?;
     Ok(Reply::NoContent)
 }

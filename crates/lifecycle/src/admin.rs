@@ -1,0 +1,58 @@
+//! lcw's own operations (not Graph), for operators and tests: read the e-mail outbox, run
+//! the scheduler now, and wait for the engine to finish its queued work.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use crate::{Caller, Error, Result, Service};
+
+/// What one scheduler run did, and how long its two phases took (wall time, for the
+/// engine benchmark).
+#[derive(Debug, Clone)]
+pub struct SchedulerRun {
+    /// The tenant clock when the run finished.
+    pub now: DateTime<Utc>,
+    pub workflows_evaluated: usize,
+    pub runs_created: usize,
+    pub users_queued: usize,
+    /// Finding the due workflows and queueing their users.
+    pub pass_ms: u64,
+    /// Processing what the pass queued.
+    pub processing_ms: u64,
+}
+
+/// An engine failure here is lcw's own (the admin endpoints take no input the engine could
+/// refuse), so it is reported as internal rather than mapped like a Graph operation's.
+fn engine_failure(e: engine::runner::EngineError) -> Error {
+    Error::Internal(e.to_string())
+}
+
+impl Service {
+    /// The caller's tenant's e-mail outbox, oldest first, as lcw's admin API lists it.
+    pub async fn outbox(&self, caller: &Caller) -> Result<Vec<Value>> {
+        let rows = self.store.list_outbox(&caller.tenant).await?;
+        Ok(rows.iter().map(store::OutboxRow::to_json).collect())
+    }
+
+    /// One scheduler pass over every tenant, then the processing of what it queued.
+    pub async fn run_scheduler_now(&self) -> Result<SchedulerRun> {
+        let started = std::time::Instant::now();
+        let report = self.engine.scheduler_pass().await.map_err(engine_failure)?;
+        let pass_ms = started.elapsed().as_millis() as u64;
+        self.engine.drain().await.map_err(engine_failure)?;
+        let processing_ms = (started.elapsed().as_millis() as u64).saturating_sub(pass_ms);
+        Ok(SchedulerRun {
+            now: self.now(),
+            workflows_evaluated: report.workflows_evaluated,
+            runs_created: report.runs_created,
+            users_queued: report.users_queued,
+            pass_ms,
+            processing_ms,
+        })
+    }
+
+    /// Wait until the engine has no queued work left.
+    pub async fn drain_engine(&self) -> Result<()> {
+        self.engine.drain().await.map_err(engine_failure)
+    }
+}
