@@ -6,7 +6,7 @@ use crate::ctx::{Ctx, Reply};
 use crate::error::ApiError;
 
 fn template_or_404(ctx: &Ctx) -> Result<&'static Value, ApiError> {
-    let id = ctx.param(0)?;
+    let id = ctx.key("workflowTemplate-id")?;
     model::catalog::workflow_template(id).ok_or_else(|| {
         ApiError::NotFound(format!("Workflow template with id '{id}' was not found."))
     })
@@ -51,7 +51,7 @@ pub async fn count_task_definitions_route(ctx: Ctx) -> Result<Reply, ApiError> {
 }
 
 pub async fn get_task_definition_route(ctx: Ctx) -> Result<Reply, ApiError> {
-    let id = ctx.param(0)?;
+    let id = ctx.key("taskDefinition-id")?;
     let def = model::catalog::task_definition(id).ok_or_else(|| {
         ApiError::NotFound(format!("Task definition with id '{id}' was not found."))
     })?;
@@ -88,7 +88,7 @@ pub async fn count_template_tasks_route(ctx: Ctx) -> Result<Reply, ApiError> {
 
 pub async fn get_template_task_route(ctx: Ctx) -> Result<Reply, ApiError> {
     let t = template_or_404(&ctx)?;
-    let id = ctx.param(1)?;
+    let id = ctx.key("task-id")?;
     let task = template_tasks(t)
         .into_iter()
         .find(|x| {
@@ -107,7 +107,7 @@ pub async fn get_template_task_route(ctx: Ctx) -> Result<Reply, ApiError> {
 /// The template task named by the path (404 otherwise).
 fn template_task_or_404(ctx: &Ctx) -> Result<(), ApiError> {
     let t = template_or_404(ctx)?;
-    let id = ctx.param(1)?;
+    let id = ctx.key("task-id")?;
     if template_tasks(t).iter().any(|x| {
         x.get("id")
             .and_then(Value::as_str)
@@ -133,7 +133,7 @@ pub async fn count_template_task_results_route(ctx: Ctx) -> Result<Reply, ApiErr
 
 pub async fn get_template_task_result_route(ctx: Ctx) -> Result<Reply, ApiError> {
     template_task_or_404(&ctx)?;
-    let id = ctx.param(2)?;
+    let id = ctx.key("taskProcessingResult-id")?;
     Err(ApiError::NotFound(format!(
         "Task processing result '{id}' was not found: workflow templates are never run."
     )))
