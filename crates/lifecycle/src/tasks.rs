@@ -175,3 +175,139 @@ impl Service {
         self.commit_new_version(caller, r, next).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use serde_json::{json, Value};
+
+    use crate::workflows::Expand;
+    use crate::{Caller, Error, Scope, Service};
+
+    async fn service(name: &str) -> (Service, Caller) {
+        let dir = std::env::temp_dir().join(format!("lcw-lifecycle-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{name}.db"));
+        let _ = std::fs::remove_file(&path);
+        let store = store::Store::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        let now = chrono::Utc::now();
+        let clock: Arc<dyn engine::Clock> = Arc::new(engine::ManualClock::new(now));
+        let engine = engine::runner::Engine::new(store.clone(), clock.clone());
+        let caller = Caller {
+            tenant: "t1".into(),
+            actor: model::workflow::Actor { id: "admin".into() },
+            now,
+        };
+        (Service::new(store, engine, clock), caller)
+    }
+
+    fn definition() -> Value {
+        json!({
+            "category": "leaver",
+            "displayName": "Leavers",
+            "isEnabled": true,
+            "executionConditions": {
+                "@odata.type": "#microsoft.graph.identityGovernance.triggerAndScopeBasedConditions",
+                "scope": {"@odata.type": "#microsoft.graph.identityGovernance.ruleBasedSubjectSet", "rule": "department eq 'Sales'"},
+                "trigger": {"@odata.type": "#microsoft.graph.identityGovernance.timeBasedAttributeTrigger", "timeBasedAttribute": "employeeLeaveDateTime", "offsetInDays": 0}
+            },
+            "tasks": [
+                {"displayName": "Delete account", "taskDefinitionId": "8d18588d-9ad3-4c0f-99d0-ec215f0e3dff", "arguments": []}
+            ]
+        })
+    }
+
+    fn id_of(v: &Value) -> String {
+        v["id"].as_str().unwrap().to_string()
+    }
+
+    /// Adding a task records a new version and leaves the old one as it was; the last task
+    /// cannot be removed.
+    #[tokio::test]
+    async fn adding_a_task_is_a_new_version() {
+        let (svc, caller) = service("new-version").await;
+        let wf = svc
+            .create_workflow(&caller, &definition(), Expand::default())
+            .await
+            .unwrap();
+        let wf_id = id_of(&wf.doc);
+        let task = json!({"displayName": "Disable account", "taskDefinitionId": "1dfdfcc7-52fa-4c2e-bf3a-e3919cc12950", "arguments": []});
+        let created = svc
+            .create_task(&caller, &wf_id, Scope::Active, &task)
+            .await
+            .unwrap();
+        assert_eq!(created.workflow_id, wf_id);
+        assert_eq!(created.task["executionSequence"], json!(2));
+
+        let versions = svc
+            .list_versions(&caller, &wf_id, Scope::Active, Expand::default())
+            .await
+            .unwrap();
+        let task_counts: Vec<usize> = versions
+            .iter()
+            .map(|v| v.doc["tasks"].as_array().unwrap().len())
+            .collect();
+        assert_eq!(task_counts, [1, 2]);
+
+        let first = svc
+            .list_tasks(&caller, &wf_id, Scope::Active)
+            .await
+            .unwrap()
+            .remove(0);
+        svc.delete_task(&caller, &wf_id, Scope::Active, &id_of(&first))
+            .await
+            .unwrap();
+        let last = id_of(&created.task);
+        let refused = svc.delete_task(&caller, &wf_id, Scope::Active, &last).await;
+        assert!(matches!(refused, Err(Error::Invalid { .. })), "{refused:?}");
+    }
+
+    /// Only a deleted workflow is restored or purged; expanded users fall back to their stub.
+    #[tokio::test]
+    async fn delete_restore_and_purge() {
+        let (svc, caller) = service("delete-restore").await;
+        let wf = svc
+            .create_workflow(&caller, &definition(), Expand::default())
+            .await
+            .unwrap();
+        let wf_id = id_of(&wf.doc);
+        let live_restore = svc
+            .restore_workflow(&caller, &wf_id, Scope::Active, Expand::default())
+            .await;
+        assert!(matches!(live_restore, Err(Error::Invalid { .. })));
+        let live_purge = svc.purge_workflow(&caller, &wf_id).await;
+        assert!(matches!(live_purge, Err(Error::NotFound(_))));
+
+        svc.delete_workflow(&caller, &wf_id, Scope::Active)
+            .await
+            .unwrap();
+        let deleted = svc
+            .list_workflows(&caller, Scope::Deleted, Expand::default())
+            .await
+            .unwrap();
+        assert_eq!(deleted.len(), 1);
+        let asked = Expand {
+            created_by: true,
+            ..Expand::default()
+        };
+        let restored = svc
+            .restore_workflow(&caller, &wf_id, Scope::Deleted, asked)
+            .await
+            .unwrap();
+        assert_eq!(restored.created_by, Some(json!({"id": "admin"})));
+        assert_eq!(restored.last_modified_by, None);
+        assert_eq!(restored.doc["deletedDateTime"], Value::Null);
+
+        svc.delete_workflow(&caller, &wf_id, Scope::Active)
+            .await
+            .unwrap();
+        svc.purge_workflow(&caller, &wf_id).await.unwrap();
+        let gone = svc
+            .get_workflow(&caller, &wf_id, Scope::Deleted, Expand::default())
+            .await;
+        assert!(matches!(gone, Err(Error::NotFound(_))));
+    }
+}
