@@ -175,17 +175,22 @@ impl Service {
         doc: Value,
         what: Expand,
     ) -> Result<Expanded> {
-        let mut users = [None, None];
-        for (slot, (asked, nav)) in users.iter_mut().zip([
-            (what.created_by, UserNav::CreatedBy),
-            (what.last_modified_by, UserNav::LastModifiedBy),
-        ]) {
-            if asked {
-                let stub = doc.get(nav.property()).unwrap_or(&Value::Null);
-                *slot = Some(self.user_or_stub(caller, stub).await?);
-            }
-        }
-        let [created_by, last_modified_by] = users;
+        let created_by = if what.created_by {
+            Some(
+                self.user_or_stub_at(caller, &doc, UserNav::CreatedBy)
+                    .await?,
+            )
+        } else {
+            None
+        };
+        let last_modified_by = if what.last_modified_by {
+            Some(
+                self.user_or_stub_at(caller, &doc, UserNav::LastModifiedBy)
+                    .await?,
+            )
+        } else {
+            None
+        };
         // Administrative-unit scoping is not supported: every workflow and version has none.
         let administration_scope_targets = what.administration_scope_targets.then(Vec::new);
         let versions = if what.versions {
@@ -206,6 +211,12 @@ impl Service {
         })
     }
 
+    /// The user (or stub) a navigation of `doc` names; null when it names none.
+    async fn user_or_stub_at(&self, caller: &Caller, doc: &Value, nav: UserNav) -> Result<Value> {
+        let stub = doc.get(nav.property()).unwrap_or(&Value::Null);
+        self.user_or_stub(caller, stub).await
+    }
+
     /// The user a navigation of `doc` names; 404 (naming `owner`) when it names none.
     pub(crate) async fn navigation_user(
         &self,
@@ -214,8 +225,7 @@ impl Service {
         nav: UserNav,
         owner: &str,
     ) -> Result<Value> {
-        let stub = doc.get(nav.property()).unwrap_or(&Value::Null);
-        let user = self.user_or_stub(caller, stub).await?;
+        let user = self.user_or_stub_at(caller, doc, nav).await?;
         if user.is_null() {
             return Err(Error::NotFound(format!(
                 "The {owner} has no {}.",

@@ -1,9 +1,10 @@
 //! The built-in task definitions and workflow templates.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::ctx::{Ctx, Reply};
 use crate::error::ApiError;
+use crate::handlers::inline_tasks;
 
 fn template_or_404(ctx: &Ctx) -> Result<&'static Value, ApiError> {
     let id = ctx.key("workflowTemplate-id")?;
@@ -22,23 +23,14 @@ fn template_tasks(t: &Value) -> Vec<Value> {
 /// Templates list without tasks unless `$expand=tasks`; a single template shows them.
 fn present_template(ctx: &Ctx, t: &Value, with_tasks: bool) -> Value {
     let mut v = t.clone();
-    if let Some(m) = v.as_object_mut() {
-        if with_tasks || ctx.expands("tasks") {
-            let id = m
-                .get("id")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
-            let tasks = m.remove("tasks").unwrap_or(json!([]));
-            m.insert(
-                "tasks@odata.context".into(),
-                json!(format!("{}/$metadata#identityGovernance/lifecycleWorkflows/workflowTemplates('{id}')/tasks", ctx.base)),
-            );
-            m.insert("tasks".into(), tasks);
-        } else {
-            m.remove("tasks");
-        }
-    }
+    let context = (with_tasks || ctx.expands("tasks")).then(|| {
+        let id = t.get("id").and_then(Value::as_str).unwrap_or("");
+        format!(
+            "{}/$metadata#identityGovernance/lifecycleWorkflows/workflowTemplates('{id}')/tasks",
+            ctx.base
+        )
+    });
+    inline_tasks(&mut v, context);
     v
 }
 
