@@ -1,4 +1,5 @@
-//! Workflows: create, read, change, soft delete, restore, purge and version them.
+//! Workflows: create, read, change, soft delete, restore, purge and version them (the stored
+//! versions themselves are in `versions`).
 //!
 //! The loaders at the top are shared by every area that works on a workflow (tasks, runs,
 //! activation, resume, extensions): keep their signatures.
@@ -145,7 +146,8 @@ fn id_of(doc: &Value) -> &str {
     doc.get("id").and_then(Value::as_str).unwrap_or("")
 }
 
-/// The custom task extension a "Run a Custom Task Extension" task calls, if it is one.
+/// The custom task extension a "Run a Custom Task Extension" task calls, if it is one (empty
+/// when its argument is missing, which no extension matches).
 fn called_extension(task: &Value) -> Option<&str> {
     let def = task
         .get("taskDefinitionId")
