@@ -20,6 +20,7 @@ pub mod resume;
 pub mod runs;
 pub mod settings;
 pub mod tasks;
+pub mod versions;
 pub mod workflows;
 
 use std::sync::Arc;

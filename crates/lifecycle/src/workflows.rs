@@ -1,4 +1,5 @@
-//! Workflows: create, read, change, soft delete, restore, purge and version them.
+//! Workflows: create, read, change, soft delete, restore, purge and version them (the stored
+//! versions themselves are in `versions`).
 //!
 //! The loaders at the top are shared by every area that works on a workflow (tasks, runs,
 //! activation, resume, extensions): keep their signatures.
@@ -100,5 +101,397 @@ impl Service {
             Some(u) => Ok(u.doc),
             None => Ok(json!({ "id": id })),
         }
+    }
+}
+
+/// The navigations of a workflow, version or extension a caller asked to expand.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Expand {
+    pub created_by: bool,
+    pub last_modified_by: bool,
+    pub administration_scope_targets: bool,
+    /// Workflows only.
+    pub versions: bool,
+}
+
+/// A document with the navigations that were asked for, resolved; each is `None` when it was
+/// not asked for. Where they appear in the answer is the API's business.
+#[derive(Debug, Clone)]
+pub struct Expanded {
+    pub doc: Value,
+    pub created_by: Option<Value>,
+    pub last_modified_by: Option<Value>,
+    pub administration_scope_targets: Option<Vec<Value>>,
+    pub versions: Option<Vec<Value>>,
+}
+
+/// The user navigations of workflows, versions and extensions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserNav {
+    CreatedBy,
+    LastModifiedBy,
+}
+
+impl UserNav {
+    /// The property that holds the user's `{"id": ...}` stub.
+    pub fn property(self) -> &'static str {
+        match self {
+            UserNav::CreatedBy => "createdBy",
+            UserNav::LastModifiedBy => "lastModifiedBy",
+        }
+    }
+}
+
+fn id_of(doc: &Value) -> &str {
+    doc.get("id").and_then(Value::as_str).unwrap_or("")
+}
+
+/// The custom task extension a "Run a Custom Task Extension" task calls, if it is one (empty
+/// when its argument is missing, which no extension matches).
+fn called_extension(task: &Value) -> Option<&str> {
+    let def = task
+        .get("taskDefinitionId")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if !def.eq_ignore_ascii_case(model::catalog::ids::RUN_CUSTOM_TASK_EXTENSION) {
+        return None;
+    }
+    Some(
+        task.get("arguments")
+            .and_then(Value::as_array)
+            .and_then(|a| {
+                a.iter().find(|x| {
+                    x.get("name").and_then(Value::as_str) == Some("customTaskExtensionID")
+                })
+            })
+            .and_then(|x| x.get("value").and_then(Value::as_str))
+            .unwrap_or(""),
+    )
+}
+
+impl Service {
+    /// Resolve the navigations `what` names on `doc`.
+    pub(crate) async fn expand(
+        &self,
+        caller: &Caller,
+        doc: Value,
+        what: Expand,
+    ) -> Result<Expanded> {
+        let created_by = if what.created_by {
+            Some(
+                self.user_or_stub_at(caller, &doc, UserNav::CreatedBy)
+                    .await?,
+            )
+        } else {
+            None
+        };
+        let last_modified_by = if what.last_modified_by {
+            Some(
+                self.user_or_stub_at(caller, &doc, UserNav::LastModifiedBy)
+                    .await?,
+            )
+        } else {
+            None
+        };
+        // Administrative-unit scoping is not supported: every workflow and version has none.
+        let administration_scope_targets = what.administration_scope_targets.then(Vec::new);
+        let versions = if what.versions {
+            let stored = self
+                .store
+                .list(&caller.tenant, kinds::WORKFLOW_VERSION, Some(id_of(&doc)))
+                .await?;
+            Some(stored.into_iter().map(|v| v.doc).collect())
+        } else {
+            None
+        };
+        Ok(Expanded {
+            doc,
+            created_by,
+            last_modified_by,
+            administration_scope_targets,
+            versions,
+        })
+    }
+
+    /// The user (or stub) a navigation of `doc` names; null when it names none.
+    async fn user_or_stub_at(&self, caller: &Caller, doc: &Value, nav: UserNav) -> Result<Value> {
+        let stub = doc.get(nav.property()).unwrap_or(&Value::Null);
+        self.user_or_stub(caller, stub).await
+    }
+
+    /// The user a navigation of `doc` names; 404 (naming `owner`) when it names none.
+    pub(crate) async fn navigation_user(
+        &self,
+        caller: &Caller,
+        doc: &Value,
+        nav: UserNav,
+        owner: &str,
+    ) -> Result<Value> {
+        let user = self.user_or_stub_at(caller, doc, nav).await?;
+        if user.is_null() {
+            return Err(Error::NotFound(format!(
+                "The {owner} has no {}.",
+                nav.property()
+            )));
+        }
+        Ok(user)
+    }
+
+    /// Custom task extensions referenced by the tasks of `wf` must exist in the tenant.
+    pub(crate) async fn check_references(&self, caller: &Caller, wf: &Value) -> Result<()> {
+        let tasks = wf
+            .get("tasks")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        for (i, ext_id) in tasks
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| called_extension(t).map(|ext| (i, ext)))
+        {
+            let found = self
+                .store
+                .get(
+                    &caller.tenant,
+                    kinds::CUSTOM_TASK_EXTENSION,
+                    &ext_id.to_ascii_lowercase(),
+                )
+                .await?;
+            if found.is_none() {
+                return Err(Error::invalid_at(
+                    format!("Invalid value for 'tasks[{i}].arguments': custom task extension '{ext_id}' does not exist."),
+                    format!("tasks[{i}].arguments"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The workflows in `scope`, with the navigations asked for.
+    pub async fn list_workflows(
+        &self,
+        caller: &Caller,
+        scope: Scope,
+        expand: Expand,
+    ) -> Result<Vec<Expanded>> {
+        let all = self
+            .store
+            .list(&caller.tenant, kinds::WORKFLOW, None)
+            .await?;
+        let mut out = Vec::new();
+        for r in all
+            .into_iter()
+            .filter(|r| r.deleted_at.is_some() == (scope == Scope::Deleted))
+        {
+            out.push(self.expand(caller, r.doc, expand).await?);
+        }
+        Ok(out)
+    }
+
+    /// Create a workflow from its definition, with its first version, within the tenant's
+    /// limit.
+    pub async fn create_workflow(
+        &self,
+        caller: &Caller,
+        definition: &Value,
+        expand: Expand,
+    ) -> Result<Expanded> {
+        let wf = model::workflow::new_workflow(definition, caller.now, &caller.actor)?;
+        self.check_references(caller, &wf).await?;
+        let id = id_of(&wf).to_string();
+        if self
+            .store
+            .get(&caller.tenant, kinds::WORKFLOW, &id)
+            .await?
+            .is_some()
+        {
+            return Err(Error::Conflict(format!(
+                "A workflow with id '{id}' already exists."
+            )));
+        }
+        let version = crate::versions::version_resource(&self.store, &id, &wf);
+        self.write_within_limit(
+            caller,
+            kinds::WORKFLOW,
+            model::workflow::MAX_WORKFLOWS_PER_TENANT,
+            vec![
+                Write::Put(Resource {
+                    kind: kinds::WORKFLOW,
+                    id,
+                    parent_id: String::new(),
+                    deleted_at: None,
+                    seq: self.store.next_seq(),
+                    doc: wf.clone(),
+                }),
+                Write::Put(version),
+            ],
+        )
+        .await?;
+        self.expand(caller, wf, expand).await
+    }
+
+    pub async fn get_workflow(
+        &self,
+        caller: &Caller,
+        id: &str,
+        scope: Scope,
+        expand: Expand,
+    ) -> Result<Expanded> {
+        let r = self.load_workflow(caller, id, scope).await?;
+        self.expand(caller, r.doc, expand).await
+    }
+
+    /// Change a workflow's basic properties; its current version's snapshot shows them too.
+    pub async fn update_workflow(
+        &self,
+        caller: &Caller,
+        id: &str,
+        scope: Scope,
+        patch: &Value,
+    ) -> Result<()> {
+        let r = self.load_workflow(caller, id, scope).await?;
+        let updated = model::workflow::patch_workflow(&r.doc, patch, caller.now, &caller.actor)?;
+        let n = updated.get("version").and_then(Value::as_i64).unwrap_or(1);
+        let current_version = self
+            .store
+            .get(
+                &caller.tenant,
+                kinds::WORKFLOW_VERSION,
+                &version_id(&r.id, n),
+            )
+            .await?;
+        let mut steps = vec![Write::Put(Resource {
+            doc: updated.clone(),
+            ..r
+        })];
+        if let Some(mut v) = current_version {
+            for k in [
+                "displayName",
+                "description",
+                "isEnabled",
+                "isSchedulingEnabled",
+                "lastModifiedDateTime",
+                "lastModifiedBy",
+            ] {
+                if let Some(val) = updated.get(k) {
+                    v.doc[k] = val.clone();
+                }
+            }
+            steps.push(Write::Put(v));
+        }
+        Ok(self.store.write(&caller.tenant, steps).await?)
+    }
+
+    /// Soft delete: the workflow moves to `deletedItems`, whence it can be restored.
+    pub async fn delete_workflow(&self, caller: &Caller, id: &str, scope: Scope) -> Result<()> {
+        let mut r = self.load_workflow(caller, id, scope).await?;
+        r.doc["deletedDateTime"] = json!(model::time::format_datetime(caller.now));
+        r.deleted_at = Some(caller.now.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string());
+        Ok(self
+            .store
+            .write(&caller.tenant, vec![Write::Put(r)])
+            .await?)
+    }
+
+    /// Remove a soft-deleted workflow for good, with its versions; a live one is not found.
+    pub async fn purge_workflow(&self, caller: &Caller, id: &str) -> Result<()> {
+        let r = self.load_workflow(caller, id, Scope::Deleted).await?;
+        Ok(self
+            .store
+            .purge_workflow(
+                &caller.tenant,
+                kinds::WORKFLOW,
+                kinds::WORKFLOW_VERSION,
+                &r.id,
+            )
+            .await?)
+    }
+
+    /// Bring a soft-deleted workflow back, within the tenant's limit of live workflows.
+    pub async fn restore_workflow(
+        &self,
+        caller: &Caller,
+        id: &str,
+        scope: Scope,
+        expand: Expand,
+    ) -> Result<Expanded> {
+        let mut r = self.load_workflow(caller, id, scope).await?;
+        if scope == Scope::Active {
+            return Err(Error::invalid(format!(
+                "Workflow '{}' is not deleted; only deleted workflows can be restored.",
+                r.id
+            )));
+        }
+        r.doc["deletedDateTime"] = Value::Null;
+        r.deleted_at = None;
+        let doc = r.doc.clone();
+        self.write_within_limit(
+            caller,
+            kinds::WORKFLOW,
+            model::workflow::MAX_WORKFLOWS_PER_TENANT,
+            vec![Write::Put(r)],
+        )
+        .await?;
+        self.expand(caller, doc, expand).await
+    }
+
+    /// createNewVersion: `definition` replaces the workflow's definition as its next version.
+    pub async fn create_new_version(
+        &self,
+        caller: &Caller,
+        id: &str,
+        scope: Scope,
+        definition: &Value,
+        expand: Expand,
+    ) -> Result<Expanded> {
+        let r = self.load_live_workflow_for_write(caller, id, scope).await?;
+        let next = model::workflow::next_version(&r.doc, definition, caller.now, &caller.actor)?;
+        self.check_references(caller, &next).await?;
+        self.commit_new_version(caller, &r, next.clone()).await?;
+        self.expand(caller, next, expand).await
+    }
+
+    /// The user who created or last changed the workflow.
+    pub async fn workflow_user(
+        &self,
+        caller: &Caller,
+        id: &str,
+        scope: Scope,
+        nav: UserNav,
+    ) -> Result<Value> {
+        let r = self.load_workflow(caller, id, scope).await?;
+        self.navigation_user(caller, &r.doc, nav, "workflow").await
+    }
+
+    /// The administrative units a workflow (or, with `version`, one of its versions) is
+    /// scoped to: none, as lcw does not support that scoping; the owner must still exist.
+    pub async fn administration_scope_targets(
+        &self,
+        caller: &Caller,
+        id: &str,
+        scope: Scope,
+        version: Option<&str>,
+    ) -> Result<Vec<Value>> {
+        let r = self.load_workflow(caller, id, scope).await?;
+        if let Some(number) = version {
+            self.load_version(caller, &r, number).await?;
+        }
+        Ok(Vec::new())
+    }
+
+    /// One administrative unit of [`Self::administration_scope_targets`]: never found.
+    pub async fn administration_scope_target(
+        &self,
+        caller: &Caller,
+        id: &str,
+        scope: Scope,
+        version: Option<&str>,
+        target_id: &str,
+    ) -> Result<Value> {
+        self.administration_scope_targets(caller, id, scope, version)
+            .await?;
+        Err(Error::NotFound(format!(
+            "Administration scope target '{target_id}' was not found."
+        )))
     }
 }

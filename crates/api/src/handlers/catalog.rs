@@ -1,12 +1,13 @@
 //! The built-in task definitions and workflow templates.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::ctx::{Ctx, Reply};
 use crate::error::ApiError;
+use crate::handlers::inline_tasks;
 
 fn template_or_404(ctx: &Ctx) -> Result<&'static Value, ApiError> {
-    let id = ctx.param(0)?;
+    let id = ctx.key("workflowTemplate-id")?;
     model::catalog::workflow_template(id).ok_or_else(|| {
         ApiError::NotFound(format!("Workflow template with id '{id}' was not found."))
     })
@@ -22,23 +23,14 @@ fn template_tasks(t: &Value) -> Vec<Value> {
 /// Templates list without tasks unless `$expand=tasks`; a single template shows them.
 fn present_template(ctx: &Ctx, t: &Value, with_tasks: bool) -> Value {
     let mut v = t.clone();
-    if let Some(m) = v.as_object_mut() {
-        if with_tasks || ctx.expands("tasks") {
-            let id = m
-                .get("id")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
-            let tasks = m.remove("tasks").unwrap_or(json!([]));
-            m.insert(
-                "tasks@odata.context".into(),
-                json!(format!("{}/$metadata#identityGovernance/lifecycleWorkflows/workflowTemplates('{id}')/tasks", ctx.base)),
-            );
-            m.insert("tasks".into(), tasks);
-        } else {
-            m.remove("tasks");
-        }
-    }
+    let context = (with_tasks || ctx.expands("tasks")).then(|| {
+        let id = t.get("id").and_then(Value::as_str).unwrap_or("");
+        format!(
+            "{}/$metadata#identityGovernance/lifecycleWorkflows/workflowTemplates('{id}')/tasks",
+            ctx.base
+        )
+    });
+    inline_tasks(&mut v, context);
     v
 }
 
@@ -51,7 +43,7 @@ pub async fn count_task_definitions_route(ctx: Ctx) -> Result<Reply, ApiError> {
 }
 
 pub async fn get_task_definition_route(ctx: Ctx) -> Result<Reply, ApiError> {
-    let id = ctx.param(0)?;
+    let id = ctx.key("taskDefinition-id")?;
     let def = model::catalog::task_definition(id).ok_or_else(|| {
         ApiError::NotFound(format!("Task definition with id '{id}' was not found."))
     })?;
@@ -88,7 +80,7 @@ pub async fn count_template_tasks_route(ctx: Ctx) -> Result<Reply, ApiError> {
 
 pub async fn get_template_task_route(ctx: Ctx) -> Result<Reply, ApiError> {
     let t = template_or_404(&ctx)?;
-    let id = ctx.param(1)?;
+    let id = ctx.key("task-id")?;
     let task = template_tasks(t)
         .into_iter()
         .find(|x| {
@@ -107,7 +99,7 @@ pub async fn get_template_task_route(ctx: Ctx) -> Result<Reply, ApiError> {
 /// The template task named by the path (404 otherwise).
 fn template_task_or_404(ctx: &Ctx) -> Result<(), ApiError> {
     let t = template_or_404(ctx)?;
-    let id = ctx.param(1)?;
+    let id = ctx.key("task-id")?;
     if template_tasks(t).iter().any(|x| {
         x.get("id")
             .and_then(Value::as_str)
@@ -133,7 +125,7 @@ pub async fn count_template_task_results_route(ctx: Ctx) -> Result<Reply, ApiErr
 
 pub async fn get_template_task_result_route(ctx: Ctx) -> Result<Reply, ApiError> {
     template_task_or_404(&ctx)?;
-    let id = ctx.param(2)?;
+    let id = ctx.key("taskProcessingResult-id")?;
     Err(ApiError::NotFound(format!(
         "Task processing result '{id}' was not found: workflow templates are never run."
     )))

@@ -13,19 +13,49 @@ pub mod settings;
 pub mod tasks;
 pub mod workflows;
 
+use lifecycle::workflows::{Expand, Expanded};
 use serde_json::{json, Value};
 
 use crate::ctx::Ctx;
-use crate::error::ApiError;
 
-/// Resolve a `{"id": ...}` stub (createdBy, lastModifiedBy) to the directory user when the
-/// user is known, else keep the stub: app callers have no user object.
-pub(crate) async fn resolve_user_stub(ctx: &Ctx, stub: &Value) -> Result<Value, ApiError> {
-    let Some(id) = stub.get("id").and_then(Value::as_str) else {
-        return Ok(Value::Null);
-    };
-    match ctx.state.store.get_user(ctx.tenant(), id).await? {
-        Some(u) => Ok(u.doc),
-        None => Ok(json!({ "id": id })),
+/// The navigations the request's `$expand` names, for the domain to resolve.
+pub(crate) fn expand_asked(ctx: &Ctx) -> Expand {
+    Expand {
+        created_by: ctx.expands("createdBy"),
+        last_modified_by: ctx.expands("lastModifiedBy"),
+        administration_scope_targets: ctx.expands("administrationScopeTargets"),
+        versions: ctx.expands("versions"),
     }
+}
+
+/// Show a document's `tasks` inline behind their `tasks@odata.context` (moved last) when
+/// `context` is given, else leave them out.
+pub(crate) fn inline_tasks(doc: &mut Value, context: Option<String>) {
+    let Some(m) = doc.as_object_mut() else {
+        return;
+    };
+    let tasks = m.remove("tasks");
+    if let Some(context) = context {
+        m.insert("tasks@odata.context".into(), Value::String(context));
+        m.insert("tasks".into(), tasks.unwrap_or(json!([])));
+    }
+}
+
+/// An expanded document as Graph shows it: the resolved navigations after what the document
+/// holds (its inline tasks included), in this order.
+pub(crate) fn render_expanded(e: Expanded) -> Value {
+    let mut doc = e.doc;
+    if let Some(user) = e.created_by {
+        doc["createdBy"] = user;
+    }
+    if let Some(user) = e.last_modified_by {
+        doc["lastModifiedBy"] = user;
+    }
+    if let Some(targets) = e.administration_scope_targets {
+        doc["administrationScopeTargets"] = Value::Array(targets);
+    }
+    if let Some(versions) = e.versions {
+        doc["versions"] = Value::Array(versions);
+    }
+    doc
 }
