@@ -10,6 +10,8 @@ pub mod error;
 pub mod handlers;
 pub mod ledger;
 pub mod ops;
+mod render_runs;
+mod result_path;
 pub mod routing;
 mod server;
 
