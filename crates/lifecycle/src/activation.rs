@@ -255,6 +255,7 @@ impl Service {
         let users = self
             .subject_users(caller, selection.get("users"), "scope.users")
             .await?;
+        // The run stores the scope as Graph shows it in `activatedOnScope`.
         let echo = json!({
             "@odata.type": format!("#{NS}activateUserScope"),
             "users": users.iter().map(|u| json!({"id": u})).collect::<Vec<_>>(),
@@ -515,5 +516,31 @@ impl Service {
             .write(&caller.tenant, vec![Write::Put(wf.clone())])
             .await?;
         Ok(wf)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_outside_the_action_are_named() {
+        let body = json!({"subjects": [], "@odata.type": "x", "extra": 1});
+        let err = parameters(Ok(body), &["subjects"]).unwrap_err();
+        assert!(matches!(err, Error::Invalid { target: Some(t), .. } if t == "extra"));
+        assert!(no_parameters(Ok(None)).is_ok());
+        assert!(no_parameters(Ok(Some(json!({"@odata.type": "x"})))).is_ok());
+        assert!(no_parameters(Ok(Some(json!({"a": 1})))).is_err());
+    }
+
+    #[test]
+    fn references_and_types_are_read_loosely() {
+        assert_eq!(ref_id(&json!({"id": "ABC"}), "p").unwrap(), "abc");
+        assert!(ref_id(&json!({"id": ""}), "p").is_err());
+        assert!(ref_id(&json!({"id": "a", "b": 1}), "p").is_err());
+        let scope = json!({"@odata.type": "#microsoft.graph.identityGovernance.activateRunScope"});
+        let m = scope.as_object().unwrap();
+        assert_eq!(odata_type(m, "scope").unwrap(), "activaterunscope");
+        assert!(odata_type(&Map::new(), "scope").is_err());
     }
 }

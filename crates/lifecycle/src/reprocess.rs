@@ -196,3 +196,17 @@ impl Service {
             .await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_enums_default_to_all() {
+        let m = |v: Value| v.as_object().cloned().unwrap();
+        assert!(!failed_tasks_only(&m(json!({})), "scope").unwrap());
+        assert!(failed_tasks_only(&m(json!({"taskScope": "FailedTasks"})), "scope").unwrap());
+        assert!(!failed_users_only(&m(json!({"userScope": "allUsers"})), "scope").unwrap());
+        assert!(failed_users_only(&m(json!({"userScope": 3})), "scope").is_err());
+    }
+}

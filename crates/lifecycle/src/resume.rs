@@ -19,6 +19,7 @@
 use serde_json::Value;
 use store::kinds;
 
+use crate::activation::Body;
 use crate::runs::ResultPath;
 use crate::{Caller, Error, Result, Service};
 
@@ -30,7 +31,7 @@ pub struct ResumeInput {
     pub path: ResultPath,
     /// The decoded body, or the reason it could not be decoded: reported only once the
     /// result is found.
-    pub body: Result<Value>,
+    pub body: Body,
     /// The calling application (`appid`/`azp` of its token).
     pub app_id: Option<String>,
 }

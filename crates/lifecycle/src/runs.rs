@@ -626,3 +626,42 @@ impl Service {
             })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(name: &str, key: Option<&str>) -> Step {
+        Step {
+            name: name.into(),
+            key: key.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn the_collection_is_the_last_unkeyed_navigation() {
+        let steps = [
+            step("runs", Some("r1")),
+            step("userProcessingResults", None),
+            step("summary", None),
+        ];
+        assert_eq!(
+            collection_step(&steps).map(|s| s.name.as_str()),
+            Some("userProcessingResults")
+        );
+        let counted = [step("taskReports", None), step("$count", None)];
+        assert_eq!(
+            collection_step(&counted).map(|s| s.name.as_str()),
+            Some("taskReports")
+        );
+        assert!(collection_step(&[step("runs", Some("r1"))]).is_none());
+    }
+
+    #[test]
+    fn tasks_are_matched_case_insensitively() {
+        let wf = json!({"tasks": [{"id": "AbC"}]});
+        assert!(has_task(&wf, "abc"));
+        assert!(!has_task(&wf, "abd"));
+        assert!(!has_task(&json!({}), "abc"));
+    }
+}
