@@ -1,6 +1,6 @@
 //! Wire shaping shared by the run-history, activation and resume handlers: function results
-//! with their context, the subject view of user processing results, and handing a request
-//! body's decoding verdict to the domain.
+//! with their context, the subject view of user processing results, and handing the
+//! verdict on a request's body or page to the domain.
 
 use axum::http::StatusCode;
 use serde_json::{json, Map, Value};
@@ -47,9 +47,10 @@ pub(crate) fn as_subject_result(mut doc: Value) -> Value {
     doc
 }
 
-/// A body as the domain takes it: decoded, or the bad request it makes. The domain reports
-/// a bad body only after finding what the path names, as the handlers always did.
-pub(crate) fn body_for_domain<T>(decoded: Result<T, ApiError>) -> lifecycle::Result<T> {
+/// A part of the request (body, page) as the domain takes it: read, or the bad request it
+/// makes. The domain reports a bad part only after finding what the path names, the order in
+/// which these requests have always been answered.
+pub(crate) fn for_domain<T>(decoded: Result<T, ApiError>) -> lifecycle::Result<T> {
     decoded.map_err(|e| match e {
         ApiError::BadRequest { message, target } => lifecycle::Error::Invalid { message, target },
         other => lifecycle::Error::Internal(other.to_string()),

@@ -37,13 +37,21 @@ pub struct Expand {
     pub task_definition: bool,
 }
 
+/// Which page of a collection: `skip` results, then at most `top`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageWindow {
+    pub skip: usize,
+    pub top: usize,
+}
+
 /// The query options of a result collection.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub struct ResultListing<'a> {
     pub filter: Option<&'a odata::Expr>,
     pub orderby: &'a [odata::OrderBy],
-    pub top: usize,
-    pub skip: usize,
+    /// The page as the API read it, or why it could not (a bad `$skiptoken`): reported
+    /// only once the path is found.
+    pub page: Result<PageWindow>,
     pub count: bool,
     pub expand: Expand,
 }
@@ -54,8 +62,8 @@ pub struct ResultPage {
     pub items: Vec<Value>,
     /// The number of matching results, when asked for.
     pub total: Option<i64>,
-    /// Whether results follow this page.
-    pub more: bool,
+    /// Where the next page starts, when results follow this one.
+    pub next_skip: Option<usize>,
 }
 
 /// The runs linked as reprocessing a run or user processing result.
@@ -372,6 +380,7 @@ impl Service {
     ) -> Result<ResultPage> {
         let (wf, r) = self.resolve_path(caller, path).await?;
         let s = self.scoped(caller, &path.steps, &r).await?;
+        let page = listing.page?;
         let q = ResultQuery {
             kind: s.kind,
             workflow_id: Some(&wf.id),
@@ -383,8 +392,8 @@ impl Service {
             user_result_ids: None,
             filter: listing.filter,
             orderby: listing.orderby,
-            top: listing.top,
-            skip: listing.skip,
+            top: page.top,
+            skip: page.skip,
             count: listing.count,
         };
         let (rows, total, more) = self.store.list_results(&caller.tenant, &q).await?;
@@ -392,7 +401,11 @@ impl Service {
         for row in rows {
             items.push(self.expanded(caller, row.doc, listing.expand).await?);
         }
-        Ok(ResultPage { items, total, more })
+        Ok(ResultPage {
+            items,
+            total,
+            next_skip: more.then_some(page.skip.saturating_add(page.top)),
+        })
     }
 
     /// How many runs, results or reports `path` addresses match `filter`.

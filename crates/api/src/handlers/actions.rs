@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::ctx::{Ctx, Reply};
 use crate::error::ApiError;
-use crate::render_runs::{body_for_domain, function_result, NS};
+use crate::render_runs::{for_domain, function_result, NS};
 
 /// `POST .../activate` `{subjects: [{id}]}`.
 pub async fn activate_route(ctx: Ctx) -> Result<Reply, ApiError> {
@@ -19,7 +19,7 @@ pub async fn activate_route(ctx: Ctx) -> Result<Reply, ApiError> {
             &ctx.caller(),
             ctx.key("workflow-id")?,
             ctx.scope(),
-            body_for_domain(ctx.json_body()),
+            for_domain(ctx.json_body()),
         )
         .await?;
     Ok(Reply::NoContent)
@@ -33,7 +33,7 @@ pub async fn activate_with_scope_route(ctx: Ctx) -> Result<Reply, ApiError> {
             &ctx.caller(),
             ctx.key("workflow-id")?,
             ctx.scope(),
-            body_for_domain(ctx.json_body()),
+            for_domain(ctx.json_body()),
         )
         .await?;
     Ok(Reply::NoContent)
@@ -48,7 +48,7 @@ pub async fn activate_and_wait_route(ctx: Ctx) -> Result<Reply, ApiError> {
             &ctx.caller(),
             ctx.key("workflow-id")?,
             ctx.scope(),
-            body_for_domain(ctx.json_body()),
+            for_domain(ctx.json_body()),
         )
         .await?;
     Ok(function_result(
@@ -72,7 +72,7 @@ pub async fn preview_workflow_route(ctx: Ctx) -> Result<Reply, ApiError> {
             &ctx.caller(),
             ctx.key("workflow-id")?,
             ctx.scope(),
-            body_for_domain(ctx.json_body()),
+            for_domain(ctx.json_body()),
         )
         .await?;
     Ok(Reply::NoContent)
@@ -86,7 +86,7 @@ pub async fn preview_task_failures_route(ctx: Ctx) -> Result<Reply, ApiError> {
             &ctx.caller(),
             ctx.key("workflow-id")?,
             ctx.scope(),
-            body_for_domain(ctx.optional_json_body()),
+            for_domain(ctx.optional_json_body()),
         )
         .await?;
     Ok(Reply::Json(
@@ -105,7 +105,7 @@ pub async fn cancel_processing_route(ctx: Ctx) -> Result<Reply, ApiError> {
             &ctx.caller(),
             ctx.key("workflow-id")?,
             ctx.scope(),
-            body_for_domain(ctx.json_body()),
+            for_domain(ctx.json_body()),
         )
         .await?;
     Ok(Reply::NoContent)
@@ -119,7 +119,7 @@ pub async fn clear_quarantine_route(ctx: Ctx) -> Result<Reply, ApiError> {
             &ctx.caller(),
             ctx.key("workflow-id")?,
             ctx.scope(),
-            body_for_domain(ctx.optional_json_body()),
+            for_domain(ctx.optional_json_body()),
         )
         .await?;
     let mut doc = wf.doc;

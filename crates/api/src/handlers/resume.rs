@@ -15,13 +15,13 @@ use lifecycle::resume::ResumeInput;
 
 use crate::ctx::{Ctx, Reply};
 use crate::error::ApiError;
-use crate::render_runs::body_for_domain;
+use crate::render_runs::for_domain;
 use crate::result_path::result_path;
 
 pub async fn resume_route(ctx: Ctx) -> Result<Reply, ApiError> {
     let input = ResumeInput {
         path: result_path(&ctx)?,
-        body: body_for_domain(ctx.json_body()),
+        body: for_domain(ctx.json_body()),
         app_id: ctx.principal.app_id.clone(),
     };
     ctx.domain().resume(&ctx.caller(), input).await?;

@@ -7,12 +7,12 @@
 //! summaries' types, `@odata.*`).
 
 use axum::http::StatusCode;
-use lifecycle::runs::{collection_step, Expand, ResultListing, ResultPath, Summary};
+use lifecycle::runs::{collection_step, Expand, PageWindow, ResultListing, ResultPath, Summary};
 use serde_json::{json, Value};
 
 use crate::ctx::{Ctx, Reply};
 use crate::error::ApiError;
-use crate::render_runs::{as_subject_result, function_result};
+use crate::render_runs::{as_subject_result, for_domain, function_result};
 use crate::result_path::result_path;
 
 const USER_TYPE: &str = "#microsoft.graph.user";
@@ -50,12 +50,13 @@ pub async fn list_results_route(ctx: Ctx) -> Result<Reply, ApiError> {
     ctx.check_query()?;
     refuse_search(&ctx)?;
     let path = result_path(&ctx)?;
-    let (skip, page) = ctx.page_window()?;
+    let page = ctx
+        .page_window()
+        .map(|(skip, top)| PageWindow { skip, top });
     let listing = ResultListing {
         filter: ctx.query.filter.as_ref(),
         orderby: &ctx.query.orderby,
-        top: page,
-        skip,
+        page: for_domain(page),
         count: ctx.query.count,
         expand: expand(&ctx),
     };
@@ -69,12 +70,7 @@ pub async fn list_results_route(ctx: Ctx) -> Result<Reply, ApiError> {
     } else {
         found.items
     };
-    ctx.collection_page(
-        route_type(&ctx),
-        items,
-        found.total,
-        found.more.then_some(skip.saturating_add(page)),
-    )
+    ctx.collection_page(route_type(&ctx), items, found.total, found.next_skip)
 }
 
 /// `GET .../{collection}/$count`.
