@@ -12,6 +12,8 @@ pub mod handlers;
 pub mod ledger;
 pub mod operation;
 pub mod ops;
+mod render_runs;
+mod result_path;
 pub mod routing;
 mod server;
 mod state;

@@ -16,9 +16,12 @@ pub mod authentication;
 pub mod directory;
 pub mod entitlement;
 pub mod extensions;
+pub mod insights;
+pub mod reprocess;
 pub mod resume;
 pub mod runs;
 pub mod settings;
+pub mod tallies;
 pub mod tasks;
 pub mod versions;
 pub mod workflows;
@@ -49,7 +52,6 @@ pub struct Caller {
 #[derive(Clone)]
 pub struct Service {
     pub(crate) store: store::Store,
-    #[allow(dead_code)] // until activation moves here
     pub(crate) engine: Arc<engine::runner::Engine>,
     pub(crate) clock: Arc<dyn engine::Clock>,
 }
