@@ -12,7 +12,7 @@ pub mod handlers;
 pub mod ledger;
 pub mod operation;
 pub mod ops;
-mod render_runs;
+mod render;
 mod result_path;
 pub mod routing;
 mod server;

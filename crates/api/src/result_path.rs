@@ -5,7 +5,7 @@ use lifecycle::runs::{ResultPath, Step};
 
 use crate::ctx::Ctx;
 use crate::error::ApiError;
-use crate::render_runs::NS;
+use crate::render::runs::NS;
 
 /// A template segment without the bound-operation namespace and function arguments.
 fn bare(seg: &str) -> String {

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::ctx::{Ctx, Reply};
 use crate::error::ApiError;
-use crate::render_runs::{for_domain, function_result, NS};
+use crate::render::runs::{for_domain, function_result, NS};
 
 /// `POST .../activate` `{subjects: [{id}]}`.
 pub async fn activate_route(ctx: Ctx) -> Result<Reply, ApiError> {

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use crate::ctx::{Ctx, Reply};
 use crate::error::ApiError;
-use crate::handlers::inline_tasks;
+use crate::render::inline_tasks;
 
 fn template_or_404(ctx: &Ctx) -> Result<&'static Value, ApiError> {
     let id = ctx.key("workflowTemplate-id")?;

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::ctx::{Ctx, Reply};
 use crate::error::ApiError;
-use crate::handlers::{expand_asked, render_expanded};
+use crate::render::{expand_asked, render_expanded};
 
 const CTE: &str = model::types::CUSTOM_TASK_EXTENSION;
 

@@ -1,5 +1,7 @@
 //! Handlers, one module per Graph resource area. Each `*_route` function serves one
-//! declaration of `crate::ops::OPERATIONS`.
+//! declaration of `crate::ops::OPERATIONS`: it reads the request into a typed input, calls one
+//! operation of the domain (`ctx.domain()`), and renders the result (with `crate::render`
+//! and the `ctx` envelopes). Handler modules never import each other.
 
 pub mod actions;
 pub mod authentication;
@@ -12,50 +14,3 @@ pub mod runs;
 pub mod settings;
 pub mod tasks;
 pub mod workflows;
-
-use lifecycle::workflows::{Expand, Expanded};
-use serde_json::{json, Value};
-
-use crate::ctx::Ctx;
-
-/// The navigations the request's `$expand` names, for the domain to resolve.
-pub(crate) fn expand_asked(ctx: &Ctx) -> Expand {
-    Expand {
-        created_by: ctx.expands("createdBy"),
-        last_modified_by: ctx.expands("lastModifiedBy"),
-        administration_scope_targets: ctx.expands("administrationScopeTargets"),
-        versions: ctx.expands("versions"),
-    }
-}
-
-/// Show a document's `tasks` inline behind their `tasks@odata.context` (moved last) when
-/// `context` is given, else leave them out.
-pub(crate) fn inline_tasks(doc: &mut Value, context: Option<String>) {
-    let Some(m) = doc.as_object_mut() else {
-        return;
-    };
-    let tasks = m.remove("tasks");
-    if let Some(context) = context {
-        m.insert("tasks@odata.context".into(), Value::String(context));
-        m.insert("tasks".into(), tasks.unwrap_or(json!([])));
-    }
-}
-
-/// An expanded document as Graph shows it: the resolved navigations after what the document
-/// holds (its inline tasks included), in this order.
-pub(crate) fn render_expanded(e: Expanded) -> Value {
-    let mut doc = e.doc;
-    if let Some(user) = e.created_by {
-        doc["createdBy"] = user;
-    }
-    if let Some(user) = e.last_modified_by {
-        doc["lastModifiedBy"] = user;
-    }
-    if let Some(targets) = e.administration_scope_targets {
-        doc["administrationScopeTargets"] = Value::Array(targets);
-    }
-    if let Some(versions) = e.versions {
-        doc["versions"] = Value::Array(versions);
-    }
-    doc
-}

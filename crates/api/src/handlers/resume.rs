@@ -15,7 +15,7 @@ use lifecycle::resume::ResumeInput;
 
 use crate::ctx::{Ctx, Reply};
 use crate::error::ApiError;
-use crate::render_runs::for_domain;
+use crate::render::runs::for_domain;
 use crate::result_path::result_path;
 
 pub async fn resume_route(ctx: Ctx) -> Result<Reply, ApiError> {

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 use crate::ctx::{Ctx, Reply};
 use crate::error::ApiError;
-use crate::render_runs::{as_subject_result, for_domain, function_result};
+use crate::render::runs::{as_subject_result, for_domain, function_result};
 use crate::result_path::result_path;
 
 const USER_TYPE: &str = "#microsoft.graph.user";
@@ -38,7 +38,7 @@ fn expand(ctx: &Ctx) -> Expand {
 
 fn route_type(ctx: &Ctx) -> &'static str {
     match ctx.route.op.shape {
-        crate::ops::Shape::Collection(t) | crate::ops::Shape::Entity(t) => t,
+        crate::operation::Shape::Collection(t) | crate::operation::Shape::Entity(t) => t,
         _ => "",
     }
 }

@@ -2,11 +2,10 @@
 
 use lifecycle::workflows::{Expanded, UserNav};
 use serde_json::Value;
-use store::Resource;
 
 use crate::ctx::{Ctx, Reply};
 use crate::error::ApiError;
-use crate::handlers::{expand_asked, inline_tasks, render_expanded};
+use crate::render::{expand_asked, inline_tasks, render_expanded};
 
 const TASK: &str = model::types::TASK;
 
@@ -91,15 +90,6 @@ pub async fn update_task_route(ctx: Ctx) -> Result<Reply, ApiError> {
 }
 
 // ---- versions ----
-
-/// Version `{workflowVersion-versionNumber}` of the path's workflow.
-// Removed once runs/actions/resume call the domain.
-pub(crate) async fn load_version(ctx: &Ctx, wf: &Resource) -> Result<Value, ApiError> {
-    Ok(ctx
-        .domain()
-        .load_version(&ctx.caller(), wf, version_key(ctx)?)
-        .await?)
-}
 
 /// A version as GET returns it: tasks inline (with their context) when `with_tasks` or
 /// `$expand=tasks`, then the navigations that were expanded.

@@ -3,33 +3,14 @@
 
 use lifecycle::workflows::{Expanded, UserNav};
 use serde_json::Value;
-use store::Resource;
 
 use crate::ctx::{Ctx, Reply};
 use crate::error::ApiError;
-use crate::handlers::{expand_asked, inline_tasks, render_expanded};
-use crate::routing::Scope;
+use crate::render::{expand_asked, inline_tasks, render_expanded};
+use lifecycle::Scope;
 
 const WORKFLOW: &str = model::types::WORKFLOW;
 const ENTITY_CONTEXT: &str = "identityGovernance/lifecycleWorkflows/workflows/$entity";
-
-/// The workflow named by the path, live or deleted as the route's scope says.
-// Removed once runs/actions/resume call the domain.
-pub(crate) async fn load_workflow(ctx: &Ctx) -> Result<Resource, ApiError> {
-    Ok(ctx
-        .domain()
-        .load_workflow(&ctx.caller(), ctx.key("workflow-id")?, ctx.scope())
-        .await?)
-}
-
-/// The workflow named by the path, for a change (refused on deleted workflows).
-// Removed once runs/actions/resume call the domain.
-pub(crate) async fn load_live_workflow_for_write(ctx: &Ctx) -> Result<Resource, ApiError> {
-    Ok(ctx
-        .domain()
-        .load_live_workflow_for_write(&ctx.caller(), ctx.key("workflow-id")?, ctx.scope())
-        .await?)
-}
 
 /// The workflow as GET returns it: tasks inline (with their context) when `with_tasks` or
 /// `$expand=tasks`, then the navigations that were expanded.
