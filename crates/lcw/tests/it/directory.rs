@@ -752,6 +752,10 @@ struct Run {
 }
 
 fn import(t: &Tenant, file: &std::path::Path) -> Run {
+    import_with(t, file, &[])
+}
+
+fn import_with(t: &Tenant, file: &std::path::Path, extra: &[&str]) -> Run {
     let out = std::process::Command::new(lcw_bin())
         .args([
             "import",
@@ -760,6 +764,7 @@ fn import(t: &Tenant, file: &std::path::Path) -> Run {
             "--tenant",
             &t.id,
         ])
+        .args(extra)
         .arg(file)
         .output()
         .expect("run lcw import");
@@ -890,8 +895,9 @@ both_backends!(import_json_and_csv_idempotently, |t| {
         .await;
     assert_eq!(names(&eng), ["Csv, Nora", "Max Csv"]);
 
-    // Group membership in the file is the complete membership: re-importing with fewer
-    // members removes the others.
+    // An existing group's membership is what lifecycle tasks manage: a re-import leaves it
+    // alone and says so; with --overwrite-managed the file's membership is the complete one,
+    // and re-importing with fewer members removes the others.
     let smaller = dir.join("smaller.json");
     std::fs::write(
         &smaller,
@@ -902,6 +908,11 @@ both_backends!(import_json_and_csv_idempotently, |t| {
     )
     .unwrap();
     let run = import(&t, &smaller);
+    assert!(run.ok, "{} {}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("members of 1 group(s)"), "{}", run.stdout);
+    let members = t.get(&format!("/groups/{gid}/members")).await;
+    assert_eq!(names(&members).len(), 2);
+    let run = import_with(&t, &smaller, &["--overwrite-managed"]);
     assert!(run.ok, "{} {}", run.stdout, run.stderr);
     assert!(run.stdout.contains("1 updated"), "{}", run.stdout);
     let members = t.get(&format!("/groups/{gid}/members")).await;
