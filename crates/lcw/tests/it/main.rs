@@ -13,6 +13,7 @@ mod engine;
 mod extensions;
 mod ledger;
 mod mail;
+mod mail_injection;
 mod protocol;
 mod runs;
 mod task_catalog;
