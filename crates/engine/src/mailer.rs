@@ -20,7 +20,8 @@ use std::time::Duration;
 use store::{OutboxRow, Store};
 
 use crate::runner::fixed;
-use lettre::message::{Mailbox, SinglePart};
+use lettre::message::header::ContentTransferEncoding;
+use lettre::message::{Body, Mailbox, SinglePart};
 use lettre::{Address, Message};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
@@ -206,7 +207,7 @@ struct Outgoing {
 }
 
 /// Build the message with typed addresses and headers: lettre encodes a subject holding
-/// CR/LF or non-ASCII text (RFC 2047) and picks a body encoding whose lines are CRLF-ended.
+/// CR/LF or non-ASCII text (RFC 2047) instead of letting it start a new header line.
 fn compose(row: &OutboxRow) -> Result<Outgoing, MessageError> {
     let m = &row.mail;
     let sender = mail_address(&m.from).map_err(|reason| MessageError::Sender {
@@ -234,14 +235,29 @@ fn compose(row: &OutboxRow) -> Result<Outgoing, MessageError> {
         builder = builder.cc(Mailbox::new(None, address.clone()));
         recipients.push(address);
     }
-    // lettre turns LF into CRLF but leaves a lone CR: make every line end an LF first.
-    let body = m.body.replace("\r\n", "\n").replace('\r', "\n");
-    let message = builder.singlepart(SinglePart::plain(body))?;
+    let message = builder.singlepart(SinglePart::plain(plain_body(&m.body)))?;
     Ok(Outgoing {
         sender,
         recipients,
         data: smtp_data(&message.formatted()),
     })
+}
+
+/// Longest line SMTP carries (RFC 5321 4.5.3.1.6: 1000 octets with the CRLF).
+const MAX_LINE_OCTETS: usize = 998;
+
+/// The body, 8bit as lcw always sent it (readers see the text as written), with every line
+/// ended by CRLF, a lone CR or LF included. Text 8bit cannot carry (a NUL, an overlong line)
+/// gets the encoding lettre picks instead (quoted-printable or base64).
+fn plain_body(text: &str) -> Body {
+    let lines = text.replace("\r\n", "\n").replace('\r', "\n");
+    let fits_8bit = !lines.contains('\0') && lines.split('\n').all(|l| l.len() <= MAX_LINE_OCTETS);
+    if fits_8bit {
+        let crlf = lines.replace('\n', "\r\n");
+        Body::dangerous_pre_encoded(crlf.into_bytes(), ContentTransferEncoding::EightBit)
+    } else {
+        Body::new(lines)
+    }
 }
 
 /// The DATA payload of a formatted message: every line ended by CRLF (a lone CR or LF too, so
@@ -598,6 +614,32 @@ mod tests {
                 "...two dots"
             ]
         );
+    }
+
+    #[test]
+    fn body_stays_8bit_unless_it_cannot() {
+        let r = row(
+            "no-reply@x.test",
+            "a@x.test",
+            "Hi",
+            "Grüße, a long line of more than seventy-six characters is fine as it is.",
+        );
+        let lines = data_lines(&compose(&r).unwrap());
+        assert!(
+            lines.contains(&"Content-Transfer-Encoding: 8bit".to_string()),
+            "{lines:?}"
+        );
+        assert!(lines.contains(
+            &"Grüße, a long line of more than seventy-six characters is fine as it is.".to_string()
+        ));
+        let long = row(
+            "no-reply@x.test",
+            "a@x.test",
+            "Hi",
+            &"x".repeat(MAX_LINE_OCTETS + 1),
+        );
+        let lines = data_lines(&compose(&long).unwrap());
+        assert!(lines.iter().all(|l| l.len() <= 998), "{lines:?}");
     }
 
     #[test]
