@@ -1,9 +1,9 @@
 //! Delivers the e-mail outbox over SMTP. A minimal client (EHLO/HELO, STARTTLS, optional
-//! AUTH PLAIN, MAIL FROM, RCPT TO, DATA with dot-stuffing, QUIT); the message itself, its
-//! addresses and headers are built by lettre, never by formatting stored text into lines. `smtp://` upgrades to TLS
-//! when the server offers STARTTLS (opportunistic: a server without it gets plain TCP);
-//! `smtp+starttls://` requires it and fails the delivery, before any credentials or mail
-//! are sent, when the server does not offer it.
+//! AUTH PLAIN, MAIL FROM, RCPT TO, DATA with dot-stuffing, QUIT); the message, its addresses
+//! and headers are built by lettre, never by formatting stored text into lines. `smtp://`
+//! upgrades to TLS when the server offers STARTTLS (opportunistic: a server without it gets
+//! plain TCP); `smtp+starttls://` requires it and fails the delivery, before any credentials
+//! or mail are sent, when the server does not offer it.
 //!
 //! Messages are queued by the e-mail tasks in the same transaction as the task result, so
 //! a message exists exactly when its task completed. The mailer sends unsent messages and
@@ -181,7 +181,7 @@ fn base64(data: &[u8]) -> String {
 /// `lastError`. Stored text is shown escaped (`{:?}`) so a CR or LF in it never reaches a log
 /// line or an error message raw.
 #[derive(Debug, thiserror::Error)]
-pub enum MessageError {
+enum MessageError {
     #[error("the sender {address:?} is not a valid mail address ({reason})")]
     Sender { address: String, reason: String },
     #[error("the recipient {address:?} is not a valid mail address ({reason})")]
