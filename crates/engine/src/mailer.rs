@@ -1,8 +1,9 @@
 //! Delivers the e-mail outbox over SMTP. A minimal client (EHLO/HELO, STARTTLS, optional
-//! AUTH PLAIN, MAIL FROM, RCPT TO, DATA with dot-stuffing, QUIT). `smtp://` upgrades to TLS
-//! when the server offers STARTTLS (opportunistic: a server without it gets plain TCP);
-//! `smtp+starttls://` requires it and fails the delivery, before any credentials or mail
-//! are sent, when the server does not offer it.
+//! AUTH PLAIN, MAIL FROM, RCPT TO, DATA with dot-stuffing, QUIT); the message, its addresses
+//! and headers are built by lettre, never by formatting stored text into lines. `smtp://`
+//! upgrades to TLS when the server offers STARTTLS (opportunistic: a server without it gets
+//! plain TCP); `smtp+starttls://` requires it and fails the delivery, before any credentials
+//! or mail are sent, when the server does not offer it.
 //!
 //! Messages are queued by the e-mail tasks in the same transaction as the task result, so
 //! a message exists exactly when its task completed. The mailer sends unsent messages and
@@ -19,6 +20,9 @@ use std::time::Duration;
 use store::{OutboxRow, Store};
 
 use crate::runner::fixed;
+use lettre::message::header::ContentTransferEncoding;
+use lettre::message::{Body, Mailbox, SinglePart};
+use lettre::{Address, Message};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio_rustls::rustls::pki_types::pem::PemObject;
@@ -172,46 +176,119 @@ fn base64(data: &[u8]) -> String {
     out
 }
 
-/// A header value: ASCII as is, anything else as an RFC 2047 encoded word.
-fn header_text(s: &str) -> String {
-    if s.is_ascii() {
-        s.to_string()
+/// Why a stored message cannot go out as it is. Rows can predate the API's checks (or be
+/// written past them), so the mailer checks again; the reason lands in the outbox's
+/// `lastError`. Stored text is shown escaped (`{:?}`) so a CR or LF in it never reaches a log
+/// line or an error message raw.
+#[derive(Debug, thiserror::Error)]
+enum MessageError {
+    #[error("the sender {address:?} is not a valid mail address ({reason})")]
+    Sender { address: String, reason: String },
+    #[error("the recipient {address:?} is not a valid mail address ({reason})")]
+    Recipient { address: String, reason: String },
+    #[error("the message cannot be built: {0}")]
+    Build(#[from] lettre::error::Error),
+}
+
+/// A stored address as a typed one. Control characters are refused before parsing: an
+/// address goes into `MAIL FROM`/`RCPT TO` and headers, where a CR or LF would end the line.
+fn mail_address(text: &str) -> Result<Address, String> {
+    if text.chars().any(char::is_control) {
+        return Err("it contains a control character".into());
+    }
+    text.parse::<Address>().map_err(|e| e.to_string())
+}
+
+/// A message ready for the SMTP transaction: the envelope and the DATA payload.
+struct Outgoing {
+    sender: Address,
+    recipients: Vec<Address>,
+    data: Vec<u8>,
+}
+
+/// Build the message with typed addresses and headers: lettre encodes a subject holding
+/// CR/LF or non-ASCII text (RFC 2047) instead of letting it start a new header line.
+fn compose(row: &OutboxRow) -> Result<Outgoing, MessageError> {
+    let m = &row.mail;
+    let sender = mail_address(&m.from).map_err(|reason| MessageError::Sender {
+        address: m.from.clone(),
+        reason,
+    })?;
+    let recipient = |text: &String| {
+        mail_address(text).map_err(|reason| MessageError::Recipient {
+            address: text.clone(),
+            reason,
+        })
+    };
+    let mut builder = Message::builder()
+        .from(Mailbox::new(None, sender.clone()))
+        .subject(m.subject.clone())
+        .message_id(Some(format!("<{}@{}>", row.id, sender.domain())));
+    let mut recipients = Vec::with_capacity(m.to.len() + m.cc.len());
+    for text in &m.to {
+        let address = recipient(text)?;
+        builder = builder.to(Mailbox::new(None, address.clone()));
+        recipients.push(address);
+    }
+    for text in &m.cc {
+        let address = recipient(text)?;
+        builder = builder.cc(Mailbox::new(None, address.clone()));
+        recipients.push(address);
+    }
+    let message = builder.singlepart(SinglePart::plain(plain_body(&m.body)))?;
+    Ok(Outgoing {
+        sender,
+        recipients,
+        data: smtp_data(&message.formatted()),
+    })
+}
+
+/// Longest line SMTP carries (RFC 5321 4.5.3.1.6: 1000 octets with the CRLF).
+const MAX_LINE_OCTETS: usize = 998;
+
+/// The body, 8bit as lcw always sent it (readers see the text as written), with every line
+/// ended by CRLF, a lone CR or LF included. Text 8bit cannot carry (a NUL, an overlong line)
+/// gets the encoding lettre picks instead (quoted-printable or base64).
+fn plain_body(text: &str) -> Body {
+    let lines = text.replace("\r\n", "\n").replace('\r', "\n");
+    let fits_8bit = !lines.contains('\0') && lines.split('\n').all(|l| l.len() <= MAX_LINE_OCTETS);
+    if fits_8bit {
+        let crlf = lines.replace('\n', "\r\n");
+        Body::dangerous_pre_encoded(crlf.into_bytes(), ContentTransferEncoding::EightBit)
     } else {
-        format!("=?UTF-8?B?{}?=", base64(s.as_bytes()))
+        Body::new(lines)
     }
 }
 
-/// The RFC 5322 message with CRLF line ends, dot-stuffed and terminated for DATA.
-fn data_of(row: &OutboxRow) -> String {
-    let m = &row.mail;
-    let domain = m
-        .from
-        .rsplit_once('@')
-        .map(|(_, d)| d)
-        .unwrap_or("lcw.local");
-    let mut headers = vec![
-        format!("From: {}", m.from),
-        format!("To: {}", m.to.join(", ")),
-    ];
-    if !m.cc.is_empty() {
-        headers.push(format!("Cc: {}", m.cc.join(", ")));
-    }
-    headers.push(format!("Subject: {}", header_text(&m.subject)));
-    headers.push(format!("Date: {}", chrono::Utc::now().to_rfc2822()));
-    headers.push(format!("Message-ID: <{}@{}>", row.id, domain));
-    headers.push("MIME-Version: 1.0".into());
-    headers.push("Content-Type: text/plain; charset=utf-8".into());
-    headers.push("Content-Transfer-Encoding: 8bit".into());
-    let mut out = headers.join("\r\n");
-    out.push_str("\r\n\r\n");
-    for line in m.body.replace("\r\n", "\n").split('\n') {
-        if line.starts_with('.') {
-            out.push('.');
+/// The DATA payload of a formatted message: every line ended by CRLF (a lone CR or LF too, so
+/// nothing can start an unexpected line), a line starting with "." dot-stuffed (RFC 5321
+/// 4.5.2) so it cannot end the message early, and the terminating ".".
+fn smtp_data(message: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(message.len() + 64);
+    let mut at_line_start = true;
+    let mut bytes = message.iter().copied().peekable();
+    while let Some(b) = bytes.next() {
+        match b {
+            b'\r' | b'\n' => {
+                if b == b'\r' {
+                    bytes.next_if_eq(&b'\n');
+                }
+                out.extend_from_slice(b"\r\n");
+                at_line_start = true;
+            }
+            _ => {
+                if at_line_start && b == b'.' {
+                    out.push(b'.');
+                }
+                out.push(b);
+                at_line_start = false;
+            }
         }
-        out.push_str(line);
-        out.push_str("\r\n");
     }
-    out.push_str(".\r\n");
+    if !at_line_start {
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b".\r\n");
     out
 }
 
@@ -262,10 +339,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
         }
     }
 
-    async fn send(&mut self, data: &str) -> Result<(), String> {
+    async fn send(&mut self, data: &[u8]) -> Result<(), String> {
         // TLS buffers records: flush so the command actually leaves.
         let write = async {
-            self.stream.write_all(data.as_bytes()).await?;
+            self.stream.write_all(data).await?;
             self.stream.flush().await
         };
         tokio::time::timeout(IO_TIMEOUT, write)
@@ -276,7 +353,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
 
     /// Send a command and expect a reply in `ok` (e.g. 2 for 2xx).
     async fn command(&mut self, cmd: &str, ok: u16) -> Result<(u16, String), String> {
-        self.send(&format!("{cmd}\r\n")).await?;
+        self.send(format!("{cmd}\r\n").as_bytes()).await?;
         let (code, text) = self.reply().await?;
         if code / 100 != ok {
             let shown = if cmd.starts_with("AUTH") {
@@ -301,8 +378,10 @@ fn offers_starttls(ehlo: &str) -> bool {
     })
 }
 
-/// Deliver one message.
+/// Deliver one message. A message that cannot be built as stored fails before any
+/// connection is made.
 pub async fn send_message(cfg: &SmtpConfig, row: &OutboxRow) -> Result<(), String> {
+    let outgoing = compose(row).map_err(|e| e.to_string())?;
     let stream = tokio::time::timeout(
         IO_TIMEOUT,
         TcpStream::connect((cfg.host.as_str(), cfg.port)),
@@ -330,7 +409,7 @@ pub async fn send_message(cfg: &SmtpConfig, row: &OutboxRow) -> Result<(), Strin
                 cfg.host, cfg.port
             ));
         }
-        return transaction(&mut c, cfg, row).await;
+        return transaction(&mut c, cfg, &outgoing).await;
     }
     let connector = cfg.tls_connector()?;
     let name = ServerName::try_from(cfg.host.clone())
@@ -347,26 +426,27 @@ pub async fn send_message(cfg: &SmtpConfig, row: &OutboxRow) -> Result<(), Strin
     let mut c = Conn::new(stream);
     // The pre-TLS capabilities are void (RFC 3207): greet again.
     c.command(&format!("EHLO {HELO_NAME}"), 2).await?;
-    transaction(&mut c, cfg, row).await
+    transaction(&mut c, cfg, &outgoing).await
 }
 
 /// AUTH (when configured), the mail transaction and QUIT, on an established session.
 async fn transaction<S: AsyncRead + AsyncWrite + Unpin>(
     c: &mut Conn<S>,
     cfg: &SmtpConfig,
-    row: &OutboxRow,
+    outgoing: &Outgoing,
 ) -> Result<(), String> {
     if let Some((user, pass)) = &cfg.credentials {
         let token = base64(format!("\0{user}\0{pass}").as_bytes());
         c.command(&format!("AUTH PLAIN {token}"), 2).await?;
     }
-    let m = &row.mail;
-    c.command(&format!("MAIL FROM:<{}>", m.from), 2).await?;
-    for rcpt in m.to.iter().chain(&m.cc) {
+    // Typed addresses only: checked when composed, free of CR/LF.
+    c.command(&format!("MAIL FROM:<{}>", outgoing.sender), 2)
+        .await?;
+    for rcpt in &outgoing.recipients {
         c.command(&format!("RCPT TO:<{rcpt}>"), 2).await?;
     }
     c.command("DATA", 3).await?;
-    c.send(&data_of(row)).await?;
+    c.send(&outgoing.data).await?;
     let (code, text) = c.reply().await?;
     if code / 100 != 2 {
         return Err(format!("SMTP server refused the message: '{text}'"));
@@ -460,6 +540,142 @@ mod tests {
         assert!(!offers_starttls("250-mail.example.com\n250 SIZE 1000"));
         // The greeting line is the host name, not an extension.
         assert!(!offers_starttls("250 STARTTLS"));
+    }
+
+    fn row(from: &str, to: &str, subject: &str, body: &str) -> OutboxRow {
+        OutboxRow {
+            tenant_id: "t".into(),
+            id: "m1".into(),
+            created_at: "2026-01-01T00:00:00Z".into(),
+            mail: store::OutboxMail {
+                id: "m1".into(),
+                from: from.into(),
+                to: vec![to.into()],
+                cc: Vec::new(),
+                subject: subject.into(),
+                body: body.into(),
+            },
+            sent_at: None,
+            attempts: 0,
+            last_error: None,
+        }
+    }
+
+    /// The DATA payload's lines, without the terminating ".".
+    fn data_lines(out: &Outgoing) -> Vec<String> {
+        let text = String::from_utf8(out.data.clone()).unwrap();
+        let body = text.strip_suffix(".\r\n").unwrap();
+        assert!(body.ends_with("\r\n"), "{text:?}");
+        // Only CRLF ends lines: no bare CR or LF left anywhere.
+        assert!(!body.replace("\r\n", "").contains(['\r', '\n']), "{text:?}");
+        body.split_terminator("\r\n").map(str::to_string).collect()
+    }
+
+    #[test]
+    fn subject_with_line_breaks_is_encoded_not_a_new_header() {
+        let r = row(
+            "no-reply@contoso.test",
+            "ann@contoso.test",
+            "Hi\r\nBcc: evil@evil.test",
+            "hello",
+        );
+        let out = compose(&r).unwrap();
+        let lines = data_lines(&out);
+        assert!(!lines.iter().any(|l| l.starts_with("Bcc")), "{lines:?}");
+        let subject = lines.iter().find(|l| l.starts_with("Subject: ")).unwrap();
+        assert!(subject.contains("=?utf-8?b?"), "{subject}");
+        assert!(
+            lines.contains(&"To: ann@contoso.test".to_string()),
+            "{lines:?}"
+        );
+        assert!(lines.contains(&"From: no-reply@contoso.test".to_string()));
+        assert!(lines.contains(&"Message-ID: <m1@contoso.test>".to_string()));
+        assert_eq!(out.sender.to_string(), "no-reply@contoso.test");
+        assert_eq!(out.recipients.len(), 1);
+    }
+
+    #[test]
+    fn body_lines_are_crlf_ended_and_dot_stuffed() {
+        let r = row(
+            "no-reply@contoso.test",
+            "ann@contoso.test",
+            "Hello",
+            "one\rtwo\n.\r\nMAIL FROM:<evil@evil.test>\n..two dots",
+        );
+        let lines = data_lines(&compose(&r).unwrap());
+        let body_start = lines.iter().position(String::is_empty).unwrap() + 1;
+        assert_eq!(
+            lines[body_start..],
+            [
+                "one",
+                "two",
+                "..",
+                "MAIL FROM:<evil@evil.test>",
+                "...two dots"
+            ]
+        );
+    }
+
+    #[test]
+    fn body_stays_8bit_unless_it_cannot() {
+        let r = row(
+            "no-reply@x.test",
+            "a@x.test",
+            "Hi",
+            "Grüße, a long line of more than seventy-six characters is fine as it is.",
+        );
+        let lines = data_lines(&compose(&r).unwrap());
+        assert!(
+            lines.contains(&"Content-Transfer-Encoding: 8bit".to_string()),
+            "{lines:?}"
+        );
+        assert!(lines.contains(
+            &"Grüße, a long line of more than seventy-six characters is fine as it is.".to_string()
+        ));
+        let long = row(
+            "no-reply@x.test",
+            "a@x.test",
+            "Hi",
+            &"x".repeat(MAX_LINE_OCTETS + 1),
+        );
+        let lines = data_lines(&compose(&long).unwrap());
+        assert!(lines.iter().all(|l| l.len() <= 998), "{lines:?}");
+    }
+
+    #[test]
+    fn smtp_data_normalises_every_line_end() {
+        assert_eq!(smtp_data(b""), b".\r\n");
+        assert_eq!(smtp_data(b"a\rb\nc\r\n.d"), b"a\r\nb\r\nc\r\n..d\r\n.\r\n");
+        assert_eq!(smtp_data(b".\n\n."), b"..\r\n\r\n..\r\n.\r\n");
+    }
+
+    #[test]
+    fn addresses_with_control_characters_are_refused() {
+        let bad_sender = row(
+            "no-reply@contoso.test\r\nRCPT TO:<evil@evil.test>",
+            "ann@contoso.test",
+            "Hi",
+            "",
+        );
+        let e = compose(&bad_sender).err().unwrap();
+        assert!(matches!(e, MessageError::Sender { .. }), "{e}");
+        // The reason shows the stored text escaped, never a raw line break.
+        assert!(!e.to_string().contains(['\r', '\n']), "{e}");
+        assert!(e.to_string().contains("\\r\\n"), "{e}");
+        for to in [
+            "ann@contoso.test\nRCPT TO:<evil@evil.test>",
+            "ann@contoso\r.test",
+            "a\u{0}@x.test",
+            "nobody",
+        ] {
+            let e = compose(&row("no-reply@contoso.test", to, "Hi", ""))
+                .err()
+                .unwrap();
+            assert!(matches!(e, MessageError::Recipient { .. }), "{to:?}: {e}");
+        }
+        let mut cc = row("no-reply@contoso.test", "ann@contoso.test", "Hi", "");
+        cc.mail.cc.push("bea@contoso.test\r\nDATA".into());
+        assert!(matches!(compose(&cc), Err(MessageError::Recipient { .. })));
     }
 
     #[test]

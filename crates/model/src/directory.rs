@@ -83,6 +83,7 @@ pub fn validate_user_props(body: &Value) -> Result<Map<String, Value>, ModelErro
     let mut props = crate::validate_body(USER, body)?;
     props.remove("passwordProfile");
     check_common(&mut props, USER_REQUIRED)?;
+    crate::mail::check_user_mail(&props)?;
     if let Some(upn) = str_prop(&props, "userPrincipalName") {
         check_user_principal_name(upn)?;
     }

@@ -795,6 +795,7 @@ pub fn patch_settings(current: &Value, body: &Value) -> Result<Value, ModelError
                         "must be a domain name such as contoso.com",
                     ));
                 }
+                crate::mail::check_sender_domain(&merged)?;
                 s.insert(k, Value::Object(merged));
             }
             _ => {

@@ -14,6 +14,7 @@ mod extensions;
 mod hardening;
 mod ledger;
 mod mail;
+mod mail_injection;
 mod protocol;
 mod runs;
 mod task_catalog;
