@@ -12,6 +12,7 @@
 //! Nothing in this crate panics on any input: every parser returns an error
 //! describing the problem and where it is.
 
+pub mod dialect;
 pub mod eval;
 pub mod filter;
 pub mod function_params;
@@ -19,12 +20,13 @@ pub mod percent;
 pub mod query;
 pub mod sql;
 
+pub use dialect::Dialect;
 pub use eval::{compare_json, EvalOptions};
 pub use filter::{parse_filter, CmpOp, Expr, FilterError, Function, Literal};
 pub use function_params::{parse_datetime_param, parse_function_params, FunctionParamError};
 pub use percent::percent_decode;
 pub use query::{apply_select, parse_query, ExpandItem, OrderBy, QueryError, QueryOptions, Search};
 pub use sql::{
-    format_sql_datetime, normalize_flags, order_by_sql, to_sql, Dialect, SqlColumn, SqlColumns,
-    SqlKind, SqlParam,
+    format_sql_datetime, normalize_flags, order_by_sql, to_sql, SqlColumn, SqlColumns, SqlKind,
+    SqlParam,
 };

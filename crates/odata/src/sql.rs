@@ -17,15 +17,9 @@
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
+pub use crate::dialect::Dialect;
 use crate::filter::{CmpOp, Expr, FilterError, Function, Literal};
 use crate::query::{OrderBy, QueryError};
-
-/// Target SQL dialect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dialect {
-    Sqlite,
-    Postgres,
-}
 
 /// How a column is stored, which decides literal conversion and operators.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -189,17 +183,11 @@ impl Builder<'_> {
     }
 
     fn bool_param(&self, b: bool) -> SqlParam {
-        match self.dialect {
-            Dialect::Sqlite => SqlParam::Int(i64::from(b)),
-            Dialect::Postgres => SqlParam::Bool(b),
-        }
+        self.dialect.bool_param(b)
     }
 
     fn false_sql(&self) -> &'static str {
-        match self.dialect {
-            Dialect::Sqlite => "0",
-            Dialect::Postgres => "FALSE",
-        }
+        self.dialect.false_literal()
     }
 
     /// `NOT` that treats NULL (unknown) as false, matching the evaluator.

@@ -9,7 +9,7 @@ use sqlx::any::AnyArguments;
 use sqlx::query::Query;
 use sqlx::{Any, Row};
 
-use crate::{bind_param, Result, Store, StoreError};
+use crate::{bind_param, Dialect, Result, Store, StoreError};
 
 /// JSON property → column, for SQL filtering and ordering.
 pub const USER_COLUMNS: &[(&str, &str, SqlKindTag)] = &[
@@ -330,7 +330,7 @@ impl Store {
     /// calls this as the tables grow, the engine after writing a large run. SQLite needs
     /// nothing.
     pub async fn refresh_statistics(&self) -> Result<()> {
-        if self.backend() == crate::Backend::Postgres {
+        if self.dialect() == Dialect::Postgres {
             for table in ["users", "group_members", "results"] {
                 sqlx::query(&format!("ANALYZE {table}"))
                     .execute(self.pool())
@@ -346,7 +346,7 @@ impl Store {
     /// looks, and with statistics of an empty table every job's membership lookup became a
     /// scan of the tenant (a 100,000-user run slowed sixfold). SQLite needs nothing.
     pub async fn refresh_stale_statistics(&self) -> Result<()> {
-        if self.backend() != crate::Backend::Postgres {
+        if self.dialect() != Dialect::Postgres {
             return Ok(());
         }
         // One look at a time, at most every two seconds: PostgreSQL's counters trail

@@ -1,7 +1,7 @@
 //! Schema creation. Idempotent; on PostgreSQL serialised with an advisory lock so several
 //! nodes can start at once on one database.
 
-use crate::{Backend, Result, Store};
+use crate::{Dialect, Result, Store};
 
 const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS signing_keys (kid TEXT PRIMARY KEY, secret TEXT NOT NULL, created_at TEXT NOT NULL)",
@@ -130,21 +130,21 @@ const SCHEMA: &[&str] = &[
 
 pub(crate) async fn run(store: &Store) -> Result<()> {
     let mut conn = store.pool().acquire().await?;
-    if store.backend() == Backend::Postgres {
+    if store.dialect() == Dialect::Postgres {
         sqlx::query("SELECT pg_advisory_lock(7031)")
             .execute(&mut *conn)
             .await?;
     }
     let mut outcome = Ok(());
-    if store.backend() == Backend::Sqlite {
+    if store.dialect() == Dialect::Sqlite {
         outcome = cluster_tables(&mut conn).await;
     }
     for stmt in SCHEMA {
         if outcome.is_err() {
             break;
         }
-        let stmt = match store.backend() {
-            Backend::Sqlite if clustered_table(stmt).is_some() => format!("{stmt} WITHOUT ROWID"),
+        let stmt = match store.dialect() {
+            Dialect::Sqlite if clustered_table(stmt).is_some() => format!("{stmt} WITHOUT ROWID"),
             _ => stmt.to_string(),
         };
         if let Err(e) = sqlx::query(&stmt).execute(&mut *conn).await {
@@ -154,7 +154,7 @@ pub(crate) async fn run(store: &Store) -> Result<()> {
     if outcome.is_ok() {
         outcome = add_missing_columns(store, &mut conn).await;
     }
-    if outcome.is_ok() && store.backend() == Backend::Postgres {
+    if outcome.is_ok() && store.dialect() == Dialect::Postgres {
         // `seq` holds microsecond timestamps (`Store::next_seq`), beyond PostgreSQL's 32-bit
         // INTEGER; databases created before this was BIGINT are widened (only then: ALTER
         // TABLE locks the table even when it changes nothing).
@@ -173,7 +173,7 @@ pub(crate) async fn run(store: &Store) -> Result<()> {
             outcome = Err(e.into());
         }
     }
-    if store.backend() == Backend::Postgres {
+    if store.dialect() == Dialect::Postgres {
         sqlx::query("SELECT pg_advisory_unlock(7031)")
             .execute(&mut *conn)
             .await?;
@@ -254,9 +254,9 @@ const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
 /// `ADD COLUMN IF NOT EXISTS`).
 async fn add_missing_columns(store: &Store, conn: &mut sqlx::AnyConnection) -> Result<()> {
     for (table, column, ty) in ADDED_COLUMNS {
-        let present = match store.backend() {
-            Backend::Postgres => true,
-            Backend::Sqlite => {
+        let present = match store.dialect() {
+            Dialect::Postgres => true,
+            Dialect::Sqlite => {
                 sqlx::query("SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?")
                     .bind(*table)
                     .bind(*column)
@@ -266,12 +266,12 @@ async fn add_missing_columns(store: &Store, conn: &mut sqlx::AnyConnection) -> R
                     > 0
             }
         };
-        let sql = match store.backend() {
-            Backend::Postgres => {
+        let sql = match store.dialect() {
+            Dialect::Postgres => {
                 format!("ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {ty}")
             }
-            Backend::Sqlite if !present => format!("ALTER TABLE {table} ADD COLUMN {column} {ty}"),
-            Backend::Sqlite => continue,
+            Dialect::Sqlite if !present => format!("ALTER TABLE {table} ADD COLUMN {column} {ty}"),
+            Dialect::Sqlite => continue,
         };
         sqlx::query(&sql).execute(&mut *conn).await?;
     }

@@ -9,7 +9,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::prepared::{shared_rows, Cell, Prepared};
-use crate::{bind_param, Backend, DirectoryPage, Result, Store, StoreError};
+use crate::{bind_param, Dialect, DirectoryPage, Result, Store, StoreError};
 
 /// Kinds of rows in `results`.
 pub mod result_kinds {
@@ -219,7 +219,7 @@ const ROWS_PER_STATEMENT: usize = 500;
 const CLAIMS_PER_STATEMENT: usize = 500;
 
 /// Insert or update result rows, many per statement.
-fn prepare_puts(sqlite: bool, tenant: &str, rows: &[&ResultRow]) -> Result<Vec<Prepared>> {
+fn prepare_puts(dialect: Dialect, tenant: &str, rows: &[&ResultRow]) -> Result<Vec<Prepared>> {
     const COLS: usize = 20;
     let mut out = Vec::with_capacity(rows.len().div_ceil(ROWS_PER_STATEMENT));
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
@@ -250,7 +250,7 @@ fn prepare_puts(sqlite: bool, tenant: &str, rows: &[&ResultRow]) -> Result<Vec<P
                 Cell::Owned(doc),
             ]);
         }
-        let rows = shared_rows(sqlite, 1, COLS, cells);
+        let rows = shared_rows(dialect, 1, COLS, cells);
         let mut q = Prepared::new(format!(
             "{}INSERT INTO results (tenant_id, kind, id, workflow_id, run_id, user_result_id, subject_id, task_id, task_definition_id,
                 status, execution_type, workflow_version, scheduled_at, started_at, completed_at, created_at, total_tasks, failed_tasks, seq, doc)
@@ -272,7 +272,7 @@ fn prepare_puts(sqlite: bool, tenant: &str, rows: &[&ResultRow]) -> Result<Vec<P
 }
 
 /// Set the changing columns of existing rows ([`ResultWrite::Update`]), many per statement.
-fn prepare_updates(sqlite: bool, tenant: &str, rows: &[&ResultRow]) -> Result<Vec<Prepared>> {
+fn prepare_updates(dialect: Dialect, tenant: &str, rows: &[&ResultRow]) -> Result<Vec<Prepared>> {
     const COLS: usize = 8;
     let mut out = Vec::with_capacity(rows.len().div_ceil(ROWS_PER_STATEMENT));
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
@@ -291,7 +291,7 @@ fn prepare_updates(sqlite: bool, tenant: &str, rows: &[&ResultRow]) -> Result<Ve
                 Cell::Owned(doc),
             ]);
         }
-        let rows = shared_rows(sqlite, 1, COLS, cells);
+        let rows = shared_rows(dialect, 1, COLS, cells);
         let c = &rows.columns;
         let mut q = Prepared::new(format!(
             "{}UPDATE results SET status = {}, started_at = {}, completed_at = {},
@@ -307,7 +307,7 @@ fn prepare_updates(sqlite: bool, tenant: &str, rows: &[&ResultRow]) -> Result<Ve
             c[7],
             rows.values,
             rows.join,
-            crate::placeholder(sqlite, rows.next),
+            dialect.placeholder(rows.next),
             c[0],
             c[1],
         ));
@@ -332,7 +332,7 @@ pub(crate) async fn apply_result_writes(
     tenant: &str,
     writes: &[ResultWrite],
 ) -> Result<()> {
-    let steps = prepare_result_writes(crate::is_sqlite(tx), tenant, writes.iter())?;
+    let steps = prepare_result_writes(crate::dialect_of(tx), tenant, writes.iter())?;
     run_steps(tx, tenant, steps).await
 }
 
@@ -354,7 +354,11 @@ struct ClaimChunk<'w> {
 }
 
 impl<'w> ClaimChunk<'w> {
-    fn prepare(sqlite: bool, tenant: &str, claims: &[&'w ResultWrite]) -> Result<Vec<Step<'w>>> {
+    fn prepare(
+        dialect: Dialect,
+        tenant: &str,
+        claims: &[&'w ResultWrite],
+    ) -> Result<Vec<Step<'w>>> {
         claims
             .chunks(CLAIMS_PER_STATEMENT)
             .map(|chunk| {
@@ -364,7 +368,7 @@ impl<'w> ClaimChunk<'w> {
                     .flat_map(|(_, t)| t);
                 Ok(Step::Claims(ClaimChunk {
                     claims: chunk.to_vec(),
-                    then_if_all_claimed: prepare_result_writes(sqlite, tenant, then)?,
+                    then_if_all_claimed: prepare_result_writes(dialect, tenant, then)?,
                 }))
             })
             .collect()
@@ -394,20 +398,27 @@ impl<'w> WriteRun<'w> {
         None
     }
 
-    fn flush_into(&mut self, steps: &mut Vec<Step<'w>>, sqlite: bool, tenant: &str) -> Result<()> {
+    fn flush_into(
+        &mut self,
+        steps: &mut Vec<Step<'w>>,
+        dialect: Dialect,
+        tenant: &str,
+    ) -> Result<()> {
         match std::mem::replace(self, WriteRun::None) {
             WriteRun::None => {}
             WriteRun::Puts(rows) => steps.extend(
-                prepare_puts(sqlite, tenant, &rows)?
+                prepare_puts(dialect, tenant, &rows)?
                     .into_iter()
                     .map(Step::Statement),
             ),
             WriteRun::Updates(rows) => steps.extend(
-                prepare_updates(sqlite, tenant, &rows)?
+                prepare_updates(dialect, tenant, &rows)?
                     .into_iter()
                     .map(Step::Statement),
             ),
-            WriteRun::Claims(claims) => steps.extend(ClaimChunk::prepare(sqlite, tenant, &claims)?),
+            WriteRun::Claims(claims) => {
+                steps.extend(ClaimChunk::prepare(dialect, tenant, &claims)?)
+            }
         }
         Ok(())
     }
@@ -415,7 +426,7 @@ impl<'w> WriteRun<'w> {
 
 /// Group and build `writes` (outside any transaction; see [`run_steps`]).
 pub(crate) fn prepare_result_writes<'w>(
-    sqlite: bool,
+    dialect: Dialect,
     tenant: &str,
     writes: impl Iterator<Item = &'w ResultWrite>,
 ) -> Result<PreparedWrites<'w>> {
@@ -425,12 +436,12 @@ pub(crate) fn prepare_result_writes<'w>(
         let Some(w) = run.extend(w) else {
             continue;
         };
-        run.flush_into(&mut steps, sqlite, tenant)?;
+        run.flush_into(&mut steps, dialect, tenant)?;
         if let Some(w) = run.extend(w) {
             steps.push(Step::Single(w));
         }
     }
-    run.flush_into(&mut steps, sqlite, tenant)?;
+    run.flush_into(&mut steps, dialect, tenant)?;
     Ok(PreparedWrites(steps))
 }
 
@@ -479,7 +490,7 @@ async fn apply_claims(
     tenant: &str,
     chunk: ClaimChunk<'_>,
 ) -> Result<()> {
-    let sqlite = crate::is_sqlite(tx);
+    let dialect = crate::dialect_of(tx);
     let bind_keys = |sql: &str| -> Result<Prepared> {
         let mut q = Prepared::new(sql.to_string());
         for ((workflow_id, version, user_id, occurrence), _) in
@@ -494,7 +505,7 @@ async fn apply_claims(
         }
         Ok(q)
     };
-    let values = crate::values_list(sqlite, 1, chunk.claims.len(), 5);
+    let values = dialect.values_list(1, chunk.claims.len(), 5);
     let insert = format!(
         "INSERT INTO occurrences (tenant_id, workflow_id, workflow_version, user_id, occurrence) VALUES {values}
          ON CONFLICT DO NOTHING"
@@ -506,7 +517,7 @@ async fn apply_claims(
     // time) the insert names what it claimed. On SQLite this transaction is the only writer
     // (BEGIN IMMEDIATE), so it claims whatever was not claimed when it asks; the answer
     // (those already claimed, as a rule none) spares streaming every claim back.
-    let (listing, claimed_listed) = if sqlite {
+    let (listing, claimed_listed) = if dialect.single_writer() {
         (
             format!(
                 "SELECT o.workflow_id, o.workflow_version, o.user_id, o.occurrence
@@ -528,7 +539,7 @@ async fn apply_claims(
         .iter()
         .map(key_of)
         .collect::<Result<_>>()?;
-    if sqlite {
+    if dialect.single_writer() {
         bind_keys(&insert)?.execute(&mut *tx).await?;
     }
     let taken = |((workflow_id, version, user_id, occurrence), _): &(ClaimKey<'_>, _)| {
@@ -559,7 +570,7 @@ async fn apply_claims(
             .filter_map(|c| claim_of(c))
             .filter(|c| taken(c))
             .flat_map(|(_, t)| t);
-        prepare_result_writes(sqlite, tenant, then)?
+        prepare_result_writes(dialect, tenant, then)?
     };
     Box::pin(run_steps(tx, tenant, steps)).await
 }
@@ -572,7 +583,7 @@ pub(crate) async fn apply_result_write(
     match w {
         // Batching hands these over as built steps; one on its own is built the same way.
         ResultWrite::Claimed { .. } | ResultWrite::Put(_) | ResultWrite::Update(_) => {
-            let steps = prepare_result_writes(crate::is_sqlite(tx), tenant, std::iter::once(w))?;
+            let steps = prepare_result_writes(crate::dialect_of(tx), tenant, std::iter::once(w))?;
             Box::pin(run_steps(tx, tenant, steps)).await
         }
         ResultWrite::Link { source_id, run_id } => {
@@ -648,11 +659,7 @@ impl Store {
         tenant: &str,
         writes: &'w [ResultWrite],
     ) -> Result<PreparedWrites<'w>> {
-        prepare_result_writes(
-            self.backend == crate::Backend::Sqlite,
-            tenant,
-            writes.iter(),
-        )
+        prepare_result_writes(self.dialect, tenant, writes.iter())
     }
 
     /// Apply result writes in one transaction.
@@ -1172,7 +1179,7 @@ impl Store {
         returning: &str,
         (owner, now, lease_until, limit): (&str, &str, &str, i64),
     ) -> Result<Vec<AnyRow>> {
-        let lock = if self.backend() == Backend::Postgres {
+        let lock = if self.dialect() == Dialect::Postgres {
             " FOR UPDATE SKIP LOCKED"
         } else {
             ""
@@ -1239,14 +1246,14 @@ impl Store {
         ids: &[String],
         lease_until: &str,
     ) -> Result<()> {
-        let sqlite = self.backend() == Backend::Sqlite;
+        let dialect = self.dialect();
         let mut tx = self.begin().await?;
         for chunk in ids.chunks(crate::KEYS_PER_STATEMENT) {
             let sql = format!(
                 "UPDATE jobs SET lease_until = {} WHERE lease_owner = {} AND done = 0 AND id IN {}",
-                crate::placeholder(sqlite, 1),
-                crate::placeholder(sqlite, 2),
-                crate::values_list(sqlite, 3, 1, chunk.len())
+                dialect.placeholder(1),
+                dialect.placeholder(2),
+                dialect.values_list(3, 1, chunk.len())
             );
             let mut q = sqlx::query(&sql).bind(lease_until).bind(owner);
             for id in chunk {
