@@ -9,8 +9,8 @@ use crate::auth_methods::{put_tap, TapRow};
 use crate::entitlement::{apply_access_package_effect, AccessPackageEffect};
 use crate::outbox::{queue_mail, OutboxMail};
 use crate::prepared::Prepared;
-use crate::results::{apply_result_writes, prepare_result_writes, run_steps, ResultWrite};
 use crate::waiting::{queue_callout, NewCallout};
+use crate::writes::{prepare_result_writes, run_steps, ResultWrite};
 use crate::{Dialect, Result, Store, StoreError};
 
 /// A change a task makes to one user.
@@ -41,24 +41,6 @@ pub enum DirectoryEffect {
 }
 
 impl Store {
-    /// Apply `effects` to `user_id` and `writes` to the run history atomically.
-    pub async fn apply_effects(
-        &self,
-        tenant: &str,
-        user_id: &str,
-        effects: &[DirectoryEffect],
-        writes: &[ResultWrite],
-    ) -> Result<()> {
-        let mut tx = self.begin().await?;
-        apply_user_effects(&mut tx, self, tenant, user_id, effects).await?;
-        apply_result_writes(&mut tx, tenant, writes).await?;
-        tx.commit().await?;
-        if !effects.is_empty() {
-            self.bump(tenant);
-        }
-        Ok(())
-    }
-
     /// Commit one engine job: every user's effects, every result write, and the job's
     /// completion, in one transaction. Returns false (and changes nothing) when the job was
     /// already completed (another node took over an expired lease and finished first).

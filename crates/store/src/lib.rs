@@ -10,17 +10,23 @@
 
 mod auth_methods;
 mod changes;
+mod claims;
 mod compact;
 mod directory;
 mod effects;
 mod entitlement;
+mod jobs;
+mod links;
 mod migrate;
 mod outbox;
 mod prepared;
 mod resources;
+mod result_rows;
 mod results;
 mod scan;
+mod timestamps;
 mod waiting;
+mod writes;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -36,13 +42,13 @@ pub use changes::ChangeRow;
 pub use directory::{DirectoryPage, UserListQuery, UserRow, USER_COLUMNS};
 pub use effects::DirectoryEffect;
 pub use entitlement::{entitlement_kinds, AccessPackageEffect, AssignmentRow, RequestRow};
+pub use jobs::Job;
 pub use outbox::{OutboxMail, OutboxRow};
 pub use resources::{kinds, Resource, Write};
-pub use results::{
-    result_kinds, Job, PreparedWrites, ResultBatch, ResultQuery, ResultRow, ResultWrite,
-    TaskDefinitionTally,
-};
+pub use result_rows::{result_kinds, ResultRow};
+pub use results::{ResultQuery, TaskDefinitionTally};
 pub use waiting::{Callout, NewCallout};
+pub use writes::{PreparedWrites, ResultBatch, ResultWrite};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -315,7 +321,7 @@ impl Store {
     }
 }
 
-pub use directory::fixed_ts;
+pub use timestamps::fixed_ts;
 
 /// Order, count and slice an in-memory result set (small collections, and queries SQL cannot
 /// express).

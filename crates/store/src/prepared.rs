@@ -53,7 +53,7 @@ impl Prepared {
             Cell::Text(t) => self.bind_text(t.to_string()),
             Cell::Owned(t) => self.bind_text(t),
             Cell::Int(i) => self.bind(i)?,
-            Cell::Ts(t) => match t.and_then(crate::fixed_ts) {
+            Cell::Ts(t) => match t.and_then(crate::timestamps::fixed_ts) {
                 Some(t) => self.bind_text(t),
                 None => self.bind(None::<String>)?,
             },
