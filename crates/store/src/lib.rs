@@ -70,6 +70,10 @@ pub enum StoreError {
     Conflict(String),
     #[error("{0}")]
     InvalidQuery(String),
+    /// The database holds a schema a later release wrote: this one could misread or damage
+    /// it, so it does not start.
+    #[error("the database schema is at version {found}, newer than version {known}, the newest this server knows: run a release that knows version {found}")]
+    SchemaTooNew { found: i64, known: i64 },
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -283,6 +287,19 @@ impl Store {
     /// Begin a write transaction (see [`Dialect::begin_write`]).
     pub(crate) async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
         Ok(self.writer.begin_with(self.dialect.begin_write()).await?)
+    }
+
+    /// The schema version the database holds (see migrate.rs).
+    pub async fn schema_version(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(sqlx::Row::try_get::<i64, _>(&row, 0)?)
+    }
+
+    /// The newest schema version this build knows.
+    pub fn known_schema_version() -> i64 {
+        migrate::latest_version()
     }
 
     // ---- signing keys (shared by every node on one database) ----
