@@ -4,6 +4,8 @@
 //! * [`parse_filter`] — the Graph `$filter` language to an [`Expr`] AST;
 //! * [`Expr::matches`] — evaluation over JSON items (small, in-memory collections);
 //! * [`to_sql`] / [`sql::order_by_sql`] — translation to parameterised SQL (large collections);
+//! * [`Dialect`] — the SQL dialects lcw runs on and what differs between them, for this
+//!   translation and the store alike;
 //! * [`parse_query`] — all system query options from a raw URL query string;
 //! * [`parse_function_params`] — bound-function parameters such as
 //!   `summary(startDateTime=...,endDateTime=...)`, tolerant of the Python SDK's
