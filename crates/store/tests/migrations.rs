@@ -262,6 +262,61 @@ async fn migrations_are_applied_once(backend: Backend) {
     );
 }
 
+/// Tables, columns and indexes as the database describes them, in a stable order.
+async fn schema_of(db: &TestDb, backend: Backend) -> Vec<String> {
+    let queries: &[&str] = match backend {
+        Backend::Sqlite => &[
+            "SELECT type || ' ' || name || ': ' || COALESCE(sql, '') FROM sqlite_master
+             WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name",
+        ],
+        Backend::Postgres => &[
+            "SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable
+                || ' ' || COALESCE(column_default, '')
+             FROM information_schema.columns WHERE table_schema = current_schema()
+             ORDER BY table_name, column_name",
+            "SELECT indexname || ': ' || indexdef FROM pg_indexes
+             WHERE schemaname = current_schema() ORDER BY indexname",
+        ],
+    };
+    let mut conn = raw(db).await;
+    let mut schema = Vec::new();
+    for sql in queries {
+        for row in sqlx::query(sql).fetch_all(&mut conn).await.unwrap() {
+            schema.push(row.get::<String, _>(0));
+        }
+    }
+    conn.close().await.unwrap();
+    schema
+}
+
+async fn upgraded_schema_is_the_fresh_schema(backend: Backend) {
+    let (Some(upgraded), Some(created)) = (
+        fresh(backend, "upgraded").await,
+        fresh(backend, "created").await,
+    ) else {
+        return;
+    };
+    load_previous_release(&upgraded, backend).await;
+    drop(Store::connect(&upgraded.url).await.unwrap());
+    drop(Store::connect(&created.url).await.unwrap());
+    let (upgraded, created) = (
+        schema_of(&upgraded, backend).await,
+        schema_of(&created, backend).await,
+    );
+    assert!(!created.is_empty());
+    assert_eq!(upgraded, created);
+}
+
+#[tokio::test]
+async fn sqlite_upgraded_schema_is_the_fresh_schema() {
+    upgraded_schema_is_the_fresh_schema(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_upgraded_schema_is_the_fresh_schema() {
+    upgraded_schema_is_the_fresh_schema(Backend::Postgres).await;
+}
+
 #[tokio::test]
 async fn sqlite_previous_release_upgrades_and_keeps_its_rows() {
     previous_release_upgrades_and_keeps_its_rows(Backend::Sqlite).await;
