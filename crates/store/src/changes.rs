@@ -106,11 +106,11 @@ pub(crate) async fn record_many(
     tenant: &str,
     changes: &[NewChange<'_>],
 ) -> Result<()> {
-    let sqlite = crate::is_sqlite(conn);
+    let dialect = crate::dialect_of(conn);
     for chunk in changes.chunks(500) {
         let sql = format!(
             "INSERT INTO directory_changes (tenant_id, seq, user_id, kind, name, old_value, new_value) VALUES {}",
-            crate::values_list(sqlite, 1, chunk.len(), 7)
+            dialect.values_list(1, chunk.len(), 7)
         );
         let mut q = sqlx::query(&sql);
         for (user_id, kind, name, old_value, new_value) in chunk {

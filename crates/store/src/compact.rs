@@ -10,7 +10,7 @@
 //! in full, so reading never adds a property the writer did not write. Properties come back
 //! first, in the order listed, followed by the stored ones.
 
-use crate::results::{result_kinds, ResultRow};
+use crate::result_rows::{result_kinds, ResultRow};
 use serde_json::{Map, Value};
 
 const MARK: char = '~';
@@ -69,10 +69,10 @@ fn display_ts(value: &Option<String>) -> Option<Value> {
     };
     // As the column holds it (a value that does not parse is stored as NULL). Columns read
     // back are in the fixed form already, and are not copied to be checked.
-    let c = if crate::directory::is_fixed_ts(value) {
+    let c = if crate::timestamps::is_fixed_ts(value) {
         std::borrow::Cow::Borrowed(value.as_str())
     } else {
-        match crate::directory::fixed_ts(value) {
+        match crate::timestamps::fixed_ts(value) {
             Some(c) => std::borrow::Cow::Owned(c),
             None => return Some(Value::Null),
         }
@@ -136,7 +136,7 @@ fn ts_reproduces(column: &Option<String>, value: &Value) -> bool {
     let Some(c) = column else {
         return value.is_null();
     };
-    let Some(fraction) = crate::directory::utc_fraction(c) else {
+    let Some(fraction) = crate::timestamps::utc_fraction(c) else {
         return display_ts(column).as_ref() == Some(value);
     };
     let Some(v) = value.as_str() else {

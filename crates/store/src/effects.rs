@@ -9,9 +9,9 @@ use crate::auth_methods::{put_tap, TapRow};
 use crate::entitlement::{apply_access_package_effect, AccessPackageEffect};
 use crate::outbox::{queue_mail, OutboxMail};
 use crate::prepared::Prepared;
-use crate::results::{apply_result_writes, prepare_result_writes, run_steps, ResultWrite};
 use crate::waiting::{queue_callout, NewCallout};
-use crate::{Result, Store, StoreError};
+use crate::writes::{prepare_result_writes, run_steps, ResultWrite};
+use crate::{Dialect, Result, Store, StoreError};
 
 /// A change a task makes to one user.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,24 +41,6 @@ pub enum DirectoryEffect {
 }
 
 impl Store {
-    /// Apply `effects` to `user_id` and `writes` to the run history atomically.
-    pub async fn apply_effects(
-        &self,
-        tenant: &str,
-        user_id: &str,
-        effects: &[DirectoryEffect],
-        writes: &[ResultWrite],
-    ) -> Result<()> {
-        let mut tx = self.begin().await?;
-        apply_user_effects(&mut tx, self, tenant, user_id, effects).await?;
-        apply_result_writes(&mut tx, tenant, writes).await?;
-        tx.commit().await?;
-        if !effects.is_empty() {
-            self.bump(tenant);
-        }
-        Ok(())
-    }
-
     /// Commit one engine job: every user's effects, every result write, and the job's
     /// completion, in one transaction. Returns false (and changes nothing) when the job was
     /// already completed (another node took over an expired lease and finished first).
@@ -70,11 +52,11 @@ impl Store {
         writes: &[ResultWrite],
     ) -> Result<bool> {
         // Built before the transaction, which then only runs them (see prepared.rs).
-        let sqlite = self.backend() == crate::Backend::Sqlite;
+        let dialect = self.dialect();
         let (batched, one_by_one): (Vec<_>, Vec<_>) =
             effects.iter().partition(|(_, e)| batchable(e));
-        let batched = prepare_batched_effects(sqlite, tenant, &batched)?;
-        let result_steps = prepare_result_writes(sqlite, tenant, writes.iter())?;
+        let batched = prepare_batched_effects(dialect, tenant, &batched)?;
+        let result_steps = prepare_result_writes(dialect, tenant, writes.iter())?;
         let mut tx = self.begin().await?;
         let mine = sqlx::query("UPDATE jobs SET done = 1, lease_owner = NULL, lease_until = NULL WHERE id = $1 AND done = 0")
             .bind(job_id)
@@ -156,7 +138,7 @@ fn prepare_add_log(tenant: &str, pairs: &[(&str, &str)]) -> Result<Prepared> {
          FROM (VALUES {}) AS v, (SELECT ? AS tenant, ? AS base) AS b
          WHERE NOT EXISTS (SELECT 1 FROM group_members m
             WHERE m.tenant_id = b.tenant AND m.group_id = v.column1 AND m.member_id = v.column2)",
-        crate::values_list(true, 1, pairs.len(), 3)
+        Dialect::Sqlite.values_list(1, pairs.len(), 3)
     );
     let mut q = Prepared::new(sql);
     for (i, (g, u)) in pairs.iter().enumerate() {
@@ -166,7 +148,7 @@ fn prepare_add_log(tenant: &str, pairs: &[(&str, &str)]) -> Result<Prepared> {
 }
 
 fn prepare_batched_effects<'e>(
-    sqlite: bool,
+    dialect: Dialect,
     tenant: &str,
     effects: &[&'e (String, Vec<DirectoryEffect>)],
 ) -> Result<BatchedEffects<'e>> {
@@ -190,20 +172,20 @@ fn prepare_batched_effects<'e>(
         }
     }
     let mut add_statements = Vec::new();
-    if sqlite {
+    if dialect.single_writer() {
         // A pair listed twice would be logged twice where the insert adds it once.
         let mut seen = std::collections::HashSet::new();
         adds.retain(|pair| seen.insert(*pair));
     }
     for chunk in adds.chunks(MEMBERS_PER_STATEMENT) {
-        let returning = if sqlite {
+        let returning = if dialect.single_writer() {
             ""
         } else {
             " RETURNING group_id, member_id"
         };
         let sql = format!(
             "INSERT INTO group_members (tenant_id, group_id, member_id) VALUES {} ON CONFLICT DO NOTHING{returning}",
-            crate::values_list(sqlite, 1, chunk.len(), 3)
+            dialect.values_list(1, chunk.len(), 3)
         );
         let mut q = Prepared::new(sql);
         for (g, u) in chunk {
@@ -212,7 +194,7 @@ fn prepare_batched_effects<'e>(
                 .bind(g.to_string())?
                 .bind(u.to_string())?;
         }
-        let log = if sqlite {
+        let log = if dialect.single_writer() {
             Some(prepare_add_log(tenant, chunk)?)
         } else {
             None
@@ -231,7 +213,7 @@ fn prepare_batched_effects<'e>(
     }
     let by_user: std::collections::HashMap<&str, &Vec<DirectoryEffect>> =
         effects.iter().map(|(u, e)| (u.as_str(), e)).collect();
-    let doc_updates = if sqlite {
+    let doc_updates = if dialect.single_writer() {
         prepare_doc_properties(tenant, &doc_users, &by_user)?
     } else {
         Vec::new()
@@ -254,7 +236,7 @@ async fn apply_batched_effects(
     tenant: &str,
     batched: BatchedEffects<'_>,
 ) -> Result<()> {
-    let sqlite = crate::is_sqlite(tx);
+    let dialect = crate::dialect_of(tx);
     for adds in batched.adds {
         match adds.log {
             Some(log) => {
@@ -276,10 +258,10 @@ async fn apply_batched_effects(
         for chunk in members.chunks(MEMBERS_PER_STATEMENT) {
             let sql = format!(
                 "DELETE FROM group_members WHERE tenant_id = {} AND group_id = {} AND member_id IN ({}) RETURNING group_id, member_id",
-                crate::placeholder(sqlite, 1),
-                crate::placeholder(sqlite, 2),
+                dialect.placeholder(1),
+                dialect.placeholder(2),
                 (0..chunk.len())
-                    .map(|i| crate::placeholder(sqlite, i + 3))
+                    .map(|i| dialect.placeholder(i + 3))
                     .collect::<Vec<_>>()
                     .join(",")
             );
@@ -294,7 +276,7 @@ async fn apply_batched_effects(
     if !batched.attribute_changes.is_empty() {
         crate::changes::record_many(tx, store, tenant, &batched.attribute_changes).await?;
     }
-    if sqlite {
+    if dialect.single_writer() {
         for q in batched.doc_updates {
             q.execute(&mut *tx).await?;
         }
@@ -326,8 +308,8 @@ async fn apply_batched_effects(
         let sql = format!(
             "UPDATE users SET doc = v.column2, account_enabled = v.column3 FROM (VALUES {}) AS v
              WHERE users.tenant_id = {} AND users.id = v.column1",
-            crate::values_list(sqlite, 1, updates.len(), 3),
-            crate::placeholder(sqlite, updates.len() * 3 + 1)
+            dialect.values_list(1, updates.len(), 3),
+            dialect.placeholder(updates.len() * 3 + 1)
         );
         let mut q = sqlx::query(&sql);
         for (id, doc, enabled) in updates {
@@ -399,7 +381,7 @@ fn prepare_doc_properties(
                 "UPDATE users SET doc = json_set(doc, {}), account_enabled = COALESCE(v.column5, users.account_enabled)
                  FROM (VALUES {}) AS v WHERE users.tenant_id = ? AND users.id = v.column1",
                 paths.join(", "),
-                crate::values_list(true, 1, chunk.len(), 5)
+                Dialect::Sqlite.values_list(1, chunk.len(), 5)
             );
             let mut q = Prepared::new(sql);
             for (user, enabled, licenses, sessions) in chunk {

@@ -1,7 +1,7 @@
 //! Storage for lcw. One `Store` serves both backends through sqlx's `Any` driver: the SQL is
 //! written once in the common subset of SQLite and PostgreSQL (TEXT/INTEGER columns, `$n`
 //! placeholders, `ON CONFLICT`), and the few dialect differences are switched on
-//! [`Backend`]. No other crate builds SQL.
+//! [`Dialect`], the one the `$filter` translation uses too. No other crate builds SQL.
 //!
 //! Definitions (workflows, versions, custom task extensions, settings) are small per tenant
 //! and stored as JSON documents in one `resources` table. Users are stored with a column per
@@ -10,17 +10,23 @@
 
 mod auth_methods;
 mod changes;
+mod claims;
 mod compact;
 mod directory;
 mod effects;
 mod entitlement;
+mod jobs;
+mod links;
 mod migrate;
 mod outbox;
 mod prepared;
 mod resources;
+mod result_rows;
 mod results;
 mod scan;
+mod timestamps;
 mod waiting;
+mod writes;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -29,18 +35,20 @@ use std::sync::{Arc, Mutex};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::AnyPool;
 
+pub use odata::Dialect;
+
 pub use auth_methods::TapRow;
 pub use changes::ChangeRow;
 pub use directory::{DirectoryPage, UserListQuery, UserRow, USER_COLUMNS};
 pub use effects::DirectoryEffect;
 pub use entitlement::{entitlement_kinds, AccessPackageEffect, AssignmentRow, RequestRow};
+pub use jobs::Job;
 pub use outbox::{OutboxMail, OutboxRow};
 pub use resources::{kinds, Resource, Write};
-pub use results::{
-    result_kinds, Job, PreparedWrites, ResultBatch, ResultQuery, ResultRow, ResultWrite,
-    TaskDefinitionTally,
-};
+pub use result_rows::{result_kinds, ResultRow};
+pub use results::{ResultQuery, TaskDefinitionTally};
 pub use waiting::{Callout, NewCallout};
+pub use writes::{PreparedWrites, ResultBatch, ResultWrite};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -62,6 +70,10 @@ pub enum StoreError {
     Conflict(String),
     #[error("{0}")]
     InvalidQuery(String),
+    /// The database holds a schema a later release wrote: this one could misread or damage
+    /// it, so it does not start.
+    #[error("the database schema is at version {found}, newer than version {known}, the newest this server knows: run a release that knows version {found}")]
+    SchemaTooNew { found: i64, known: i64 },
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -95,12 +107,6 @@ fn is_busy(e: &sqlx::Error) -> bool {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
 /// The store handle; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
@@ -109,7 +115,7 @@ pub struct Store {
     /// a connection nobody else writes through keeps its page cache (SQLite drops a
     /// connection's cache whenever another connection has written). On PostgreSQL the pool.
     writer: AnyPool,
-    backend: Backend,
+    dialect: Dialect,
     /// Per-tenant write counters. Only kept for SQLite, where this process is the only writer,
     /// so callers may cache read results until the counter moves.
     generations: Option<Arc<Generations>>,
@@ -165,7 +171,7 @@ impl Store {
     /// Open (and create if missing) the database and bring its schema up to date.
     pub async fn connect(url: &str) -> Result<Store> {
         sqlx::any::install_default_drivers();
-        let (backend, url) = if let Some(rest) = url.strip_prefix("sqlite:") {
+        let (dialect, url) = if let Some(rest) = url.strip_prefix("sqlite:") {
             let path = rest.trim_start_matches("//");
             if path.is_empty() {
                 return Err(StoreError::BadUrl(url.to_string()));
@@ -176,22 +182,22 @@ impl Store {
             } else {
                 format!("sqlite://{path}{sep}mode=rwc")
             };
-            (Backend::Sqlite, full)
+            (Dialect::Sqlite, full)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            (Backend::Postgres, url.to_string())
+            (Dialect::Postgres, url.to_string())
         } else {
             return Err(StoreError::BadUrl(url.to_string()));
         };
         let opts = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite { 4 } else { 16 })
+            .max_connections(if dialect == Dialect::Sqlite { 4 } else { 16 })
             .acquire_timeout(std::time::Duration::from_secs(10));
-        let opts = if backend == Backend::Sqlite {
+        let opts = if dialect == Dialect::Sqlite {
             sqlite_options(opts, "PRAGMA cache_size=-8192")
         } else {
             opts
         };
         let pool = opts.connect(&url).await?;
-        let writer = if backend == Backend::Sqlite {
+        let writer = if dialect == Dialect::Sqlite {
             // 32 MB (the default is 2 MB): a large run's transaction would otherwise spill
             // and re-read index pages.
             sqlite_options(
@@ -206,12 +212,12 @@ impl Store {
         let store = Store {
             pool,
             writer,
-            backend,
-            generations: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(HashMap::new()))),
+            dialect,
+            generations: (dialect == Dialect::Sqlite).then(|| Arc::new(Mutex::new(HashMap::new()))),
             statistics_checked: Arc::new(tokio::sync::Mutex::new(None)),
         };
         migrate::run(&store).await?;
-        if backend == Backend::Sqlite {
+        if dialect == Dialect::Sqlite {
             store.spawn_checkpointer();
         }
         Ok(store)
@@ -237,8 +243,9 @@ impl Store {
         });
     }
 
-    pub fn backend(&self) -> Backend {
-        self.backend
+    /// The database's SQL dialect.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
     }
 
     /// A counter that moves on every write to the tenant, when this process sees every write
@@ -263,14 +270,6 @@ impl Store {
         }
     }
 
-    /// The SQL dialect `$filter` translates to.
-    pub(crate) fn dialect(&self) -> odata::Dialect {
-        match self.backend {
-            Backend::Sqlite => odata::Dialect::Sqlite,
-            Backend::Postgres => odata::Dialect::Postgres,
-        }
-    }
-
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
     }
@@ -285,14 +284,22 @@ impl Store {
         }
     }
 
-    /// Begin a write transaction. On SQLite it takes the write lock up front (`BEGIN
-    /// IMMEDIATE`): a deferred transaction that reads before writing fails with "database is
-    /// locked" when another writer commits in between, instead of waiting its turn.
+    /// Begin a write transaction (see [`Dialect::begin_write`]).
     pub(crate) async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
-        Ok(match self.backend {
-            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.writer.begin().await?,
-        })
+        Ok(self.writer.begin_with(self.dialect.begin_write()).await?)
+    }
+
+    /// The schema version the database holds (see migrate.rs).
+    pub async fn schema_version(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(sqlx::Row::try_get::<i64, _>(&row, 0)?)
+    }
+
+    /// The newest schema version this build knows.
+    pub fn known_schema_version() -> i64 {
+        migrate::latest_version()
     }
 
     // ---- signing keys (shared by every node on one database) ----
@@ -331,7 +338,7 @@ impl Store {
     }
 }
 
-pub use directory::fixed_ts;
+pub use timestamps::fixed_ts;
 
 /// Order, count and slice an in-memory result set (small collections, and queries SQL cannot
 /// express).
@@ -398,36 +405,13 @@ pub(crate) async fn execute_each(
     Ok(())
 }
 
-/// Whether this connection talks to SQLite (multi-row statements use other placeholders).
-pub(crate) fn is_sqlite(conn: &sqlx::AnyConnection) -> bool {
-    conn.backend_name() == <sqlx::Sqlite as sqlx::Database>::NAME
-}
-
-/// `rows` parenthesised groups of `cols` placeholders, numbered from `first`, for a
-/// multi-row statement. SQLite gets anonymous `?` placeholders: it looks a numbered
-/// parameter's name up linearly, so binding thousands of `$n` is quadratic. Every
-/// placeholder of such a statement must then be a `?` bound in order.
-pub(crate) fn values_list(sqlite: bool, first: usize, rows: usize, cols: usize) -> String {
-    let mut out = String::with_capacity(rows * cols * 5);
-    for r in 0..rows {
-        if r > 0 {
-            out.push(',');
-        }
-        out.push('(');
-        for c in 0..cols {
-            if c > 0 {
-                out.push(',');
-            }
-            if sqlite {
-                out.push('?');
-            } else {
-                out.push('$');
-                out.push_str(&(first + r * cols + c).to_string());
-            }
-        }
-        out.push(')');
+/// The dialect of the database this connection talks to.
+pub(crate) fn dialect_of(conn: &sqlx::AnyConnection) -> Dialect {
+    if conn.backend_name() == <sqlx::Sqlite as sqlx::Database>::NAME {
+        Dialect::Sqlite
+    } else {
+        Dialect::Postgres
     }
-    out
 }
 
 /// Keys per statement of [`Store::fetch_for_keys`], within both databases' parameter limits.
@@ -443,13 +427,13 @@ impl Store {
         tenant: &str,
         keys: &[K],
     ) -> Result<Vec<sqlx::any::AnyRow>> {
-        let sqlite = self.backend() == Backend::Sqlite;
+        let dialect = self.dialect;
         let mut rows = Vec::new();
         for chunk in keys.chunks(KEYS_PER_STATEMENT) {
             let sql = format!(
                 "{} {}",
-                select.replacen("{tenant}", &placeholder(sqlite, 1), 1),
-                values_list(sqlite, 2, 1, chunk.len())
+                select.replacen("{tenant}", &dialect.placeholder(1), 1),
+                dialect.values_list(2, 1, chunk.len())
             );
             let mut q = sqlx::query(&sql).bind(tenant);
             for key in chunk {
@@ -458,14 +442,5 @@ impl Store {
             rows.extend(q.fetch_all(self.pool()).await?);
         }
         Ok(rows)
-    }
-}
-
-/// One placeholder (`?` on SQLite, `$n` elsewhere), for statements built with [`values_list`].
-pub(crate) fn placeholder(sqlite: bool, n: usize) -> String {
-    if sqlite {
-        "?".to_string()
-    } else {
-        format!("${n}")
     }
 }

@@ -1,8 +1,23 @@
-//! Schema creation. Idempotent; on PostgreSQL serialised with an advisory lock so several
-//! nodes can start at once on one database.
+//! Schema versions. Migrations are numbered; each is applied once, in a transaction that
+//! also records it in `schema_migrations`, so a database says which schema it holds: a
+//! half-applied upgrade rolls back, and a server refuses a database a later release has
+//! upgraded instead of misreading it. On PostgreSQL migrating is serialised with an
+//! advisory lock so several nodes can start at once on one database; on SQLite the write
+//! lock (`BEGIN IMMEDIATE`) serialises it.
+//!
+//! Migration 1 is the schema as it stood before versions were recorded, written to be
+//! idempotent over every database earlier releases created (they have no version table):
+//! such a database is brought to it and recorded at version 1 without losing a row.
 
-use crate::{Backend, Result, Store};
+use std::future::Future;
+use std::pin::Pin;
 
+use sqlx::AnyConnection;
+
+use crate::{Dialect, Result, Store, StoreError};
+
+/// The tables and indexes of migration 1, with the steps that brought databases of earlier
+/// releases to them (the `DROP INDEX`es).
 const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS signing_keys (kid TEXT PRIMARY KEY, secret TEXT NOT NULL, created_at TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS resources (
@@ -128,37 +143,156 @@ const SCHEMA: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS callouts_state ON callouts (state, deadline)",
 ];
 
+/// What a migration does, inside the transaction that records it.
+type Apply = for<'c> fn(
+    &'c mut AnyConnection,
+    Dialect,
+) -> Pin<Box<dyn Future<Output = Result<()>> + Send + 'c>>;
+
+/// One numbered schema change.
+struct Migration {
+    version: i64,
+    description: &'static str,
+    apply: Apply,
+}
+
+/// Every migration, in order. A change to the schema is a new entry here, never an edit of
+/// one a release has shipped.
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    description: "schema of the releases before versioned migrations",
+    apply: |conn, dialect| Box::pin(initial_schema(conn, dialect)),
+}];
+
+/// The newest schema version this build knows.
+pub(crate) fn latest_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+/// PostgreSQL advisory lock key held while migrating.
+const MIGRATION_LOCK: i64 = 7031;
+
 pub(crate) async fn run(store: &Store) -> Result<()> {
+    let dialect = store.dialect();
     let mut conn = store.pool().acquire().await?;
-    if store.backend() == Backend::Postgres {
-        sqlx::query("SELECT pg_advisory_lock(7031)")
+    if dialect == Dialect::Postgres {
+        sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(MIGRATION_LOCK)
             .execute(&mut *conn)
             .await?;
     }
-    let mut outcome = Ok(());
-    if store.backend() == Backend::Sqlite {
-        outcome = cluster_tables(&mut conn).await;
+    let outcome = migrate(&mut conn, dialect).await;
+    if dialect == Dialect::Postgres {
+        sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(MIGRATION_LOCK)
+            .execute(&mut *conn)
+            .await?;
+    }
+    outcome
+}
+
+async fn migrate(conn: &mut AnyConnection, dialect: Dialect) -> Result<()> {
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version BIGINT PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    )
+    .execute(&mut *conn)
+    .await?;
+    let known = latest_version();
+    let found = recorded_version(conn).await?;
+    if found > known {
+        return Err(StoreError::SchemaTooNew { found, known });
+    }
+    if found == 0 && holds_tables(conn, dialect).await? {
+        tracing::info!(
+            "the database predates schema versions: bringing it to version {known} and recording it"
+        );
+    }
+    for migration in MIGRATIONS.iter().filter(|m| m.version > found) {
+        apply(conn, dialect, migration).await?;
+    }
+    Ok(())
+}
+
+/// Apply one migration and record it, in one transaction. Skipped when another process
+/// applied it since this one looked.
+async fn apply(conn: &mut AnyConnection, dialect: Dialect, migration: &Migration) -> Result<()> {
+    use sqlx::Connection;
+    let mut tx = conn.begin_with(dialect.begin_write()).await?;
+    if recorded_version(&mut tx).await? >= migration.version {
+        return Ok(());
+    }
+    (migration.apply)(&mut tx, dialect).await?;
+    sqlx::query(
+        "INSERT INTO schema_migrations (version, description, applied_at) VALUES ($1, $2, $3)",
+    )
+    .bind(migration.version)
+    .bind(migration.description)
+    .bind(chrono::Utc::now().to_rfc3339())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    tracing::info!(
+        version = migration.version,
+        description = migration.description,
+        "schema migration applied"
+    );
+    Ok(())
+}
+
+/// The newest version recorded, 0 when none is.
+async fn recorded_version(conn: &mut AnyConnection) -> Result<i64> {
+    count(
+        conn,
+        "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+    )
+    .await
+}
+
+/// The number a one-row, one-column query gives. Read to the end: on SQLite a statement
+/// left after its first row keeps its read snapshot open, and the connection would go
+/// back to the pool seeing the schema as it was.
+async fn count(conn: &mut AnyConnection, sql: &str) -> Result<i64> {
+    let rows = sqlx::query(sql).fetch_all(&mut *conn).await?;
+    match rows.first() {
+        Some(row) => Ok(sqlx::Row::try_get::<i64, _>(row, 0)?),
+        None => Err(StoreError::Corrupt(format!("no row from: {sql}"))),
+    }
+}
+
+/// Whether the database already holds lcw's tables (an earlier release created it).
+async fn holds_tables(conn: &mut AnyConnection, dialect: Dialect) -> Result<bool> {
+    let sql = match dialect {
+        Dialect::Sqlite => {
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'resources'"
+        }
+        Dialect::Postgres => {
+            "SELECT COUNT(*) FROM information_schema.tables
+             WHERE table_schema = current_schema() AND table_name = 'resources'"
+        }
+    };
+    Ok(count(conn, sql).await? > 0)
+}
+
+/// Migration 1: create what is missing of [`SCHEMA`] and bring tables of earlier releases
+/// to it (clustered tables, added columns, widened `seq`).
+async fn initial_schema(conn: &mut AnyConnection, dialect: Dialect) -> Result<()> {
+    if dialect == Dialect::Sqlite {
+        cluster_tables(conn).await?;
     }
     for stmt in SCHEMA {
-        if outcome.is_err() {
-            break;
-        }
-        let stmt = match store.backend() {
-            Backend::Sqlite if clustered_table(stmt).is_some() => format!("{stmt} WITHOUT ROWID"),
+        let stmt = match dialect {
+            Dialect::Sqlite if clustered_table(stmt).is_some() => format!("{stmt} WITHOUT ROWID"),
             _ => stmt.to_string(),
         };
-        if let Err(e) = sqlx::query(&stmt).execute(&mut *conn).await {
-            outcome = Err(e.into());
-        }
+        sqlx::query(&stmt).execute(&mut *conn).await?;
     }
-    if outcome.is_ok() {
-        outcome = add_missing_columns(store, &mut conn).await;
-    }
-    if outcome.is_ok() && store.backend() == Backend::Postgres {
+    add_missing_columns(conn, dialect).await?;
+    if dialect == Dialect::Postgres {
         // `seq` holds microsecond timestamps (`Store::next_seq`), beyond PostgreSQL's 32-bit
         // INTEGER; databases created before this was BIGINT are widened (only then: ALTER
         // TABLE locks the table even when it changes nothing).
-        if let Err(e) = sqlx::query(
+        sqlx::query(
             "DO $$ BEGIN
                IF (SELECT data_type FROM information_schema.columns
                    WHERE table_schema = current_schema() AND table_name = 'resources'
@@ -168,17 +302,9 @@ pub(crate) async fn run(store: &Store) -> Result<()> {
              END $$",
         )
         .execute(&mut *conn)
-        .await
-        {
-            outcome = Err(e.into());
-        }
+        .await?;
     }
-    if store.backend() == Backend::Postgres {
-        sqlx::query("SELECT pg_advisory_unlock(7031)")
-            .execute(&mut *conn)
-            .await?;
-    }
-    outcome
+    Ok(())
 }
 
 /// Tables SQLite keeps `WITHOUT ROWID`: their primary key is most of the row, so the table
@@ -195,9 +321,10 @@ fn clustered_table(stmt: &str) -> Option<&'static str> {
 }
 
 /// Rebuild [`CLUSTERED`] tables that a database created before them holds with a rowid: a
-/// copy is created `WITHOUT ROWID` from the same `SCHEMA` text, filled, and put in place, in
-/// one transaction. Their indexes go with the old table; `SCHEMA` creates them again.
-async fn cluster_tables(conn: &mut sqlx::AnyConnection) -> Result<()> {
+/// copy is created `WITHOUT ROWID` from the same `SCHEMA` text, filled, and put in place
+/// (inside the migration's transaction). Their indexes go with the old table; `SCHEMA`
+/// creates them again.
+async fn cluster_tables(conn: &mut AnyConnection) -> Result<()> {
     for stmt in SCHEMA {
         let Some(table) = clustered_table(stmt) else {
             continue;
@@ -205,9 +332,11 @@ async fn cluster_tables(conn: &mut sqlx::AnyConnection) -> Result<()> {
         let existing: Option<String> =
             sqlx::query("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?")
                 .bind(table)
-                .fetch_optional(&mut *conn)
+                // Read to the end (see `count`).
+                .fetch_all(&mut *conn)
                 .await?
-                .map(|r| sqlx::Row::try_get(&r, 0))
+                .first()
+                .map(|r| sqlx::Row::try_get(r, 0))
                 .transpose()?;
         if existing.is_none_or(|sql| sql.contains("WITHOUT ROWID")) {
             continue;
@@ -218,27 +347,15 @@ async fn cluster_tables(conn: &mut sqlx::AnyConnection) -> Result<()> {
             &format!("CREATE TABLE {copy} ("),
             1,
         );
-        sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
-        let rebuilt = async {
-            for step in [
-                format!("DROP TABLE IF EXISTS {copy}"),
-                format!("{create} WITHOUT ROWID"),
-                format!("INSERT INTO {copy} SELECT * FROM {table}"),
-                format!("DROP TABLE {table}"),
-                format!("ALTER TABLE {copy} RENAME TO {table}"),
-            ] {
-                sqlx::query(&step).execute(&mut *conn).await?;
-            }
-            Ok::<_, sqlx::Error>(())
+        for step in [
+            format!("DROP TABLE IF EXISTS {copy}"),
+            format!("{create} WITHOUT ROWID"),
+            format!("INSERT INTO {copy} SELECT * FROM {table}"),
+            format!("DROP TABLE {table}"),
+            format!("ALTER TABLE {copy} RENAME TO {table}"),
+        ] {
+            sqlx::query(&step).execute(&mut *conn).await?;
         }
-        .await;
-        let end = if rebuilt.is_ok() {
-            "COMMIT"
-        } else {
-            "ROLLBACK"
-        };
-        sqlx::query(end).execute(&mut *conn).await?;
-        rebuilt?;
     }
     Ok(())
 }
@@ -252,26 +369,23 @@ const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
 
 /// Add [`ADDED_COLUMNS`] to databases created before them (SQLite has no
 /// `ADD COLUMN IF NOT EXISTS`).
-async fn add_missing_columns(store: &Store, conn: &mut sqlx::AnyConnection) -> Result<()> {
+async fn add_missing_columns(conn: &mut AnyConnection, dialect: Dialect) -> Result<()> {
     for (table, column, ty) in ADDED_COLUMNS {
-        let present = match store.backend() {
-            Backend::Postgres => true,
-            Backend::Sqlite => {
-                sqlx::query("SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?")
-                    .bind(*table)
-                    .bind(*column)
-                    .fetch_one(&mut *conn)
-                    .await
-                    .and_then(|r| sqlx::Row::try_get::<i64, _>(&r, 0))?
-                    > 0
+        let present = match dialect {
+            Dialect::Postgres => true,
+            Dialect::Sqlite => {
+                let sql = format!(
+                    "SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = '{column}'"
+                );
+                count(conn, &sql).await? > 0
             }
         };
-        let sql = match store.backend() {
-            Backend::Postgres => {
+        let sql = match dialect {
+            Dialect::Postgres => {
                 format!("ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {ty}")
             }
-            Backend::Sqlite if !present => format!("ALTER TABLE {table} ADD COLUMN {column} {ty}"),
-            Backend::Sqlite => continue,
+            Dialect::Sqlite if !present => format!("ALTER TABLE {table} ADD COLUMN {column} {ty}"),
+            Dialect::Sqlite => continue,
         };
         sqlx::query(&sql).execute(&mut *conn).await?;
     }
@@ -294,15 +408,20 @@ mod tests {
         let url = format!("sqlite://{}", path.display());
         {
             let store = Store::connect(&url).await.unwrap();
-            // As a database created before: a rowid table with a row and its index.
+            // As a database created before: a rowid table with a row and its index, and no
+            // schema version recorded. On one connection: DDL spread over the pool's
+            // connections sometimes met one still seeing the dropped index.
+            let mut conn = store.pool().acquire().await.unwrap();
             for stmt in [
+                "DROP TABLE schema_migrations",
                 "DROP TABLE group_members",
                 "CREATE TABLE group_members (tenant_id TEXT NOT NULL, group_id TEXT NOT NULL, member_id TEXT NOT NULL, PRIMARY KEY (tenant_id, group_id, member_id))",
                 "CREATE INDEX group_members_by_member ON group_members (tenant_id, member_id, group_id)",
                 "INSERT INTO group_members VALUES ('t', 'g', 'u')",
             ] {
-                sqlx::query(stmt).execute(store.pool()).await.unwrap();
+                sqlx::query(stmt).execute(&mut *conn).await.unwrap();
             }
+            drop(conn);
             store.pool().close().await;
         }
         let store = Store::connect(&url).await.unwrap();

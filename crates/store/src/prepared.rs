@@ -12,7 +12,7 @@ use sqlx::any::{AnyArguments, AnyQueryResult, AnyRow};
 use sqlx::{Any, Arguments, Encode, Type};
 use sqlx_core::any::AnyValueKind;
 
-use crate::Result;
+use crate::{Dialect, Result};
 
 /// One statement with its bound values.
 pub(crate) struct Prepared {
@@ -53,7 +53,7 @@ impl Prepared {
             Cell::Text(t) => self.bind_text(t.to_string()),
             Cell::Owned(t) => self.bind_text(t),
             Cell::Int(i) => self.bind(i)?,
-            Cell::Ts(t) => match t.and_then(crate::fixed_ts) {
+            Cell::Ts(t) => match t.and_then(crate::timestamps::fixed_ts) {
                 Some(t) => self.bind_text(t),
                 None => self.bind(None::<String>)?,
             },
@@ -112,7 +112,7 @@ pub(crate) struct SharedRows<'a> {
 /// Split `cells` (row-major, `cols` per row) into [`SharedRows`], numbering placeholders
 /// from `first` (`$n` on PostgreSQL; SQLite's `?` count in text order).
 pub(crate) fn shared_rows(
-    sqlite: bool,
+    dialect: Dialect,
     first: usize,
     cols: usize,
     cells: Vec<Cell<'_>>,
@@ -129,11 +129,7 @@ pub(crate) fn shared_rows(
     }
     let mut next = first;
     let mut placeholder = |out: &mut String| {
-        if sqlite {
-            out.push('?');
-        } else {
-            let _ = write!(out, "${next}");
-        }
+        dialect.push_placeholder(out, next);
         next += 1;
     };
     let mut with = String::new();
@@ -206,7 +202,7 @@ mod tests {
             Cell::Int(2),
             Cell::Text("a"),
         ];
-        let rows = shared_rows(false, 2, 3, cells);
+        let rows = shared_rows(Dialect::Postgres, 2, 3, cells);
         assert_eq!(rows.with, "WITH s AS (SELECT $2 AS c0, $3 AS c2) ");
         assert_eq!(rows.join, ", s");
         assert_eq!(rows.columns, ["s.c0", "v.column1", "s.c2"]);
@@ -214,12 +210,12 @@ mod tests {
         assert_eq!(rows.next, 6);
         assert!(rows.cells == vec![Cell::Text("t"), Cell::Text("a"), Cell::Int(1), Cell::Int(2)]);
         // One row: nothing alike. SQLite's placeholders are plain.
-        let rows = shared_rows(true, 1, 2, vec![Cell::Int(1), Cell::Ts(None)]);
+        let rows = shared_rows(Dialect::Sqlite, 1, 2, vec![Cell::Int(1), Cell::Ts(None)]);
         assert_eq!((rows.with.as_str(), rows.join), ("", ""));
         assert_eq!(rows.values, "(?,?)");
         assert_eq!(rows.cells.len(), 2);
         // Identical rows keep a column in VALUES.
-        let rows = shared_rows(true, 1, 1, vec![Cell::Int(1), Cell::Int(1)]);
+        let rows = shared_rows(Dialect::Sqlite, 1, 1, vec![Cell::Int(1), Cell::Int(1)]);
         assert_eq!((rows.with.as_str(), rows.values.as_str()), ("", "(?),(?)"));
     }
 }

@@ -4,7 +4,7 @@ use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::{Backend, Result, Store, StoreError};
+use crate::{Dialect, Result, Store, StoreError};
 
 /// Resource kinds kept in the `resources` table.
 pub mod kinds {
@@ -113,7 +113,7 @@ impl Store {
     /// Apply all steps in one transaction.
     pub async fn write(&self, tenant: &str, steps: Vec<Write>) -> Result<()> {
         let mut tx = self.begin().await?;
-        if self.backend() == Backend::Postgres
+        if self.dialect() == Dialect::Postgres
             && steps.iter().any(|s| matches!(s, Write::Limit { .. }))
         {
             // Serialise limit checks per tenant so two concurrent creates cannot both pass.

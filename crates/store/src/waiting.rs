@@ -15,7 +15,7 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::results::{apply_result_writes, ResultWrite};
+use crate::writes::{apply_result_writes, ResultWrite};
 use crate::{Result, Store};
 
 /// A callout to queue: the task processing result it belongs to and the extension to call.
