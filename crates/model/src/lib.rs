@@ -4,6 +4,7 @@
 
 pub mod catalog;
 pub mod directory;
+pub mod run;
 pub mod schema;
 pub mod tap;
 pub mod time;
