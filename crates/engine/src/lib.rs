@@ -9,6 +9,8 @@ pub mod purge;
 pub mod runner;
 pub mod scheduler;
 pub mod scope;
+pub mod task_input;
+pub mod task_mail;
 pub mod tasks;
 pub mod tasks_access;
 

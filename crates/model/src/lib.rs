@@ -11,6 +11,7 @@ pub mod time;
 pub mod types;
 pub mod validate;
 pub mod workflow;
+pub mod workflow_view;
 
 pub use validate::{render, validate_body};
 
