@@ -1,4 +1,3 @@
-
 use super::*;
 use chrono::{DateTime, Utc};
 use model::catalog::ids;
