@@ -6,8 +6,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use model::run::{ProcessingStatus, ResultKind};
+use model::workflow_view::WorkflowView;
 use serde_json::{json, Value};
-use store::{kinds, result_kinds, Resource, ResultQuery, Write};
+use store::{kinds, Resource, ResultQuery, Write};
 
 use crate::runner::{compile, Activation, Engine, EngineError, ExecutionType, Result};
 use crate::scope::{
@@ -177,11 +179,11 @@ impl Engine {
         let Ok(compiled) = compile(wf) else {
             return Ok(Vec::new());
         };
-        let Some(trigger) = wf.get("executionConditions").and_then(|c| c.get("trigger")) else {
+        let view = WorkflowView::of(wf);
+        let Some(trigger) = view.execution_conditions.get("trigger") else {
             return Ok(Vec::new());
         };
-        let wf_id = wf.get("id").and_then(Value::as_str).unwrap_or("");
-        let version = wf.get("version").and_then(Value::as_i64).unwrap_or(1);
+        let (wf_id, version) = (view.id, view.version);
         let claimed = self
             .store
             .claimed_occurrences(tenant, wf_id, version)
@@ -337,7 +339,7 @@ impl Engine {
             .collect();
         let memberships = self.store.group_ids_of_many(tenant, &changed_ids).await?;
         let wf_id = wf.id.as_str();
-        let version = wf.doc.get("version").and_then(Value::as_i64).unwrap_or(1);
+        let version = WorkflowView::of(&wf.doc).version;
         let attribute_trigger =
             crate::scope::trigger_kind(&conditions) == TriggerKind::AttributeChange;
         let no_groups: Vec<String> = Vec::new();
@@ -380,7 +382,7 @@ impl Engine {
     /// id when it has none yet).
     pub async fn execution_scope(&self, tenant: &str, wf: &Value) -> Result<Vec<Value>> {
         let users = self.scope_users(tenant, wf).await?;
-        let wf_id = wf.get("id").and_then(Value::as_str).unwrap_or("");
+        let wf_id = WorkflowView::of(wf).id;
         let mut out = Vec::with_capacity(users.len());
         for user in users {
             let uid = user
@@ -444,7 +446,7 @@ impl Engine {
             .list_results(
                 tenant,
                 &ResultQuery {
-                    kind: result_kinds::USER,
+                    kind: ResultKind::User.as_str(),
                     workflow_id: Some(wf_id),
                     subject_id: Some(user_id),
                     top: 1000,
@@ -454,24 +456,30 @@ impl Engine {
             .await?;
         if let Some(latest) = rows
             .into_iter()
-            .filter(|r| matches!(r.execution_type.as_str(), "scheduled" | "onDemand"))
+            .filter(|r| {
+                matches!(
+                    ExecutionType::parse(&r.execution_type),
+                    Some(ExecutionType::Scheduled | ExecutionType::OnDemand)
+                )
+            })
             .max_by_key(|r| r.seq)
         {
             return Ok(latest.doc);
         }
-        let version = wf.get("version").and_then(Value::as_i64).unwrap_or(1);
+        let view = WorkflowView::of(wf);
+        let tasks = view.tasks.len();
         let now = model::time::format_datetime(self.clock.now());
         Ok(json!({
             "id": placeholder_id(wf_id, user_id),
-            "processingStatus": "queued",
-            "workflowExecutionType": "scheduled",
-            "workflowVersion": version,
+            "processingStatus": ProcessingStatus::Queued.as_str(),
+            "workflowExecutionType": ExecutionType::Scheduled.as_str(),
+            "workflowVersion": view.version,
             "scheduledDateTime": now,
             "startedDateTime": null,
             "completedDateTime": null,
-            "totalTasksCount": wf.get("tasks").and_then(Value::as_array).map(Vec::len).unwrap_or(0),
+            "totalTasksCount": tasks,
             "failedTasksCount": 0,
-            "totalUnprocessedTasksCount": wf.get("tasks").and_then(Value::as_array).map(Vec::len).unwrap_or(0),
+            "totalUnprocessedTasksCount": tasks,
             "subject": {"id": user_id},
         }))
     }
