@@ -3,7 +3,10 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod catalog;
+pub mod descriptor;
 pub mod directory;
+pub mod document;
+pub mod extension;
 pub mod run;
 pub mod schema;
 pub mod tap;
