@@ -142,3 +142,20 @@ pub fn compile(workflow: &Value) -> std::result::Result<CompiledConditions, Engi
     let conditions = model::workflow_view::WorkflowView::of(workflow).execution_conditions;
     CompiledConditions::new(conditions).map_err(|e| EngineError::Invalid(e.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use model::run::ResultKind;
+
+    #[test]
+    fn result_kinds_are_the_stores() {
+        let store_kinds = [
+            store::result_kinds::RUN,
+            store::result_kinds::USER,
+            store::result_kinds::TASK,
+            store::result_kinds::REPORT,
+        ];
+        let kinds: Vec<&str> = ResultKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(kinds, store_kinds);
+    }
+}

@@ -16,6 +16,9 @@ use crate::scope::{
     change_trigger_occurrences, time_trigger_occurrence, Change, Subject, TriggerKind, Window,
 };
 
+/// The directory change log's kind for a membership row (its other rows are attributes).
+const MEMBERSHIP_CHANGE: &str = "member";
+
 /// What one scheduler pass did.
 #[derive(Debug, Default, Clone)]
 pub struct PassReport {
@@ -300,7 +303,7 @@ impl Engine {
         let changes: Vec<Change> = rows
             .into_iter()
             .map(|r| {
-                if r.kind == "member" {
+                if r.kind == MEMBERSHIP_CHANGE {
                     Change::Membership {
                         seq: r.seq,
                         user_id: r.user_id,

@@ -5,79 +5,14 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use model::run::{ExecutionType, ProcessingStatus, ResultKind, TaskKind};
+use model::run::{ExecutionType, ProcessingStatus, TaskKind};
 use model::time::format_datetime;
 use model::workflow_view::TaskView;
 use serde_json::{json, Value};
-use store::{DirectoryEffect, ResultRow, ResultWrite, Store};
+use store::{DirectoryEffect, ResultRow, ResultWrite};
 
 use crate::tasks::{plan_task, Effect, Outcome, TaskInput};
 use crate::tasks_access::{AccessChange, AccessData};
-
-/// The queued task processing results of users about to be processed: one per task report
-/// of the run. Without their `task`: the store keeps that copy once, in the report. Their
-/// document is cloned from one built per creation time (a job's users share it) and given
-/// its id and subject.
-#[derive(Default)]
-pub(super) struct TaskResultTemplate {
-    created: Option<String>,
-    doc: Value,
-}
-
-impl TaskResultTemplate {
-    pub(super) fn results(
-        &mut self,
-        store: &Store,
-        upr: &ResultRow,
-        reports: &[ResultRow],
-    ) -> Vec<ResultRow> {
-        let created = upr.scheduled_at.clone().unwrap_or_default();
-        if self.created.as_ref() != Some(&created) {
-            // In the form of the other timestamps of the document (the column keeps fixed
-            // width).
-            let display = model::time::normalize_datetime(&created).unwrap_or(created.clone());
-            self.doc = json!({
-                "id": "",
-                "processingStatus": ProcessingStatus::Queued.as_str(),
-                "createdDateTime": display,
-                "startedDateTime": null,
-                "completedDateTime": null,
-                "failureReason": null,
-                "processingInfo": null,
-                "subject": {"id": ""},
-                "workflowSubject": null,
-            });
-            self.created = Some(created.clone());
-        }
-        reports
-            .iter()
-            .map(|report| {
-                let id = model::new_sequential_id();
-                let mut doc = self.doc.clone();
-                doc["id"] = Value::String(id.clone());
-                doc["subject"]["id"] = Value::String(upr.subject_id.clone());
-                ResultRow {
-                    kind: ResultKind::Task.as_str(),
-                    id,
-                    workflow_id: upr.workflow_id.clone(),
-                    run_id: upr.run_id.clone(),
-                    user_result_id: upr.id.clone(),
-                    subject_id: upr.subject_id.clone(),
-                    task_id: report.task_id.clone(),
-                    task_definition_id: report.task_definition_id.clone(),
-                    status: ProcessingStatus::Queued.as_str().into(),
-                    execution_type: upr.execution_type.clone(),
-                    workflow_version: upr.workflow_version,
-                    scheduled_at: upr.scheduled_at.clone(),
-                    created_at: Some(created.clone()),
-                    seq: store.next_seq(),
-                    doc,
-                    ..Default::default()
-                }
-            })
-            .collect()
-    }
-}
 
 /// What planning every user of a job shares.
 pub(super) struct JobContext<'a> {

@@ -1,6 +1,7 @@
 //! The per-user planner on its own: no store, no clock, only rows in and rows out.
 
 use super::*;
+use model::run::ResultKind;
 use serde_json::json;
 
 const GROUP: &str = "11111111-1111-1111-1111-111111111111";
