@@ -111,11 +111,7 @@ impl Engine {
                     continue;
                 }
                 report.workflows_evaluated += 1;
-                let conditions = wf
-                    .doc
-                    .get("executionConditions")
-                    .cloned()
-                    .unwrap_or(Value::Null);
+                let conditions = WorkflowView::of(&wf.doc).execution_conditions.clone();
                 let mut cursor: Option<i64> = None;
                 let triggered = match crate::scope::trigger_kind(&conditions) {
                     TriggerKind::AttributeChange | TriggerKind::MembershipChange => {
@@ -283,11 +279,7 @@ impl Engine {
         let Ok(compiled) = compile(&wf.doc) else {
             return Ok((Vec::new(), None));
         };
-        let conditions = wf
-            .doc
-            .get("executionConditions")
-            .cloned()
-            .unwrap_or(Value::Null);
+        let conditions = WorkflowView::of(&wf.doc).execution_conditions.clone();
         let trigger = conditions.get("trigger").cloned().unwrap_or(Value::Null);
         let scope = conditions.get("scope").cloned().unwrap_or(Value::Null);
         let cursor = self.store.get(tenant, kinds::CHANGE_CURSOR, &wf.id).await?;
@@ -413,9 +405,9 @@ impl Engine {
             now,
             catch_up: catch_up(settings.as_ref()),
         };
-        let trigger = wf
-            .get("executionConditions")
-            .and_then(|c| c.get("trigger"))
+        let trigger = WorkflowView::of(wf)
+            .execution_conditions
+            .get("trigger")
             .cloned();
         let time_based = trigger.as_ref().is_some_and(crate::scope::is_time_based);
         let users = self.store.all_users(tenant).await?;

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use model::run::{JobPayload, ProcessUsers, ProcessingStatus, ResultKind, TaskKind};
 use model::time::format_datetime;
-use model::workflow_view::TaskView;
+use model::workflow_view::{TaskView, WorkflowView};
 use serde_json::{json, Value};
 use store::{Job, ResultQuery, ResultRow, ResultWrite, Store};
 
@@ -292,8 +292,9 @@ impl Engine {
         let mut names: Vec<String> = workflows
             .iter()
             .filter(|w| w.deleted_at.is_none())
-            .filter_map(|w| w.doc.get("executionConditions"))
-            .flat_map(crate::scope::watched_attributes)
+            .flat_map(|w| {
+                crate::scope::watched_attributes(WorkflowView::of(&w.doc).execution_conditions)
+            })
             .collect();
         names.sort_unstable();
         names.dedup();
