@@ -51,7 +51,6 @@ pub mod ids {
     pub const ENABLE_USER_ACCOUNT: &str = TaskKind::EnableUserAccount.id();
     pub const REMOVE_USER_FROM_GROUPS: &str = TaskKind::RemoveUserFromGroups.id();
     pub const GENERATE_TAP: &str = TaskKind::GenerateTap.id();
-    pub const SEND_WELCOME_EMAIL: &str = TaskKind::SendWelcomeEmail.id();
     pub const ADD_USER_TO_TEAMS: &str = TaskKind::AddUserToTeams.id();
     pub const DELETE_USER_ACCOUNT: &str = TaskKind::DeleteUserAccount.id();
     pub const REMOVE_USER_FROM_TEAMS: &str = TaskKind::RemoveUserFromTeams.id();
@@ -61,8 +60,6 @@ pub mod ids {
     pub const RUN_CUSTOM_TASK_EXTENSION: &str = TaskKind::RunCustomTaskExtension.id();
     pub const ASSIGN_LICENSES: &str = TaskKind::AssignLicenses.id();
     pub const REMOVE_LICENSES: &str = TaskKind::RemoveLicenses.id();
-    pub const REQUEST_ACCESS_PACKAGE: &str = TaskKind::RequestAccessPackage.id();
-    pub const REMOVE_ACCESS_PACKAGE: &str = TaskKind::RemoveAccessPackage.id();
 }
 
 /// Arguments a task cannot do its work without (the Entra task docs' "needs" column).
