@@ -25,10 +25,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use model::run::{JobPayload, ProcessUsers, ProcessingStatus, ResultKind};
+use model::time::format_datetime;
 use serde_json::{json, Value};
-use store::{kinds, result_kinds, Callout, Job, ResultRow, ResultWrite};
+use store::{kinds, Callout, Job, ResultRow, ResultWrite};
 
-use crate::runner::{fixed, Engine, EngineError, JOB_PROCESS_USERS};
+use crate::runner::{fixed, Engine, EngineError};
 
 /// The application id Lifecycle Workflows calls extensions as (`appid`/`azp` of its tokens).
 pub const LIFECYCLE_WORKFLOWS_APP_ID: &str = "ce79fdc4-cd1d-4ea5-8139-e74d7dbe0bb7";
@@ -117,10 +119,6 @@ pub enum Resolution {
     Canceled,
 }
 
-fn ts(dt: DateTime<Utc>) -> String {
-    model::time::format_datetime(dt)
-}
-
 fn str_of<'a>(v: &'a Value, k: &str) -> &'a str {
     v.get(k).and_then(Value::as_str).unwrap_or("")
 }
@@ -135,9 +133,10 @@ pub async fn resolve(
     how: Resolution,
 ) -> Result<bool, EngineError> {
     let store = &engine.store;
-    let task = store.get_result(tenant, result_kinds::TASK, id).await?;
-    let Some(mut t) = task.filter(|t| t.status == "inProgress" || how == Resolution::Canceled)
-    else {
+    let task = store
+        .get_result(tenant, ResultKind::Task.as_str(), id)
+        .await?;
+    let Some(mut t) = task.filter(|t| is_in_progress(t) || how == Resolution::Canceled) else {
         store
             .resolve_callout(tenant, id, Some("the task is no longer in progress"), &[])
             .await?;
@@ -147,24 +146,30 @@ pub async fn resolve(
     let mut writes = Vec::new();
     let error = match &how {
         Resolution::Completed(info) => {
-            finish_task(&mut t, "completed", now);
+            finish_task(&mut t, ProcessingStatus::Completed, now);
             t.doc["processingInfo"] = json!(info);
             writes.push(ResultWrite::Put(t.clone()));
             None
         }
         Resolution::Failed(reason) => {
-            finish_task(&mut t, "failed", now);
+            finish_task(&mut t, ProcessingStatus::Failed, now);
             t.doc["failureReason"] = json!(reason);
             writes.push(ResultWrite::Put(t.clone()));
             Some(reason.as_str())
         }
         Resolution::Canceled => Some("the run was canceled"),
     };
+    // The user's job moves them on from the resolved task.
+    let job = JobPayload::ProcessUsers(ProcessUsers {
+        workflow_id: t.workflow_id.clone(),
+        run_id: t.run_id.clone(),
+        user_results: vec![t.user_result_id.clone()],
+    });
     writes.push(ResultWrite::Enqueue(Job {
         id: model::new_id(),
         tenant_id: tenant.to_string(),
-        kind: JOB_PROCESS_USERS.into(),
-        payload: json!({"workflowId": t.workflow_id, "runId": t.run_id, "userResults": [t.user_result_id]}),
+        kind: job.kind().into(),
+        payload: job.payload(),
         available_at: fixed(Utc::now()),
         attempts: 0,
     }));
@@ -175,11 +180,16 @@ pub async fn resolve(
     Ok(resolved)
 }
 
-fn finish_task(t: &mut ResultRow, status: &str, now: DateTime<Utc>) {
-    t.status = status.into();
-    t.completed_at = Some(ts(now));
-    t.doc["processingStatus"] = json!(status);
-    t.doc["completedDateTime"] = json!(ts(now));
+fn finish_task(t: &mut ResultRow, status: ProcessingStatus, now: DateTime<Utc>) {
+    let now = format_datetime(now);
+    t.status = status.as_str().into();
+    t.completed_at = Some(now.clone());
+    t.doc["processingStatus"] = json!(status.as_str());
+    t.doc["completedDateTime"] = json!(now);
+}
+
+fn is_in_progress(t: &ResultRow) -> bool {
+    ProcessingStatus::of(&t.status) == ProcessingStatus::InProgress
 }
 
 /// Start the callout worker on this node.
@@ -389,9 +399,9 @@ async fn call(
     }
     let task = engine
         .store
-        .get_result(tenant, result_kinds::TASK, &c.id)
+        .get_result(tenant, ResultKind::Task.as_str(), &c.id)
         .await?;
-    let Some(task) = task.filter(|t| t.status == "inProgress") else {
+    let Some(task) = task.filter(is_in_progress) else {
         // Canceled (or otherwise finished) before the call: nothing to call for.
         engine
             .store
@@ -550,7 +560,7 @@ async fn payload(engine: &Engine, c: &Callout, task: &ResultRow) -> Result<Value
         "id": task.id,
         "createdDateTime": task.doc.get("createdDateTime").cloned().unwrap_or(Value::Null),
         "startedDateTime": task.doc.get("startedDateTime").cloned().unwrap_or(Value::Null),
-        "processingStatus": "inProgress",
+        "processingStatus": ProcessingStatus::InProgress.as_str(),
     });
     let callback = format!(
         "/identityGovernance/lifecycleWorkflows/workflows/{}/tasks/{}/taskProcessingResults/{}/microsoft.graph.identityGovernance.resume",

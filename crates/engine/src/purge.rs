@@ -11,7 +11,7 @@ pub const RETENTION_DAYS: i64 = 30;
 /// Purge workflows deleted more than 30 days ago; returns how many went.
 pub async fn purge_expired(store: &Store, clock: &dyn Clock) -> Result<usize, store::StoreError> {
     let cutoff = clock.now() - chrono::Duration::days(RETENTION_DAYS);
-    let cutoff = cutoff.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+    let cutoff = model::time::format_fixed(cutoff);
     let purged = store
         .purge_deleted_before(kinds::WORKFLOW, kinds::WORKFLOW_VERSION, &cutoff)
         .await?;

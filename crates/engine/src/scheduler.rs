@@ -6,13 +6,18 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use model::run::{ProcessingStatus, ResultKind};
+use model::workflow_view::WorkflowView;
 use serde_json::{json, Value};
-use store::{kinds, result_kinds, Resource, ResultQuery, Write};
+use store::{kinds, Resource, ResultQuery, Write};
 
 use crate::runner::{compile, Activation, Engine, EngineError, ExecutionType, Result};
 use crate::scope::{
     change_trigger_occurrences, time_trigger_occurrence, Change, Subject, TriggerKind, Window,
 };
+
+/// The directory change log's kind for a membership row (its other rows are attributes).
+const MEMBERSHIP_CHANGE: &str = "member";
 
 /// What one scheduler pass did.
 #[derive(Debug, Default, Clone)]
@@ -106,11 +111,7 @@ impl Engine {
                     continue;
                 }
                 report.workflows_evaluated += 1;
-                let conditions = wf
-                    .doc
-                    .get("executionConditions")
-                    .cloned()
-                    .unwrap_or(Value::Null);
+                let conditions = WorkflowView::of(&wf.doc).execution_conditions.clone();
                 let mut cursor: Option<i64> = None;
                 let triggered = match crate::scope::trigger_kind(&conditions) {
                     TriggerKind::AttributeChange | TriggerKind::MembershipChange => {
@@ -177,11 +178,11 @@ impl Engine {
         let Ok(compiled) = compile(wf) else {
             return Ok(Vec::new());
         };
-        let Some(trigger) = wf.get("executionConditions").and_then(|c| c.get("trigger")) else {
+        let view = WorkflowView::of(wf);
+        let Some(trigger) = view.execution_conditions.get("trigger") else {
             return Ok(Vec::new());
         };
-        let wf_id = wf.get("id").and_then(Value::as_str).unwrap_or("");
-        let version = wf.get("version").and_then(Value::as_i64).unwrap_or(1);
+        let (wf_id, version) = (view.id, view.version);
         let claimed = self
             .store
             .claimed_occurrences(tenant, wf_id, version)
@@ -278,11 +279,7 @@ impl Engine {
         let Ok(compiled) = compile(&wf.doc) else {
             return Ok((Vec::new(), None));
         };
-        let conditions = wf
-            .doc
-            .get("executionConditions")
-            .cloned()
-            .unwrap_or(Value::Null);
+        let conditions = WorkflowView::of(&wf.doc).execution_conditions.clone();
         let trigger = conditions.get("trigger").cloned().unwrap_or(Value::Null);
         let scope = conditions.get("scope").cloned().unwrap_or(Value::Null);
         let cursor = self.store.get(tenant, kinds::CHANGE_CURSOR, &wf.id).await?;
@@ -298,7 +295,7 @@ impl Engine {
         let changes: Vec<Change> = rows
             .into_iter()
             .map(|r| {
-                if r.kind == "member" {
+                if r.kind == MEMBERSHIP_CHANGE {
                     Change::Membership {
                         seq: r.seq,
                         user_id: r.user_id,
@@ -337,7 +334,7 @@ impl Engine {
             .collect();
         let memberships = self.store.group_ids_of_many(tenant, &changed_ids).await?;
         let wf_id = wf.id.as_str();
-        let version = wf.doc.get("version").and_then(Value::as_i64).unwrap_or(1);
+        let version = WorkflowView::of(&wf.doc).version;
         let attribute_trigger =
             crate::scope::trigger_kind(&conditions) == TriggerKind::AttributeChange;
         let no_groups: Vec<String> = Vec::new();
@@ -380,7 +377,7 @@ impl Engine {
     /// id when it has none yet).
     pub async fn execution_scope(&self, tenant: &str, wf: &Value) -> Result<Vec<Value>> {
         let users = self.scope_users(tenant, wf).await?;
-        let wf_id = wf.get("id").and_then(Value::as_str).unwrap_or("");
+        let wf_id = WorkflowView::of(wf).id;
         let mut out = Vec::with_capacity(users.len());
         for user in users {
             let uid = user
@@ -408,9 +405,9 @@ impl Engine {
             now,
             catch_up: catch_up(settings.as_ref()),
         };
-        let trigger = wf
-            .get("executionConditions")
-            .and_then(|c| c.get("trigger"))
+        let trigger = WorkflowView::of(wf)
+            .execution_conditions
+            .get("trigger")
             .cloned();
         let time_based = trigger.as_ref().is_some_and(crate::scope::is_time_based);
         let users = self.store.all_users(tenant).await?;
@@ -444,7 +441,7 @@ impl Engine {
             .list_results(
                 tenant,
                 &ResultQuery {
-                    kind: result_kinds::USER,
+                    kind: ResultKind::User.as_str(),
                     workflow_id: Some(wf_id),
                     subject_id: Some(user_id),
                     top: 1000,
@@ -454,24 +451,30 @@ impl Engine {
             .await?;
         if let Some(latest) = rows
             .into_iter()
-            .filter(|r| matches!(r.execution_type.as_str(), "scheduled" | "onDemand"))
+            .filter(|r| {
+                matches!(
+                    ExecutionType::parse(&r.execution_type),
+                    Some(ExecutionType::Scheduled | ExecutionType::OnDemand)
+                )
+            })
             .max_by_key(|r| r.seq)
         {
             return Ok(latest.doc);
         }
-        let version = wf.get("version").and_then(Value::as_i64).unwrap_or(1);
+        let view = WorkflowView::of(wf);
+        let tasks = view.tasks.len();
         let now = model::time::format_datetime(self.clock.now());
         Ok(json!({
             "id": placeholder_id(wf_id, user_id),
-            "processingStatus": "queued",
-            "workflowExecutionType": "scheduled",
-            "workflowVersion": version,
+            "processingStatus": ProcessingStatus::Queued.as_str(),
+            "workflowExecutionType": ExecutionType::Scheduled.as_str(),
+            "workflowVersion": view.version,
             "scheduledDateTime": now,
             "startedDateTime": null,
             "completedDateTime": null,
-            "totalTasksCount": wf.get("tasks").and_then(Value::as_array).map(Vec::len).unwrap_or(0),
+            "totalTasksCount": tasks,
             "failedTasksCount": 0,
-            "totalUnprocessedTasksCount": wf.get("tasks").and_then(Value::as_array).map(Vec::len).unwrap_or(0),
+            "totalUnprocessedTasksCount": tasks,
             "subject": {"id": user_id},
         }))
     }

@@ -14,58 +14,15 @@
 //!   assignments: an `adminRemove` request per assignment, which goes.
 //! * Cancel pending access package assignment requests: every pending request of the user.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
-use model::catalog::ids;
+use model::run::TaskKind;
 use model::tap;
 use serde_json::Value;
-use store::{entitlement_kinds, AssignmentRow, RequestRow, Store};
+use store::{entitlement_kinds, AssignmentRow, Store};
 
-use crate::tasks::{argument, send_mail, Effect, Outcome, TaskInput};
-
-pub(crate) const GENERATE_TAP: &str = ids::GENERATE_TAP;
-pub(crate) const REQUEST: &str = ids::REQUEST_ACCESS_PACKAGE;
-pub(crate) const REMOVE: &str = ids::REMOVE_ACCESS_PACKAGE;
-pub(crate) const REMOVE_ALL: &str = "42ae2956-193d-4f39-be06-691b8ac4fa1d";
-pub(crate) const CANCEL_PENDING: &str = "498770d9-bab7-4e4c-b73d-5ded82a1d0b3";
-
-/// Whether a task of this definition reads access package data (lower-case id).
-pub fn is_access_package_task(definition_id: &str) -> bool {
-    matches!(
-        definition_id.to_ascii_lowercase().as_str(),
-        REQUEST | REMOVE | REMOVE_ALL | CANCEL_PENDING
-    )
-}
-
-/// A change to the user's access packages.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AccessChange {
-    Request {
-        access_package_id: String,
-        policy_id: String,
-        /// The policy requires approval: the request waits in `pendingApproval`.
-        pending: bool,
-    },
-    Remove {
-        assignment_id: String,
-    },
-    Cancel {
-        request_id: String,
-    },
-}
-
-/// The access package data a job's tasks read (ids lower-cased as keys).
-#[derive(Debug, Default, Clone)]
-pub struct AccessData {
-    pub packages: HashMap<String, Value>,
-    /// Policy document and the id of its access package.
-    pub policies: HashMap<String, (String, Value)>,
-    /// Per user id: their assignments.
-    pub assignments: HashMap<String, Vec<AssignmentRow>>,
-    /// Per user id: their requests that can still be canceled.
-    pub pending: HashMap<String, Vec<RequestRow>>,
-}
+use crate::task_input::{argument, Effect, Outcome, TaskInput};
+pub use crate::task_input::{AccessChange, AccessData};
+use crate::task_mail::send_mail;
 
 /// Load what the access package tasks of a job's users read: the tenant's packages and
 /// policies, and those users' assignments and pending requests.
@@ -174,7 +131,7 @@ pub(crate) fn generate_tap(input: &TaskInput) -> Outcome {
         .and_then(model::time::parse_datetime)
         .filter(|hire| *hire > input.now)
         .unwrap_or(input.now);
-    let (mut effects, to) = match send_mail(input, GENERATE_TAP) {
+    let (mut effects, to) = match send_mail(input, TaskKind::GenerateTap) {
         Outcome::Completed { effects, .. } => {
             let to = effects
                 .iter()
@@ -387,6 +344,13 @@ pub(crate) fn cancel_pending_requests(input: &TaskInput) -> Outcome {
 mod tests {
     use super::*;
     use serde_json::json;
+    use store::RequestRow;
+
+    const GENERATE_TAP: &str = TaskKind::GenerateTap.id();
+    const REQUEST: &str = TaskKind::RequestAccessPackage.id();
+    const REMOVE: &str = TaskKind::RemoveAccessPackage.id();
+    const REMOVE_ALL: &str = TaskKind::RemoveAllAccessPackages.id();
+    const CANCEL_PENDING: &str = TaskKind::CancelPendingAccessPackageRequests.id();
 
     const U: &str = "aaaaaaaa-0000-0000-0000-00000000000a";
     const BOSS: &str = "bbbbbbbb-0000-0000-0000-00000000000b";
@@ -433,6 +397,7 @@ mod tests {
         let boss = json!({"id": BOSS, "displayName": "Bea Boss", "mail": "bea@contoso.test"});
         crate::tasks::plan_task(&TaskInput {
             definition_id: def,
+            kind: TaskKind::from_id(def),
             arguments: &arguments,
             user: &user,
             user_group_ids: &[],

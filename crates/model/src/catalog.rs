@@ -4,6 +4,8 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
+use crate::run::TaskKind;
+
 static TASK_DEFINITIONS: OnceLock<Vec<Value>> = OnceLock::new();
 static WORKFLOW_TEMPLATES: OnceLock<Vec<Value>> = OnceLock::new();
 
@@ -39,39 +41,30 @@ pub fn workflow_template(id: &str) -> Option<&'static Value> {
     })
 }
 
-/// Task definition ids with a meaning the engine relies on.
+/// Task definition ids with a meaning the engine relies on, read from [`TaskKind`] (which
+/// declares each id once).
 pub mod ids {
-    pub const ADD_USER_TO_GROUPS: &str = "22085229-5809-45e8-97fd-270d28d66910";
-    pub const DISABLE_USER_ACCOUNT: &str = "1dfdfcc7-52fa-4c2e-bf3a-e3919cc12950";
-    pub const ENABLE_USER_ACCOUNT: &str = "6fc52c9d-398b-4305-9763-15f42c1676fc";
-    pub const REMOVE_USER_FROM_GROUPS: &str = "1953a66c-751c-45e5-8bfe-01462c70da3c";
-    pub const GENERATE_TAP: &str = "1b555e50-7f65-41d5-b514-5894a026d10d";
-    pub const SEND_WELCOME_EMAIL: &str = "70b29d51-b59a-4773-9280-8841dfd3f2ea";
-    pub const ADD_USER_TO_TEAMS: &str = "e440ed8d-25a1-4618-84ce-091ed5be5594";
-    pub const DELETE_USER_ACCOUNT: &str = "8d18588d-9ad3-4c0f-99d0-ec215f0e3dff";
-    pub const REMOVE_USER_FROM_TEAMS: &str = "06aa7acb-01af-4824-8899-b14e5ed788d6";
-    pub const REMOVE_USER_FROM_ALL_GROUPS: &str = "b3a31406-2a15-4c9a-b25b-a658fa5f07fc";
-    pub const REMOVE_USER_FROM_ALL_TEAMS: &str = "81f7b200-2816-4b3b-8c5d-dc556f07b024";
-    pub const REMOVE_ALL_LICENSES: &str = "8fa97d28-3e52-4985-b3a9-a1126f9b8b4e";
-    pub const RUN_CUSTOM_TASK_EXTENSION: &str = "4262b724-8dba-4fad-afc3-43fcbb497a0e";
-    pub const ASSIGN_LICENSES: &str = "683c87a4-2ad4-420b-97d4-220d90afcd24";
-    pub const REMOVE_LICENSES: &str = "5fc402a8-daaf-4b7b-9203-da868b05fc5f";
-    pub const REQUEST_ACCESS_PACKAGE: &str = "c1ec1e76-f374-4375-aaa6-0bb6bd4c60be";
-    pub const REMOVE_ACCESS_PACKAGE: &str = "4a0b64f2-c7ec-46ba-b117-18f262946c50";
+    use crate::run::TaskKind;
+
+    pub const ADD_USER_TO_GROUPS: &str = TaskKind::AddUserToGroups.id();
+    pub const DISABLE_USER_ACCOUNT: &str = TaskKind::DisableUserAccount.id();
+    pub const ENABLE_USER_ACCOUNT: &str = TaskKind::EnableUserAccount.id();
+    pub const REMOVE_USER_FROM_GROUPS: &str = TaskKind::RemoveUserFromGroups.id();
+    pub const GENERATE_TAP: &str = TaskKind::GenerateTap.id();
+    pub const ADD_USER_TO_TEAMS: &str = TaskKind::AddUserToTeams.id();
+    pub const DELETE_USER_ACCOUNT: &str = TaskKind::DeleteUserAccount.id();
+    pub const REMOVE_USER_FROM_TEAMS: &str = TaskKind::RemoveUserFromTeams.id();
+    pub const REMOVE_USER_FROM_ALL_GROUPS: &str = TaskKind::RemoveUserFromAllGroups.id();
+    pub const REMOVE_USER_FROM_ALL_TEAMS: &str = TaskKind::RemoveUserFromAllTeams.id();
+    pub const REMOVE_ALL_LICENSES: &str = TaskKind::RemoveAllLicenses.id();
+    pub const RUN_CUSTOM_TASK_EXTENSION: &str = TaskKind::RunCustomTaskExtension.id();
+    pub const ASSIGN_LICENSES: &str = TaskKind::AssignLicenses.id();
+    pub const REMOVE_LICENSES: &str = TaskKind::RemoveLicenses.id();
 }
 
 /// Arguments a task cannot do its work without (the Entra task docs' "needs" column).
 pub fn required_arguments(definition_id: &str) -> &'static [&'static str] {
-    let id = definition_id.to_ascii_lowercase();
-    match id.as_str() {
-        ids::ADD_USER_TO_GROUPS | ids::REMOVE_USER_FROM_GROUPS => &["groupID"],
-        ids::ADD_USER_TO_TEAMS | ids::REMOVE_USER_FROM_TEAMS => &["teamID"],
-        ids::RUN_CUSTOM_TASK_EXTENSION => &["customTaskExtensionID"],
-        ids::ASSIGN_LICENSES | ids::REMOVE_LICENSES => &["licenses"],
-        ids::REQUEST_ACCESS_PACKAGE => &["assignmentPolicyId", "accessPackageId"],
-        ids::REMOVE_ACCESS_PACKAGE => &["accessPackageId"],
-        _ => &[],
-    }
+    TaskKind::from_id(definition_id).map_or(&[], TaskKind::required_arguments)
 }
 
 #[cfg(test)]

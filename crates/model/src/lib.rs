@@ -3,14 +3,19 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod catalog;
+pub mod descriptor;
 pub mod directory;
+pub mod document;
+pub mod extension;
 pub mod mail;
+pub mod run;
 pub mod schema;
 pub mod tap;
 pub mod time;
 pub mod types;
 pub mod validate;
 pub mod workflow;
+pub mod workflow_view;
 
 pub use validate::{render, validate_body};
 

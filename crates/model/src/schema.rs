@@ -4,140 +4,18 @@
 //! properties, polymorphic `@odata.type`) and response rendering (evolvable enums), so
 //! every resource gets the same treatment without hand-written serde structs.
 
-/// The shape of one property value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ty {
-    Str,
-    Bool,
-    Int,
-    /// ISO 8601 date-time, stored normalised to UTC.
-    DateTime,
-    /// `Edm.Date` (`2024-01-31`).
-    Date,
-    /// ISO 8601 duration; the Python SDK's `H:MM:SS` / `D day, H:MM:SS` is accepted on input.
-    Duration,
-    /// A GUID string (compared case-insensitively).
-    Guid,
-    Enum(&'static str),
-    /// Flags enum: one comma-separated string of members.
-    Flags(&'static str),
-    /// A complex (or, for navigations, entity) type by full name.
-    Complex(&'static str),
-    /// Free JSON (kept as given).
-    Any,
-}
-
-#[derive(Debug, Clone, Copy)]
-pub struct Property {
-    pub name: &'static str,
-    pub ty: Ty,
-    pub collection: bool,
-    /// Server-assigned: silently dropped from request bodies.
-    pub read_only: bool,
-    /// Write-only: accepted in requests, never returned (e.g. `passwordProfile`).
-    pub write_only: bool,
-}
-
-#[derive(Debug)]
-pub struct TypeDef {
-    /// Full name, e.g. `microsoft.graph.identityGovernance.workflow`.
-    pub name: &'static str,
-    pub base: Option<&'static str>,
-    pub is_abstract: bool,
-    pub properties: &'static [Property],
-}
-
-#[derive(Debug)]
-pub struct EnumDef {
-    pub name: &'static str,
-    /// Members in declared order; those after `unknownFutureValue` are "evolvable".
-    pub members: &'static [&'static str],
-    pub flags: bool,
-}
-
-impl EnumDef {
-    /// The canonical spelling of a member, matched case-insensitively.
-    pub fn member(&self, value: &str) -> Option<&'static str> {
-        self.members
-            .iter()
-            .copied()
-            .find(|m| m.eq_ignore_ascii_case(value))
-    }
-
-    /// True for members declared after `unknownFutureValue`.
-    pub fn is_evolvable(&self, member: &str) -> bool {
-        match self.members.iter().position(|m| *m == "unknownFutureValue") {
-            Some(cut) => self
-                .members
-                .iter()
-                .position(|m| *m == member)
-                .is_some_and(|p| p > cut),
-            None => false,
-        }
-    }
-}
-
-pub const fn p(name: &'static str, ty: Ty) -> Property {
-    Property {
-        name,
-        ty,
-        collection: false,
-        read_only: false,
-        write_only: false,
-    }
-}
-
-pub const fn ro(name: &'static str, ty: Ty) -> Property {
-    Property {
-        name,
-        ty,
-        collection: false,
-        read_only: true,
-        write_only: false,
-    }
-}
-
-pub const fn coll(name: &'static str, ty: Ty) -> Property {
-    Property {
-        name,
-        ty,
-        collection: true,
-        read_only: false,
-        write_only: false,
-    }
-}
-
-pub const fn ro_coll(name: &'static str, ty: Ty) -> Property {
-    Property {
-        name,
-        ty,
-        collection: true,
-        read_only: true,
-        write_only: false,
-    }
-}
-
-pub const fn wo(name: &'static str, ty: Ty) -> Property {
-    Property {
-        name,
-        ty,
-        collection: false,
-        read_only: false,
-        write_only: true,
-    }
-}
+pub use crate::descriptor::{coll, p, ro, ro_coll, wo, EnumDef, Property, Ty, TypeDef};
+use crate::types::{ENUMS, TYPES};
 
 /// Look a type up by full name (with or without a leading `#`, case-insensitively,
 /// as the SDK matches discriminators).
 pub fn type_def(name: &str) -> Option<&'static TypeDef> {
     let name = name.strip_prefix('#').unwrap_or(name);
-    crate::types::TYPES
-        .iter()
-        .find(|t| t.name.eq_ignore_ascii_case(name))
+    TYPES.iter().find(|t| t.name.eq_ignore_ascii_case(name))
 }
 
 pub fn enum_def(name: &str) -> Option<&'static EnumDef> {
-    crate::types::ENUMS.iter().find(|e| e.name == name)
+    ENUMS.iter().find(|e| e.name == name)
 }
 
 /// A property of a type or of one of its base types.
@@ -167,8 +45,5 @@ pub fn derives_from(derived: &'static TypeDef, base: &'static TypeDef) -> bool {
 /// Whether values of this declared type need `@odata.type` on the wire: abstract types and
 /// types with derived types are polymorphic.
 pub fn is_polymorphic(t: &'static TypeDef) -> bool {
-    t.is_abstract
-        || crate::types::TYPES
-            .iter()
-            .any(|d| d.base.is_some_and(|b| b == t.name))
+    t.is_abstract || TYPES.iter().any(|d| d.base.is_some_and(|b| b == t.name))
 }

@@ -29,6 +29,12 @@ pub fn format_datetime(dt: DateTime<Utc>) -> String {
     }
 }
 
+/// The fixed-width form the store orders by (leases, due times): always six fraction
+/// digits, so text order is time order. Documents carry [`format_datetime`] instead.
+pub fn format_fixed(dt: DateTime<Utc>) -> String {
+    dt.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
 pub fn normalize_datetime(s: &str) -> Option<String> {
     parse_datetime(s).map(format_datetime)
 }
@@ -194,6 +200,16 @@ mod tests {
         assert_eq!(format_duration(five), "PT5M");
         assert_eq!(format_duration(chrono::Duration::hours(26)), "P1DT2H");
         assert_eq!(format_duration(chrono::Duration::zero()), "PT0S");
+    }
+
+    #[test]
+    fn fixed_width_times_keep_six_fraction_digits() {
+        let whole = parse_datetime("2024-06-03T12:00:00Z").unwrap();
+        assert_eq!(format_fixed(whole), "2024-06-03T12:00:00.000000Z");
+        assert_eq!(format_datetime(whole), "2024-06-03T12:00:00Z");
+        let fraction = parse_datetime("2024-06-03T12:00:00.5Z").unwrap();
+        assert_eq!(format_fixed(fraction), "2024-06-03T12:00:00.500000Z");
+        assert_eq!(parse_datetime(&format_fixed(fraction)), Some(fraction));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The type and enum tables (restated from the Graph beta metadata in `shared/reference`).
 
-use crate::schema::{coll, p, ro, ro_coll, wo, EnumDef, Property, Ty::*, TypeDef};
+use crate::descriptor::{coll, p, ro, ro_coll, wo, EnumDef, Property, Ty::*, TypeDef};
 
 macro_rules! ty {
     ($name:expr, base = $base:expr, abstract = $abs:expr, [$($prop:expr),* $(,)?]) => {

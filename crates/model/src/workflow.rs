@@ -1,30 +1,23 @@
-//! Rules that make a lifecycle workflow definition (and its neighbours: custom task
-//! extensions, tenant settings) valid, and the server-assigned parts of each document.
+//! Rules that make a lifecycle workflow definition (and its neighbour, the tenant
+//! settings) valid, and the server-assigned parts of each document. Custom task
+//! extensions are checked in `extension.rs`.
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
 use crate::catalog::{required_arguments, task_definition};
-use crate::time::{format_datetime, parse_duration};
-use crate::types::{CUSTOM_TASK_EXTENSION, SETTINGS, TASK, WORKFLOW};
+use crate::time::format_datetime;
+use crate::types::{SETTINGS, TASK, WORKFLOW};
 use crate::{new_id, validate_body, ModelError};
+
+pub use crate::document::Actor;
+use crate::document::{non_empty_str, require};
+pub use crate::extension::custom_task_extension;
 
 pub const MAX_WORKFLOWS_PER_TENANT: usize = 100;
 pub const MAX_TASKS_PER_WORKFLOW: usize = 25;
 pub const MAX_CUSTOM_TASK_EXTENSIONS_PER_TENANT: usize = 100;
 pub const OFFSET_RANGE: std::ops::RangeInclusive<i64> = -180..=180;
-
-/// Who made a change, from the token's `oid`.
-#[derive(Debug, Clone)]
-pub struct Actor {
-    pub id: String,
-}
-
-impl Actor {
-    fn stub(&self) -> Value {
-        json!({ "id": self.id })
-    }
-}
 
 /// Basic workflow properties PATCH may change without a new version.
 const BASIC: &[&str] = &[
@@ -40,21 +33,6 @@ fn get_str<'a>(m: &'a Map<String, Value>, k: &str) -> Option<&'a str> {
 
 fn get_bool(m: &Map<String, Value>, k: &str) -> bool {
     m.get(k).and_then(Value::as_bool).unwrap_or(false)
-}
-
-fn require<'a>(m: &'a Map<String, Value>, k: &str) -> Result<&'a Value, ModelError> {
-    match m.get(k) {
-        Some(v) if !v.is_null() => Ok(v),
-        _ => Err(ModelError::Missing(k.to_string())),
-    }
-}
-
-fn non_empty_str(m: &Map<String, Value>, k: &str) -> Result<String, ModelError> {
-    let v = require(m, k)?;
-    match v.as_str() {
-        Some(s) if !s.trim().is_empty() => Ok(s.to_string()),
-        _ => Err(ModelError::invalid(k, "must be a non-empty string")),
-    }
 }
 
 /// Validate a full workflow definition (create and createNewVersion) and fill in the
@@ -658,82 +636,6 @@ pub fn patch_task(current: &Value, body: &Value) -> Result<Value, ModelError> {
         }
     }
     Ok(Value::Object(task))
-}
-
-/// Validate a custom task extension on create (`current` = None) or update.
-pub fn custom_task_extension(
-    current: Option<&Value>,
-    body: &Value,
-    now: DateTime<Utc>,
-    actor: &Actor,
-) -> Result<Value, ModelError> {
-    let patch = validate_body(CUSTOM_TASK_EXTENSION, body)?;
-    let mut ext = current
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
-    for (k, v) in patch {
-        if k != "@odata.type" && k != "id" {
-            ext.insert(k, v);
-        }
-    }
-    non_empty_str(&ext, "displayName")?;
-    require(&ext, "endpointConfiguration")?;
-    require(&ext, "authenticationConfiguration")?;
-    if let Some(cc) = ext.get("clientConfiguration").filter(|v| !v.is_null()) {
-        if let Some(t) = cc.get("timeoutInMilliseconds").and_then(Value::as_i64) {
-            if !(200..=2000).contains(&t) {
-                return Err(ModelError::invalid(
-                    "clientConfiguration.timeoutInMilliseconds",
-                    "must be between 200 and 2000",
-                ));
-            }
-        }
-        if let Some(r) = cc.get("maximumRetries").and_then(Value::as_i64) {
-            if !(0..=1).contains(&r) {
-                return Err(ModelError::invalid(
-                    "clientConfiguration.maximumRetries",
-                    "must be 0 or 1",
-                ));
-            }
-        }
-    }
-    if let Some(cb) = ext.get("callbackConfiguration").filter(|v| !v.is_null()) {
-        if let Some(d) = cb
-            .get("timeoutDuration")
-            .and_then(Value::as_str)
-            .and_then(parse_duration)
-        {
-            if d < chrono::Duration::minutes(5) || d > chrono::Duration::hours(3) {
-                return Err(ModelError::invalid(
-                    "callbackConfiguration.timeoutDuration",
-                    "must be between 5 minutes and 3 hours",
-                ));
-            }
-        }
-    }
-    let ts = Value::String(format_datetime(now));
-    if current.is_none() {
-        ext.insert("id".into(), Value::String(new_id()));
-        ext.insert("createdDateTime".into(), ts.clone());
-        ext.insert("createdBy".into(), actor.stub());
-        ext.entry("description").or_insert(Value::Null);
-        ext.entry("clientConfiguration").or_insert(Value::Null);
-        ext.entry("callbackConfiguration").or_insert(Value::Null);
-    }
-    let reply_mode = if ext
-        .get("callbackConfiguration")
-        .is_some_and(|v| !v.is_null())
-    {
-        "callback"
-    } else {
-        "none"
-    };
-    ext.entry("replyMode")
-        .or_insert(Value::String(reply_mode.into()));
-    ext.insert("lastModifiedDateTime".into(), ts);
-    ext.insert("lastModifiedBy".into(), actor.stub());
-    Ok(Value::Object(ext))
 }
 
 /// The settings a tenant starts with.

@@ -909,7 +909,11 @@ both_backends!(import_json_and_csv_idempotently, |t| {
     .unwrap();
     let run = import(&t, &smaller);
     assert!(run.ok, "{} {}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("members of 1 group(s)"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("members of 1 group(s)"),
+        "{}",
+        run.stdout
+    );
     let members = t.get(&format!("/groups/{gid}/members")).await;
     assert_eq!(names(&members).len(), 2);
     let run = import_with(&t, &smaller, &["--overwrite-managed"]);

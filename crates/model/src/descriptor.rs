@@ -1,0 +1,126 @@
+//! The building blocks of the type tables: property shapes, type and enum definitions,
+//! and the constructors `types.rs` declares its tables with. Apart from both the tables
+//! and the lookups over them (`schema.rs`), so neither needs the other's module.
+
+/// The shape of one property value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ty {
+    Str,
+    Bool,
+    Int,
+    /// ISO 8601 date-time, stored normalised to UTC.
+    DateTime,
+    /// `Edm.Date` (`2024-01-31`).
+    Date,
+    /// ISO 8601 duration; the Python SDK's `H:MM:SS` / `D day, H:MM:SS` is accepted on input.
+    Duration,
+    /// A GUID string (compared case-insensitively).
+    Guid,
+    Enum(&'static str),
+    /// Flags enum: one comma-separated string of members.
+    Flags(&'static str),
+    /// A complex (or, for navigations, entity) type by full name.
+    Complex(&'static str),
+    /// Free JSON (kept as given).
+    Any,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Property {
+    pub name: &'static str,
+    pub ty: Ty,
+    pub collection: bool,
+    /// Server-assigned: silently dropped from request bodies.
+    pub read_only: bool,
+    /// Write-only: accepted in requests, never returned (e.g. `passwordProfile`).
+    pub write_only: bool,
+}
+
+#[derive(Debug)]
+pub struct TypeDef {
+    /// Full name, e.g. `microsoft.graph.identityGovernance.workflow`.
+    pub name: &'static str,
+    pub base: Option<&'static str>,
+    pub is_abstract: bool,
+    pub properties: &'static [Property],
+}
+
+#[derive(Debug)]
+pub struct EnumDef {
+    pub name: &'static str,
+    /// Members in declared order; those after `unknownFutureValue` are "evolvable".
+    pub members: &'static [&'static str],
+    pub flags: bool,
+}
+
+impl EnumDef {
+    /// The canonical spelling of a member, matched case-insensitively.
+    pub fn member(&self, value: &str) -> Option<&'static str> {
+        self.members
+            .iter()
+            .copied()
+            .find(|m| m.eq_ignore_ascii_case(value))
+    }
+
+    /// True for members declared after `unknownFutureValue`.
+    pub fn is_evolvable(&self, member: &str) -> bool {
+        match self.members.iter().position(|m| *m == "unknownFutureValue") {
+            Some(cut) => self
+                .members
+                .iter()
+                .position(|m| *m == member)
+                .is_some_and(|p| p > cut),
+            None => false,
+        }
+    }
+}
+
+pub const fn p(name: &'static str, ty: Ty) -> Property {
+    Property {
+        name,
+        ty,
+        collection: false,
+        read_only: false,
+        write_only: false,
+    }
+}
+
+pub const fn ro(name: &'static str, ty: Ty) -> Property {
+    Property {
+        name,
+        ty,
+        collection: false,
+        read_only: true,
+        write_only: false,
+    }
+}
+
+pub const fn coll(name: &'static str, ty: Ty) -> Property {
+    Property {
+        name,
+        ty,
+        collection: true,
+        read_only: false,
+        write_only: false,
+    }
+}
+
+pub const fn ro_coll(name: &'static str, ty: Ty) -> Property {
+    Property {
+        name,
+        ty,
+        collection: true,
+        read_only: true,
+        write_only: false,
+    }
+}
+
+pub const fn wo(name: &'static str, ty: Ty) -> Property {
+    Property {
+        name,
+        ty,
+        collection: false,
+        read_only: false,
+        write_only: true,
+    }
+}
