@@ -5,21 +5,8 @@ use serde_json::{json, Value};
 use store::{kinds, Resource, Write};
 
 use crate::tasks::{find_task, tasks_of};
-use crate::workflows::{version_id, Expand, Expanded, UserNav};
+use crate::workflows::{version_id, version_resource, Expand, Expanded, UserNav};
 use crate::{Caller, Error, Result, Scope, Service};
-
-/// The stored snapshot of the version `wf` is at.
-pub(crate) fn version_resource(store: &store::Store, workflow_id: &str, wf: &Value) -> Resource {
-    let n = wf.get("version").and_then(Value::as_i64).unwrap_or(1);
-    Resource {
-        kind: kinds::WORKFLOW_VERSION,
-        id: version_id(workflow_id, n),
-        parent_id: workflow_id.to_string(),
-        deleted_at: None,
-        seq: store.next_seq(),
-        doc: model::workflow::version_snapshot(wf),
-    }
-}
 
 impl Service {
     /// Store a new version of a workflow in one transaction: the workflow, its snapshot, and

@@ -18,6 +18,19 @@ pub fn version_id(workflow_id: &str, n: i64) -> String {
     format!("{workflow_id}:{n}")
 }
 
+/// The stored snapshot of the version `wf` is at.
+pub(crate) fn version_resource(store: &store::Store, workflow_id: &str, wf: &Value) -> Resource {
+    let n = wf.get("version").and_then(Value::as_i64).unwrap_or(1);
+    Resource {
+        kind: kinds::WORKFLOW_VERSION,
+        id: version_id(workflow_id, n),
+        parent_id: workflow_id.to_string(),
+        deleted_at: None,
+        seq: store.next_seq(),
+        doc: model::workflow::version_snapshot(wf),
+    }
+}
+
 impl Service {
     /// The workflow `id`, live or deleted as `scope` says.
     pub async fn load_workflow(&self, caller: &Caller, id: &str, scope: Scope) -> Result<Resource> {
@@ -309,7 +322,7 @@ impl Service {
                 "A workflow with id '{id}' already exists."
             )));
         }
-        let version = crate::versions::version_resource(&self.store, &id, &wf);
+        let version = version_resource(&self.store, &id, &wf);
         self.write_within_limit(
             caller,
             kinds::WORKFLOW,
