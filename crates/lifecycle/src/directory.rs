@@ -209,11 +209,18 @@ impl Service {
 
     pub async fn update_user(&self, caller: &Caller, key: &str, body: Body) -> Result<()> {
         let row = self.load_user(caller, key).await?;
-        let doc = model::directory::patch_user(&row.doc, &body?)?;
-        if doc != row.doc {
-            self.store
-                .put_user(&caller.tenant, &UserRow { doc, ..row })
-                .await?;
+        let body = body?;
+        // Merged inside the store's write transaction, against the document as it is then:
+        // merging the one read above would undo writes that landed in between.
+        let merge = |current: &Value| -> Result<Value> {
+            Ok(model::directory::patch_user(current, &body)?)
+        };
+        if !self
+            .store
+            .update_user(&caller.tenant, &row.id, merge)
+            .await?
+        {
+            return Err(directory_not_found(key));
         }
         Ok(())
     }

@@ -25,6 +25,7 @@ mod result_rows;
 mod results;
 mod scan;
 mod timestamps;
+mod user_writes;
 mod waiting;
 mod writes;
 
