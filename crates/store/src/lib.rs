@@ -266,7 +266,25 @@ impl Store {
             generations: (dialect == Dialect::Sqlite).then(|| Arc::new(Mutex::new(HashMap::new()))),
             statistics_checked: Arc::new(tokio::sync::Mutex::new(None)),
         };
-        migrate::run(&store).await?;
+        if dialect == Dialect::Postgres {
+            // Migrating may wait for another node's migration (an advisory lock) and build
+            // indexes over large tables: neither is bounded by the request-time limits of
+            // `postgres_options`, so it runs over a connection of its own without them.
+            let unbounded = AnyPoolOptions::new()
+                .max_connections(1)
+                .connect(&url)
+                .await?;
+            let migrating = Store {
+                pool: unbounded.clone(),
+                writer: unbounded.clone(),
+                ..store.clone()
+            };
+            let migrated = migrate::run(&migrating).await;
+            unbounded.close().await;
+            migrated?;
+        } else {
+            migrate::run(&store).await?;
+        }
         if dialect == Dialect::Sqlite {
             store.spawn_checkpointer();
         }
