@@ -154,6 +154,20 @@ fn psql(url: &str, sql: &str) -> std::process::Output {
         .expect("run psql")
 }
 
+/// The first value `sql` returns, as text ("" for none).
+fn psql_value(url: &str, sql: &str) -> String {
+    let out = Command::new("psql")
+        .args([url, "-At", "-c", sql])
+        .output()
+        .expect("run psql");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_string()
+}
+
 /// A tenant on a server of its own with a fresh PostgreSQL database, so faults injected
 /// there touch no other test.
 fn postgres_tenant(name: &'static str) -> Option<Tenant> {
@@ -177,8 +191,19 @@ async fn postgres_lock_wait_is_bounded() {
             "BEGIN; SELECT 1 FROM resources FOR UPDATE; SELECT pg_sleep(16); COMMIT;",
         )
     });
-    // Let the session take its locks.
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // Wait until the session holds its locks (it sleeps once it has them).
+    let sleeping = format!(
+        "SELECT 1 FROM pg_stat_activity WHERE datname = '{}' AND wait_event = 'PgSleep'",
+        database_name(&t.server.database)
+    );
+    let asked = Instant::now();
+    while psql_value(&t.server.database, &sleeping) != "1" {
+        assert!(
+            asked.elapsed() < Duration::from_secs(10),
+            "psql never locked"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let started = Instant::now();
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(12))
