@@ -209,11 +209,19 @@ impl Service {
 
     pub async fn update_user(&self, caller: &Caller, key: &str, body: Body) -> Result<()> {
         let row = self.load_user(caller, key).await?;
-        let doc = model::directory::patch_user(&row.doc, &body?)?;
-        if doc != row.doc {
-            self.store
-                .put_user(&caller.tenant, &UserRow { doc, ..row })
-                .await?;
+        // Validated up front, so a bad body never waits for the writer; merged inside the
+        // store's write transaction, against the document as it is then: merging the one
+        // read above would undo writes that landed in between.
+        let props = model::directory::validate_user_props(&body?)?;
+        let merge = move |current: &Value| -> Result<Value> {
+            Ok(model::directory::merge_user(current, props)?)
+        };
+        if !self
+            .store
+            .update_user(&caller.tenant, &row.id, merge)
+            .await?
+        {
+            return Err(directory_not_found(key));
         }
         Ok(())
     }

@@ -138,8 +138,16 @@ pub(crate) async fn current_docs(
         return Ok(HashMap::new());
     }
     let ph: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+    // The caller rewrites these documents in the same transaction: on PostgreSQL the rows
+    // are locked (in key order, so two writers cannot wait on each other), or a concurrent
+    // write between this read and the rewrite would be lost. SQLite's one writer already
+    // excludes every other write.
+    let lock = match crate::dialect_of(conn) {
+        crate::Dialect::Postgres => " ORDER BY id FOR UPDATE",
+        crate::Dialect::Sqlite => "",
+    };
     let sql = format!(
-        "SELECT id, doc FROM users WHERE tenant_id = $1 AND id IN ({})",
+        "SELECT id, doc FROM users WHERE tenant_id = $1 AND id IN ({}){lock}",
         ph.join(",")
     );
     let mut q = sqlx::query(&sql).bind(tenant);

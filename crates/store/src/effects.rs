@@ -484,12 +484,19 @@ async fn apply_user_effects(
                 let doc = match doc_change.take() {
                     Some(d) => d,
                     None => {
-                        let row =
-                            sqlx::query("SELECT doc FROM users WHERE tenant_id = $1 AND id = $2")
-                                .bind(tenant)
-                                .bind(user_id)
-                                .fetch_optional(&mut *tx)
-                                .await?;
+                        // Locked on PostgreSQL until the rewrite below commits, so a
+                        // concurrent PATCH is neither lost nor undoes this effect.
+                        let lock = match crate::dialect_of(tx) {
+                            crate::Dialect::Postgres => " FOR UPDATE",
+                            crate::Dialect::Sqlite => "",
+                        };
+                        let sql =
+                            format!("SELECT doc FROM users WHERE tenant_id = $1 AND id = $2{lock}");
+                        let row = sqlx::query(&sql)
+                            .bind(tenant)
+                            .bind(user_id)
+                            .fetch_optional(&mut *tx)
+                            .await?;
                         match row {
                             Some(r) => serde_json::from_str(&r.try_get::<String, _>(0)?)
                                 .map_err(|e| StoreError::Corrupt(e.to_string()))?,

@@ -25,6 +25,7 @@ mod result_rows;
 mod results;
 mod scan;
 mod timestamps;
+mod user_writes;
 mod waiting;
 mod writes;
 
@@ -87,18 +88,30 @@ impl From<sqlx::Error> for StoreError {
 }
 
 /// Whether an error means "try again later": no pooled connection came free, SQLite stayed
-/// busy or locked past `busy_timeout`, or PostgreSQL gave up on a lock (serialization
-/// failure, deadlock, lock not available).
+/// busy or locked past `busy_timeout` or found its disk full, PostgreSQL gave up on a lock
+/// (serialization failure, deadlock, lock or statement timeout), or the connection to the
+/// database was lost (I/O error, session terminated, server shutting down or not yet
+/// accepting connections). The pool replaces lost connections, so a later try can succeed.
 fn is_busy(e: &sqlx::Error) -> bool {
     match e {
-        sqlx::Error::PoolTimedOut => true,
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::WorkerCrashed => true,
         sqlx::Error::Database(db) => match db.code().as_deref() {
             // SQLite reports (extended) numeric result codes; the low byte is the primary
-            // code: 5 SQLITE_BUSY, 6 SQLITE_LOCKED. SQLSTATEs are five characters.
-            Some(code) if code.len() < 5 => {
-                code.parse::<u32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6))
+            // code: 5 SQLITE_BUSY, 6 SQLITE_LOCKED, 10 SQLITE_IOERR (a write that found no
+            // space can report it), 13 SQLITE_FULL. SQLSTATEs are five characters.
+            Some(code) if code.len() < 5 => code
+                .parse::<u32>()
+                .is_ok_and(|c| matches!(c & 0xff, 5 | 6 | 10 | 13)),
+            Some(code) => {
+                matches!(
+                    code,
+                    "40001" | "40P01" | "55P03" | "57014" | "57P01" | "57P02" | "57P03" | "25P03"
+                ) || code.starts_with("08") // connection exceptions
+                    || code.starts_with("53") // insufficient resources: disk full, too many connections
             }
-            Some(code) => matches!(code, "40001" | "40P01" | "55P03"),
             None => false,
         },
         _ => false,
@@ -135,6 +148,20 @@ fn sqlite_options(opts: AnyPoolOptions, cache_pragma: &'static str) -> AnyPoolOp
         // An embedded database connection does not go stale; the check would cost a round
         // trip to SQLite's worker thread on every statement.
         .test_before_acquire(false)
+        // A write that failed may leave the connection inside its transaction, when SQLite
+        // ended the transaction itself (as on a full disk) and the rollback sqlx queues on
+        // drop then fails: every later write would fail to begin. Such a connection is
+        // replaced. The ping first runs what the connection has queued (that rollback).
+        .before_acquire(|conn, _| {
+            Box::pin(async move {
+                use sqlx::Connection;
+                if !conn.is_in_transaction() {
+                    return Ok(true);
+                }
+                conn.ping().await?;
+                Ok(!conn.is_in_transaction())
+            })
+        })
         .after_connect(move |conn, _| {
             Box::pin(async move {
                 use sqlx::Executor;
@@ -167,6 +194,29 @@ fn sqlite_options(opts: AnyPoolOptions, cache_pragma: &'static str) -> AnyPoolOp
         })
 }
 
+/// Connection settings of every PostgreSQL connection: no wait is unbounded. A write
+/// blocked by another session's lock gives up after 5 s (55P03, answered 503) instead of
+/// holding its request until the lock goes, and is then not applied; no statement runs past
+/// 10 minutes (ANALYZE and migrations of large tables take a while); a session idle inside a
+/// transaction for a minute (a stuck node) loses it, and its locks with it.
+fn postgres_options(opts: AnyPoolOptions) -> AnyPoolOptions {
+    // A session PostgreSQL terminated is found dead by the check and replaced, instead of
+    // failing the next request that draws it.
+    opts.test_before_acquire(true).after_connect(|conn, _| {
+        Box::pin(async move {
+            use sqlx::Executor;
+            for setting in [
+                "SET lock_timeout = '5s'",
+                "SET statement_timeout = '10min'",
+                "SET idle_in_transaction_session_timeout = '60s'",
+            ] {
+                conn.execute(setting).await?;
+            }
+            Ok(())
+        })
+    })
+}
+
 impl Store {
     /// Open (and create if missing) the database and bring its schema up to date.
     pub async fn connect(url: &str) -> Result<Store> {
@@ -194,7 +244,7 @@ impl Store {
         let opts = if dialect == Dialect::Sqlite {
             sqlite_options(opts, "PRAGMA cache_size=-8192")
         } else {
-            opts
+            postgres_options(opts)
         };
         let pool = opts.connect(&url).await?;
         let writer = if dialect == Dialect::Sqlite {
@@ -216,7 +266,25 @@ impl Store {
             generations: (dialect == Dialect::Sqlite).then(|| Arc::new(Mutex::new(HashMap::new()))),
             statistics_checked: Arc::new(tokio::sync::Mutex::new(None)),
         };
-        migrate::run(&store).await?;
+        if dialect == Dialect::Postgres {
+            // Migrating may wait for another node's migration (an advisory lock) and build
+            // indexes over large tables: neither is bounded by the request-time limits of
+            // `postgres_options`, so it runs over a connection of its own without them.
+            let unbounded = AnyPoolOptions::new()
+                .max_connections(1)
+                .connect(&url)
+                .await?;
+            let migrating = Store {
+                pool: unbounded.clone(),
+                writer: unbounded.clone(),
+                ..store.clone()
+            };
+            let migrated = migrate::run(&migrating).await;
+            unbounded.close().await;
+            migrated?;
+        } else {
+            migrate::run(&store).await?;
+        }
         if dialect == Dialect::Sqlite {
             store.spawn_checkpointer();
         }

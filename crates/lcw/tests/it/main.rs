@@ -7,6 +7,7 @@ mod access;
 mod auth_matrix;
 mod catalog_settings;
 mod custom_extension;
+mod database_faults;
 mod directory;
 mod durability;
 mod engine;
