@@ -604,3 +604,35 @@ fn quarantine_verdict(
     }
     broken.into_iter().next()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        model::time::parse_datetime(s).unwrap()
+    }
+
+    #[test]
+    fn a_next_run_beyond_any_interval_is_due_now() {
+        let now = at("2026-01-01T09:00:00Z");
+        assert!(is_due(None, now));
+        assert!(is_due(Some(at("2026-01-01T09:00:00Z")), now));
+        assert!(!is_due(Some(at("2026-01-01T12:00:00Z")), now));
+        assert!(!is_due(Some(at("2026-01-02T09:00:00Z")), now));
+        assert!(is_due(Some(at("2026-01-02T09:00:01Z")), now));
+        assert!(is_due(Some(at("2026-06-01T12:00:00Z")), now));
+    }
+
+    #[test]
+    fn the_next_run_stays_representable() {
+        assert_eq!(
+            next_run(at("2026-01-01T09:00:00Z"), 3),
+            at("2026-01-01T12:00:00Z")
+        );
+        assert_eq!(
+            next_run(at("9999-12-31T23:00:00Z"), 3),
+            at("9999-12-31T23:59:59Z")
+        );
+    }
+}
