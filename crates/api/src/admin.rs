@@ -102,24 +102,35 @@ fn parse_body(body: &Bytes) -> Result<Value, ApiError> {
 }
 
 /// `{"now": "<RFC 3339>"}` sets the manual clock, `{"advance": "<ISO 8601 duration>"}`
-/// moves it forward.
+/// moves it forward (or back). A time outside 1970-01-01 … 9999-12-31 is refused and the
+/// clock keeps its time.
 fn move_clock(clock: &engine::ManualClock, b: &Value) -> Result<(), ApiError> {
     if let Some(s) = b.get("now").and_then(Value::as_str) {
         let t = model::time::parse_datetime(s).ok_or_else(|| {
             ApiError::bad_request(format!("'now' must be an RFC 3339 date-time, got '{s}'."))
         })?;
-        clock.set(t);
+        clock
+            .set(t)
+            .map_err(|_| out_of_range(&format!("'now' {s} lies")))?;
     } else if let Some(s) = b.get("advance").and_then(Value::as_str) {
         let d = model::time::parse_duration(s).ok_or_else(|| {
             ApiError::bad_request(format!(
                 "'advance' must be an ISO 8601 duration such as P1D, got '{s}'."
             ))
         })?;
-        clock.advance(d);
+        clock
+            .advance(d)
+            .map_err(|_| out_of_range(&format!("'advance' {s} moves the clock")))?;
     } else {
         return Err(ApiError::bad_request(
             "Send {\"now\": \"<RFC 3339>\"} or {\"advance\": \"<ISO 8601 duration>\"}.",
         ));
     }
     Ok(())
+}
+
+fn out_of_range(what: &str) -> ApiError {
+    ApiError::bad_request(format!(
+        "{what} outside 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z."
+    ))
 }

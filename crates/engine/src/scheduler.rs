@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use model::conditions::{QuarantineConditionKind, QuarantineType};
 use model::run::{ProcessingStatus, ResultKind};
 use model::workflow_view::WorkflowView;
 use serde_json::{json, Value};
@@ -39,11 +40,14 @@ pub fn spawn_scheduler(engine: Arc<Engine>, every: std::time::Duration) {
     });
 }
 
+/// The longest schedule interval a tenant can set (`workflowScheduleIntervalInHours`).
+const MAX_INTERVAL_HOURS: i64 = 24;
+
 fn interval_hours(settings: Option<&Value>) -> i64 {
     settings
         .and_then(|s| s.get("workflowScheduleIntervalInHours"))
         .and_then(Value::as_i64)
-        .filter(|h| (1..=24).contains(h))
+        .filter(|h| (1..=MAX_INTERVAL_HOURS).contains(h))
         .unwrap_or(3)
 }
 
@@ -58,26 +62,44 @@ fn catch_up(settings: Option<&Value>) -> chrono::Duration {
     chrono::Duration::days(days)
 }
 
-fn is_scheduled(wf: &Value) -> bool {
-    wf.get("isEnabled")
-        .and_then(Value::as_bool)
-        .unwrap_or(false)
-        && wf
-            .get("isSchedulingEnabled")
-            .and_then(Value::as_bool)
-            .unwrap_or(false)
+/// Which scheduled workflows a pass evaluates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Evaluate {
+    /// Those whose next run is due (the periodic scheduler).
+    Due,
+    /// All of them, now (`POST /lcw/admin/scheduler/run`).
+    Every,
+}
+
+/// Whether a workflow whose next run is `next` is due at `now`. A next run further ahead
+/// than the longest interval was scheduled by a clock ahead of this one (a manual clock set
+/// back, or a node restarted on the system clock after a manual-clock trial): it is due now,
+/// so that the pass reschedules it rather than leave it waiting for that far-off time.
+fn is_due(next: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    let horizon = now.checked_add_signed(chrono::Duration::hours(MAX_INTERVAL_HOURS));
+    next.is_none_or(|next| next <= now || horizon.is_some_and(|h| next > h))
 }
 
 impl Engine {
     /// Evaluate every workflow that is due, create runs for triggered users, and move each
     /// evaluated workflow's `nextScheduleRunDateTime` one interval on.
     pub async fn scheduler_pass(&self) -> Result<PassReport> {
+        self.pass(Evaluate::Due).await
+    }
+
+    /// Like [`Engine::scheduler_pass`], but evaluates every enabled, scheduled workflow now,
+    /// due or not (a quarantined one still waits for clearQuarantine).
+    pub async fn scheduler_pass_now(&self) -> Result<PassReport> {
+        self.pass(Evaluate::Every).await
+    }
+
+    async fn pass(&self, which: Evaluate) -> Result<PassReport> {
         let now = self.clock.now();
         let mut report = PassReport::default();
         let workflows = self.store.all_live_workflows().await?;
         let mut by_tenant: HashMap<String, Vec<Resource>> = HashMap::new();
         for (tenant, wf) in workflows {
-            if is_scheduled(&wf.doc) {
+            if WorkflowView::of(&wf.doc).is_scheduled() {
                 by_tenant.entry(tenant).or_default().push(wf);
             }
         }
@@ -95,25 +117,24 @@ impl Engine {
             let due: Vec<Resource> = workflows
                 .into_iter()
                 .filter(|wf| {
-                    wf.doc
-                        .get("nextScheduleRunDateTime")
-                        .and_then(Value::as_str)
-                        .and_then(model::time::parse_datetime)
-                        .is_none_or(|next| next <= now)
+                    which == Evaluate::Every
+                        || is_due(WorkflowView::of(&wf.doc).next_schedule_run(), now)
                 })
                 .collect();
             if due.is_empty() {
                 continue;
             }
-            for mut wf in due {
-                if is_quarantined(&wf.doc) {
+            for wf in due {
+                let view = WorkflowView::of(&wf.doc);
+                if view.is_quarantined() {
                     // A quarantined workflow waits for clearQuarantine.
                     continue;
                 }
                 report.workflows_evaluated += 1;
-                let conditions = WorkflowView::of(&wf.doc).execution_conditions.clone();
+                let trigger_kind = crate::scope::trigger_kind(view.execution_conditions);
+                let own_quarantine = view.quarantine_configuration.cloned();
                 let mut cursor: Option<i64> = None;
-                let triggered = match crate::scope::trigger_kind(&conditions) {
+                let triggered = match trigger_kind {
                     TriggerKind::AttributeChange | TriggerKind::MembershipChange => {
                         let (users, last) = self.changed_users(&tenant, &wf).await?;
                         cursor = last;
@@ -121,20 +142,26 @@ impl Engine {
                     }
                     _ => self.triggered_users(&tenant, &wf.doc, &window).await?,
                 };
-                let quarantine = match quarantine_config(&wf.doc, settings.as_ref()) {
+                let quarantine = match quarantine_config(own_quarantine, settings.as_ref()) {
                     Some(config) if !triggered.is_empty() => {
                         let in_scope = self.count_in_scope(&tenant, &wf.doc).await?;
                         quarantine_verdict(&config, triggered.len(), in_scope)
                     }
                     _ => None,
                 };
+                // The pass owns these properties only: it sets them on the row as it is when
+                // written, so an edit, disable or delete made meanwhile stays as it was made.
+                let mut owned: Vec<(&'static str, Value)> = Vec::new();
                 if let Some((kind, reason)) = quarantine {
                     tracing::warn!(tenant, workflow = wf.id, reason, "workflow quarantined");
-                    wf.doc["quarantineDetails"] = json!({
-                        "quarantineReason": reason,
-                        "quarantineType": kind,
-                        "quarantinedDateTime": model::time::format_datetime(now),
-                    });
+                    owned.push((
+                        "quarantineDetails",
+                        json!({
+                            "quarantineReason": reason,
+                            "quarantineType": kind.as_str(),
+                            "quarantinedDateTime": model::time::format_datetime(now),
+                        }),
+                    ));
                 } else if !triggered.is_empty() {
                     report.runs_created += 1;
                     report.users_queued += triggered.len();
@@ -145,8 +172,10 @@ impl Engine {
                     act.occurrences = triggered.into_iter().collect();
                     self.activate(&tenant, &wf.doc, act).await?;
                 }
-                wf.doc["nextScheduleRunDateTime"] =
-                    json!(model::time::format_datetime(next_run(now, hours)));
+                owned.push((
+                    "nextScheduleRunDateTime",
+                    json!(model::time::format_datetime(next_run(now, hours))),
+                ));
                 // The change cursor moves only after the run is written: a crash before that
                 // re-reads the same changes (claims keep them from running twice).
                 let mut steps = Vec::new();
@@ -160,7 +189,11 @@ impl Engine {
                         doc: json!({ "seq": seq }),
                     }));
                 }
-                steps.push(Write::Put(wf));
+                steps.push(Write::SetLiveProperties {
+                    kind: kinds::WORKFLOW,
+                    id: wf.id.clone(),
+                    properties: owned,
+                });
                 self.store.write(&tenant, steps).await?;
             }
         }
@@ -179,7 +212,7 @@ impl Engine {
             return Ok(Vec::new());
         };
         let view = WorkflowView::of(wf);
-        let Some(trigger) = view.execution_conditions.get("trigger") else {
+        let Some(trigger) = view.trigger() else {
             return Ok(Vec::new());
         };
         let (wf_id, version) = (view.id, view.version);
@@ -279,9 +312,9 @@ impl Engine {
         let Ok(compiled) = compile(&wf.doc) else {
             return Ok((Vec::new(), None));
         };
-        let conditions = WorkflowView::of(&wf.doc).execution_conditions.clone();
-        let trigger = conditions.get("trigger").cloned().unwrap_or(Value::Null);
-        let scope = conditions.get("scope").cloned().unwrap_or(Value::Null);
+        let view = WorkflowView::of(&wf.doc);
+        let trigger = view.trigger().unwrap_or(&Value::Null);
+        let scope = view.scope().unwrap_or(&Value::Null);
         let cursor = self.store.get(tenant, kinds::CHANGE_CURSOR, &wf.id).await?;
         let after = cursor
             .as_ref()
@@ -334,16 +367,16 @@ impl Engine {
             .collect();
         let memberships = self.store.group_ids_of_many(tenant, &changed_ids).await?;
         let wf_id = wf.id.as_str();
-        let version = WorkflowView::of(&wf.doc).version;
+        let version = view.version;
         let attribute_trigger =
-            crate::scope::trigger_kind(&conditions) == TriggerKind::AttributeChange;
+            crate::scope::trigger_kind(view.execution_conditions) == TriggerKind::AttributeChange;
         let no_groups: Vec<String> = Vec::new();
         let claimed = self
             .store
             .claimed_occurrences(tenant, wf_id, version)
             .await?;
         let mut out: Vec<(String, String)> = Vec::new();
-        for (user_id, occ) in change_trigger_occurrences(&trigger, &scope, &changes) {
+        for (user_id, occ) in change_trigger_occurrences(trigger, scope, &changes) {
             let Some(user) = users.get(user_id.as_str()) else {
                 continue;
             };
@@ -405,11 +438,8 @@ impl Engine {
             now,
             catch_up: catch_up(settings.as_ref()),
         };
-        let trigger = WorkflowView::of(wf)
-            .execution_conditions
-            .get("trigger")
-            .cloned();
-        let time_based = trigger.as_ref().is_some_and(crate::scope::is_time_based);
+        let trigger = WorkflowView::of(wf).trigger();
+        let time_based = trigger.is_some_and(crate::scope::is_time_based);
         let users = self.store.all_users(tenant).await?;
         let memberships = self.store.memberships(tenant).await?;
         let no_groups: Vec<String> = Vec::new();
@@ -422,9 +452,7 @@ impl Engine {
                     user,
                     group_ids: groups,
                 }) && (!time_based
-                    || trigger
-                        .as_ref()
-                        .is_some_and(|t| time_trigger_occurrence(t, user, &window).is_some()))
+                    || trigger.is_some_and(|t| time_trigger_occurrence(t, user, &window).is_some()))
             })
             .collect())
     }
@@ -480,8 +508,12 @@ impl Engine {
     }
 }
 
+/// One interval on, but never past what RFC 3339 can write (the manual clock may stand at
+/// the end of time).
 fn next_run(now: DateTime<Utc>, hours: i64) -> DateTime<Utc> {
-    now + chrono::Duration::hours(hours)
+    let latest = crate::clock::latest_representable();
+    now.checked_add_signed(chrono::Duration::hours(hours))
+        .map_or(latest, |next| next.min(latest))
 }
 
 /// A stable GUID for "this user in this workflow's scope, not processed yet" (FNV-1a over
@@ -506,24 +538,14 @@ pub fn placeholder_id(workflow_id: &str, user_id: &str) -> String {
     )
 }
 
-fn is_quarantined(wf: &Value) -> bool {
-    wf.get("quarantineDetails")
-        .and_then(|q| q.get("quarantineType"))
-        .and_then(Value::as_str)
-        .is_some_and(|t| t != "notQuarantined")
-}
-
 /// The workflow's own quarantine configuration, else the tenant's.
-fn quarantine_config(wf: &Value, settings: Option<&Value>) -> Option<Value> {
-    wf.get("settings")
-        .and_then(|s| s.get("quarantineConfiguration"))
-        .filter(|c| !c.is_null())
-        .or_else(|| {
-            settings
-                .and_then(|s| s.get("quarantineConfiguration"))
-                .filter(|c| !c.is_null())
-        })
-        .cloned()
+fn quarantine_config(own: Option<Value>, settings: Option<&Value>) -> Option<Value> {
+    own.or_else(|| {
+        settings
+            .and_then(|s| s.get("quarantineConfiguration"))
+            .filter(|c| !c.is_null())
+            .cloned()
+    })
 }
 
 /// Whether a run of `triggered` users out of `in_scope` breaks the quarantine conditions:
@@ -533,30 +555,31 @@ fn quarantine_verdict(
     config: &Value,
     triggered: usize,
     in_scope: usize,
-) -> Option<(&'static str, String)> {
+) -> Option<(QuarantineType, String)> {
     let conditions = config.get("conditions").and_then(Value::as_array)?;
     if conditions.is_empty() {
         return None;
     }
-    let mut broken: Vec<(&'static str, String)> = Vec::new();
+    let mut broken: Vec<(QuarantineType, String)> = Vec::new();
     for c in conditions {
         let ty = c.get("@odata.type").and_then(Value::as_str).unwrap_or("");
-        if ty.ends_with("countBasedQuarantineCondition") {
+        let kind = QuarantineConditionKind::parse(ty);
+        if kind == Some(QuarantineConditionKind::CountBased) {
             let threshold = c
                 .get("threshold")
                 .and_then(Value::as_i64)
                 .unwrap_or(i64::MAX);
             if triggered as i64 > threshold {
                 broken.push((
-                    "countBasedThresholdExceeded",
+                    QuarantineType::CountBasedThresholdExceeded,
                     format!("{triggered} users exceed the threshold of {threshold} per run."),
                 ));
             }
-        } else if ty.ends_with("percentageBasedQuarantineCondition") {
+        } else if kind == Some(QuarantineConditionKind::PercentageBased) {
             let pct = c.get("percentage").and_then(Value::as_i64).unwrap_or(100);
             if in_scope > 0 && (triggered as i64) * 100 > pct * in_scope as i64 {
                 broken.push((
-                    "percentageBasedThresholdExceeded",
+                    QuarantineType::PercentageBasedThresholdExceeded,
                     format!("{triggered} of {in_scope} users in scope exceed {pct}%."),
                 ));
             }
@@ -577,7 +600,39 @@ fn quarantine_verdict(
             .map(|(_, r)| r.as_str())
             .collect::<Vec<_>>()
             .join(" ");
-        return Some(("multipleConditionsExceeded", reason));
+        return Some((QuarantineType::MultipleConditionsExceeded, reason));
     }
     broken.into_iter().next()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        model::time::parse_datetime(s).unwrap()
+    }
+
+    #[test]
+    fn a_next_run_beyond_any_interval_is_due_now() {
+        let now = at("2026-01-01T09:00:00Z");
+        assert!(is_due(None, now));
+        assert!(is_due(Some(at("2026-01-01T09:00:00Z")), now));
+        assert!(!is_due(Some(at("2026-01-01T12:00:00Z")), now));
+        assert!(!is_due(Some(at("2026-01-02T09:00:00Z")), now));
+        assert!(is_due(Some(at("2026-01-02T09:00:01Z")), now));
+        assert!(is_due(Some(at("2026-06-01T12:00:00Z")), now));
+    }
+
+    #[test]
+    fn the_next_run_stays_representable() {
+        assert_eq!(
+            next_run(at("2026-01-01T09:00:00Z"), 3),
+            at("2026-01-01T12:00:00Z")
+        );
+        assert_eq!(
+            next_run(at("9999-12-31T23:00:00Z"), 3),
+            at("9999-12-31T23:59:59Z")
+        );
+    }
 }

@@ -14,10 +14,11 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use model::conditions::{
+    odata_type as type_of, ConditionsKind, EventTiming, SubjectSetKind, TimeOperator, TriggerType,
+};
 use odata::{EvalOptions, Expr};
 use serde_json::Value;
-
-const IG: &str = "microsoft.graph.identityGovernance.";
 
 /// The catch-up window of time-based triggers: a user whose trigger date fell within the
 /// last 3 days is still picked up.
@@ -52,19 +53,6 @@ pub enum ScopeError {
     /// Well-formed conditions lcw cannot evaluate for users.
     #[error("unsupported execution conditions: {0}")]
     Unsupported(String),
-}
-
-/// The `@odata.type` of a JSON object without the leading `#`, `""` when absent.
-fn type_of(v: &Value) -> &str {
-    v.get("@odata.type")
-        .and_then(Value::as_str)
-        .map(|s| s.trim_start_matches('#'))
-        .unwrap_or("")
-}
-
-/// The identity-governance type name (`ruleBasedSubjectSet`) of a JSON object, or `""`.
-fn ig_type(v: &Value) -> &str {
-    type_of(v).strip_prefix(IG).unwrap_or("")
 }
 
 #[derive(Debug, Clone)]
@@ -114,9 +102,9 @@ impl CompiledConditions {
     /// `triggerAndScopeBasedConditions` needs a scope lcw knows; anything else is
     /// [`ScopeError::Unsupported`].
     pub fn new(conditions: &Value) -> Result<Self, ScopeError> {
-        let scope = match ig_type(conditions) {
-            "onDemandExecutionOnly" => ScopeRule::Nobody,
-            "triggerAndScopeBasedConditions" => {
+        let scope = match ConditionsKind::of(conditions) {
+            Some(ConditionsKind::OnDemandExecutionOnly) => ScopeRule::Nobody,
+            Some(ConditionsKind::TriggerAndScopeBased) => {
                 let scope = conditions
                     .get("scope")
                     .filter(|s| !s.is_null())
@@ -125,7 +113,7 @@ impl CompiledConditions {
                     })?;
                 compile_scope(scope)?
             }
-            _ => {
+            None => {
                 return Err(ScopeError::Unsupported(format!(
                     "'{}' conditions are not evaluated for users",
                     type_of(conditions)
@@ -161,8 +149,14 @@ impl CompiledConditions {
 }
 
 fn compile_scope(scope: &Value) -> Result<ScopeRule, ScopeError> {
-    Ok(match ig_type(scope) {
-        "ruleBasedSubjectSet" => {
+    let Some(kind) = SubjectSetKind::of(scope) else {
+        return Err(ScopeError::Unsupported(format!(
+            "'{}' is not a supported scope",
+            type_of(scope)
+        )));
+    };
+    Ok(match kind {
+        SubjectSetKind::RuleBased => {
             let rule = scope
                 .get("rule")
                 .and_then(Value::as_str)
@@ -172,22 +166,16 @@ fn compile_scope(scope: &Value) -> Result<ScopeRule, ScopeError> {
                 .map_err(|e| ScopeError::InvalidRule(format!("rule '{rule}': {e}")))?;
             ScopeRule::Rule(expr)
         }
-        "groupBasedSubjectSet" => ScopeRule::MemberOfAny(id_set(scope, "groups")?),
-        "selectedObjectsSubjectSet" => ScopeRule::OneOf(id_set(scope, "inScopeObjects")?),
-        "allExcludingGroupsSubjectSet" => {
+        SubjectSetKind::GroupBased => ScopeRule::MemberOfAny(id_set(scope, "groups")?),
+        SubjectSetKind::SelectedObjects => ScopeRule::OneOf(id_set(scope, "inScopeObjects")?),
+        SubjectSetKind::AllExcludingGroups => {
             ScopeRule::NotMemberOfAny(id_set(scope, "excludedGroups")?)
         }
-        "allExcludingSpecificObjectsSubjectSet" => {
+        SubjectSetKind::AllExcludingSpecificObjects => {
             ScopeRule::NoneOf(id_set(scope, "excludedObjects")?)
         }
         // Agent builder platforms exclude agent identities; every user is in scope.
-        "allExcludingAgentBuilderPlatformsSubjectSet" => ScopeRule::Everyone,
-        _ => {
-            return Err(ScopeError::Unsupported(format!(
-                "'{}' is not a supported scope",
-                type_of(scope)
-            )))
-        }
+        SubjectSetKind::AllExcludingAgentBuilderPlatforms => ScopeRule::Everyone,
     })
 }
 
@@ -217,27 +205,25 @@ pub enum TriggerKind {
 
 /// The kind of trigger in `executionConditions`.
 pub fn trigger_kind(conditions: &Value) -> TriggerKind {
-    match ig_type(conditions) {
-        "onDemandExecutionOnly" => TriggerKind::OnDemandOnly,
-        "triggerAndScopeBasedConditions" => {
-            let trigger = conditions.get("trigger").unwrap_or(&Value::Null);
-            match ig_type(trigger) {
-                "timeBasedAttributeTrigger" | "timeBasedAttributeTriggerV2" => TriggerKind::Time,
-                "attributeChangeTrigger" => TriggerKind::AttributeChange,
-                "membershipChangeTrigger" => TriggerKind::MembershipChange,
-                _ => TriggerKind::Unsupported,
+    match ConditionsKind::of(conditions) {
+        Some(ConditionsKind::OnDemandExecutionOnly) => TriggerKind::OnDemandOnly,
+        Some(ConditionsKind::TriggerAndScopeBased) => {
+            match conditions.get("trigger").and_then(TriggerType::of) {
+                Some(TriggerType::TimeBasedAttribute | TriggerType::TimeBasedAttributeV2) => {
+                    TriggerKind::Time
+                }
+                Some(TriggerType::AttributeChange) => TriggerKind::AttributeChange,
+                Some(TriggerType::MembershipChange) => TriggerKind::MembershipChange,
+                None => TriggerKind::Unsupported,
             }
         }
-        _ => TriggerKind::Unsupported,
+        None => TriggerKind::Unsupported,
     }
 }
 
 /// Whether `trigger` (the trigger object itself) is a time-based attribute trigger.
 pub fn is_time_based(trigger: &Value) -> bool {
-    matches!(
-        ig_type(trigger),
-        "timeBasedAttributeTrigger" | "timeBasedAttributeTriggerV2"
-    )
+    TriggerType::of(trigger).is_some_and(TriggerType::is_time_based)
 }
 
 /// One firing of a trigger for a user. `key` identifies the occurrence so that a user is
@@ -321,8 +307,8 @@ fn int(v: &Value, key: &str) -> Option<i64> {
 ///   * With `eventTiming: on` both range operators ignore their offsets and behave as
 ///     `operatorEqualTo` with `on` (due = the date, catch-up window).
 pub fn time_trigger_occurrence(trigger: &Value, user: &Value, w: &Window) -> Option<Occurrence> {
-    match ig_type(trigger) {
-        "timeBasedAttributeTrigger" => {
+    match TriggerType::of(trigger)? {
+        TriggerType::TimeBasedAttribute => {
             let attr = trigger.get("timeBasedAttribute")?.as_str()?;
             let offset = int(trigger, "offsetInDays")?;
             let due = plus_days(user_date(user, attr)?, offset)?;
@@ -331,36 +317,24 @@ pub fn time_trigger_occurrence(trigger: &Value, user: &Value, w: &Window) -> Opt
                 due,
             })
         }
-        "timeBasedAttributeTriggerV2" => {
+        TriggerType::TimeBasedAttributeV2 => {
             let attr = trigger.get("attribute")?.as_str()?;
             let op = trigger.get("operator")?;
             let date = user_date(user, attr)?;
             v2_occurrence(attr, op, date, w)
         }
-        _ => None,
+        TriggerType::AttributeChange | TriggerType::MembershipChange => None,
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Timing {
-    Before,
-    After,
-    On,
-}
-
 fn v2_occurrence(attr: &str, op: &Value, date: DateTime<Utc>, w: &Window) -> Option<Occurrence> {
-    let timing = match op.get("eventTiming")?.as_str()? {
-        "before" => Timing::Before,
-        "after" => Timing::After,
-        "on" => Timing::On,
-        _ => return None,
-    };
-    let op_type = ig_type(op);
+    let timing = EventTiming::parse(op.get("eventTiming")?.as_str()?)?;
+    let op_type = TimeOperator::of(op)?;
     let equal_to = |offset: i64| {
         let due = match timing {
-            Timing::Before => plus_days(date, -offset)?,
-            Timing::After => plus_days(date, offset)?,
-            Timing::On => date,
+            EventTiming::Before => plus_days(date, -offset)?,
+            EventTiming::After => plus_days(date, offset)?,
+            EventTiming::On => date,
         };
         w.catches(due).then(|| Occurrence {
             key: format!("{attr}:{}", ymd(due)),
@@ -375,25 +349,24 @@ fn v2_occurrence(attr: &str, op: &Value, date: DateTime<Utc>, w: &Window) -> Opt
         })
     };
     match op_type {
-        "operatorEqualTo" => equal_to(int(op, "offsetInDays")?),
-        "operatorLessThanEqualTo" => {
+        TimeOperator::EqualTo => equal_to(int(op, "offsetInDays")?),
+        TimeOperator::LessThanEqualTo => {
             let offset = int(op, "offsetInDays")?;
             match timing {
-                Timing::On => equal_to(0),
-                Timing::After => in_range(date, plus_days(date, offset)?),
-                Timing::Before => in_range(plus_days(date, -offset)?, date),
+                EventTiming::On => equal_to(0),
+                EventTiming::After => in_range(date, plus_days(date, offset)?),
+                EventTiming::Before => in_range(plus_days(date, -offset)?, date),
             }
         }
-        "operatorBetween" => {
+        TimeOperator::Between => {
             let g = int(op, "greaterThanOffsetInDays")?;
             let l = int(op, "lessThanOffsetInDays")?;
             match timing {
-                Timing::On => equal_to(0),
-                Timing::After => in_range(plus_days(date, g)?, plus_days(date, l)?),
-                Timing::Before => in_range(plus_days(date, -l)?, plus_days(date, -g)?),
+                EventTiming::On => equal_to(0),
+                EventTiming::After => in_range(plus_days(date, g)?, plus_days(date, l)?),
+                EventTiming::Before => in_range(plus_days(date, -l)?, plus_days(date, -g)?),
             }
         }
-        _ => None,
     }
 }
 
@@ -421,7 +394,7 @@ pub enum Change {
 
 /// The attribute names an `attributeChangeTrigger` watches (none for other triggers).
 fn trigger_attribute_names(trigger: &Value) -> Vec<&str> {
-    if ig_type(trigger) != "attributeChangeTrigger" {
+    if TriggerType::of(trigger) != Some(TriggerType::AttributeChange) {
         return Vec::new();
     }
     trigger
@@ -438,7 +411,9 @@ fn trigger_attribute_names(trigger: &Value) -> Vec<&str> {
 /// The user attributes a workflow's execution conditions react to changes of.
 pub fn watched_attributes(conditions: &Value) -> Vec<String> {
     match conditions.get("trigger") {
-        Some(trigger) if ig_type(conditions) == "triggerAndScopeBasedConditions" => {
+        Some(trigger)
+            if ConditionsKind::of(conditions) == Some(ConditionsKind::TriggerAndScopeBased) =>
+        {
             trigger_attribute_names(trigger)
                 .into_iter()
                 .map(str::to_string)
@@ -466,8 +441,8 @@ pub fn change_trigger_occurrences(
     scope: &Value,
     changes: &[Change],
 ) -> Vec<(String, Occurrence)> {
-    match ig_type(trigger) {
-        "attributeChangeTrigger" => {
+    match TriggerType::of(trigger) {
+        Some(TriggerType::AttributeChange) => {
             let names = trigger_attribute_names(trigger);
             changes
                 .iter()
@@ -492,13 +467,13 @@ pub fn change_trigger_occurrences(
                 })
                 .collect()
         }
-        "membershipChangeTrigger" => {
+        Some(TriggerType::MembershipChange) => {
             let want_add = match trigger.get("changeType").and_then(Value::as_str) {
                 Some("add") => true,
                 Some("remove") => false,
                 _ => return Vec::new(),
             };
-            if ig_type(scope) != "groupBasedSubjectSet" {
+            if SubjectSetKind::of(scope) != Some(SubjectSetKind::GroupBased) {
                 return Vec::new();
             }
             let Ok(groups) = id_set(scope, "groups") else {

@@ -34,10 +34,15 @@ impl Service {
         Ok(rows.iter().map(store::OutboxRow::to_json).collect())
     }
 
-    /// One scheduler pass over every tenant, then the processing of what it queued.
+    /// One scheduler pass over every tenant, evaluating every scheduled workflow now (due
+    /// or not), then the processing of what it queued.
     pub async fn run_scheduler_now(&self) -> Result<SchedulerRun> {
         let started = std::time::Instant::now();
-        let report = self.engine.scheduler_pass().await.map_err(engine_failure)?;
+        let report = self
+            .engine
+            .scheduler_pass_now()
+            .await
+            .map_err(engine_failure)?;
         let pass_ms = started.elapsed().as_millis() as u64;
         self.engine.drain().await.map_err(engine_failure)?;
         let processing_ms = (started.elapsed().as_millis() as u64).saturating_sub(pass_ms);

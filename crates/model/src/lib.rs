@@ -3,6 +3,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod catalog;
+pub mod conditions;
 pub mod descriptor;
 pub mod directory;
 pub mod document;

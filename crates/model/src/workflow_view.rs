@@ -3,8 +3,10 @@
 //!
 //! The view borrows the stored document, so building it allocates only the task list.
 
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+use crate::conditions::{QuarantineType, TriggerType};
 use crate::run::TaskKind;
 
 /// One task of a workflow.
@@ -60,11 +62,22 @@ pub struct WorkflowView<'a> {
     pub execution_conditions: &'a Value,
     /// Every task, enabled or not, in execution order.
     pub tasks: Vec<TaskView<'a>>,
+    /// `isEnabled`; absent is false.
+    pub is_enabled: bool,
+    /// `isSchedulingEnabled`; absent is false.
+    pub is_scheduling_enabled: bool,
+    /// `nextScheduleRunDateTime` as stored (see [`WorkflowView::next_schedule_run`]).
+    pub next_schedule_run_text: Option<&'a str>,
+    /// `quarantineDetails.quarantineType` as stored (see [`WorkflowView::is_quarantined`]).
+    pub quarantine_type_text: Option<&'a str>,
+    /// `settings.quarantineConfiguration`, `None` when absent or null.
+    pub quarantine_configuration: Option<&'a Value>,
 }
 
 impl<'a> WorkflowView<'a> {
     pub fn of(doc: &'a Value) -> WorkflowView<'a> {
         static NULL: Value = Value::Null;
+        let flag = |key: &str| doc.get(key).and_then(Value::as_bool).unwrap_or(false);
         WorkflowView {
             id: doc.get("id").and_then(Value::as_str).unwrap_or(""),
             version: doc.get("version").and_then(Value::as_i64).unwrap_or(1),
@@ -75,7 +88,52 @@ impl<'a> WorkflowView<'a> {
                 .and_then(Value::as_array)
                 .map(|tasks| tasks.iter().map(TaskView::of).collect())
                 .unwrap_or_default(),
+            is_enabled: flag("isEnabled"),
+            is_scheduling_enabled: flag("isSchedulingEnabled"),
+            next_schedule_run_text: doc.get("nextScheduleRunDateTime").and_then(Value::as_str),
+            quarantine_type_text: doc
+                .get("quarantineDetails")
+                .and_then(|q| q.get("quarantineType"))
+                .and_then(Value::as_str),
+            quarantine_configuration: doc
+                .get("settings")
+                .and_then(|s| s.get("quarantineConfiguration"))
+                .filter(|c| !c.is_null()),
         }
+    }
+
+    /// Enabled and scheduled: the scheduler evaluates it.
+    pub fn is_scheduled(&self) -> bool {
+        self.is_enabled && self.is_scheduling_enabled
+    }
+
+    /// When the scheduler evaluates it next; `None` when unset or unreadable (then it is due).
+    /// Parsed on demand: most readers of a view never need it.
+    pub fn next_schedule_run(&self) -> Option<DateTime<Utc>> {
+        self.next_schedule_run_text
+            .and_then(crate::time::parse_datetime)
+    }
+
+    /// Quarantined until `clearQuarantine`: any quarantine type but `notQuarantined`, an
+    /// unknown one included.
+    pub fn is_quarantined(&self) -> bool {
+        self.quarantine_type_text
+            .is_some_and(|t| QuarantineType::parse(t) != Some(QuarantineType::NotQuarantined))
+    }
+
+    /// `executionConditions.trigger`, `None` when absent.
+    pub fn trigger(&self) -> Option<&'a Value> {
+        self.execution_conditions.get("trigger")
+    }
+
+    /// `executionConditions.scope`, `None` when absent.
+    pub fn scope(&self) -> Option<&'a Value> {
+        self.execution_conditions.get("scope")
+    }
+
+    /// The kind of the trigger, `None` when absent or one lcw does not evaluate.
+    pub fn trigger_type(&self) -> Option<TriggerType> {
+        self.trigger().and_then(TriggerType::of)
     }
 
     /// The tasks a run carries out: the enabled ones, or of those only `only` (by task
@@ -125,9 +183,42 @@ mod tests {
         let some: Vec<&str> = wf.tasks_to_run(Some(&only)).map(|t| t.id).collect();
         assert_eq!(some, ["t3"]);
 
+        assert!(!wf.is_scheduled() && !wf.is_quarantined());
+
         let bare = json!({});
         let wf = WorkflowView::of(&bare);
         assert_eq!((wf.id, wf.version), ("", 1));
         assert!(wf.execution_conditions.is_null() && wf.tasks.is_empty());
+        assert!(wf.next_schedule_run().is_none() && wf.quarantine_configuration.is_none());
+    }
+
+    #[test]
+    fn views_read_scheduling_and_quarantine() {
+        let doc = json!({
+            "isEnabled": true,
+            "isSchedulingEnabled": true,
+            "nextScheduleRunDateTime": "2026-01-01T12:00:00Z",
+            "quarantineDetails": {"quarantineType": "somethingNew"},
+            "settings": {"quarantineConfiguration": {"matchMode": "all"}},
+            "executionConditions": {"trigger": {
+                "@odata.type": "#microsoft.graph.identityGovernance.attributeChangeTrigger"}},
+        });
+        let wf = WorkflowView::of(&doc);
+        assert!(wf.is_scheduled() && wf.is_quarantined());
+        assert_eq!(
+            wf.next_schedule_run()
+                .map(crate::time::format_datetime)
+                .as_deref(),
+            Some("2026-01-01T12:00:00Z")
+        );
+        assert_eq!(
+            wf.quarantine_configuration,
+            Some(&json!({"matchMode": "all"}))
+        );
+        assert_eq!(wf.trigger_type(), Some(TriggerType::AttributeChange));
+        let clear = json!({"quarantineDetails": {"quarantineType": "notQuarantined"},
+                           "settings": {"quarantineConfiguration": null}});
+        let wf = WorkflowView::of(&clear);
+        assert!(!wf.is_quarantined() && wf.quarantine_configuration.is_none());
     }
 }

@@ -40,6 +40,15 @@ pub enum Write {
         kind: &'static str,
         id: String,
     },
+    /// Set top-level properties of a live resource's document on the row as it is now,
+    /// leaving its other properties and columns alone; a deleted or missing row is left
+    /// untouched. For writers that own a few properties of a document someone else may
+    /// change meanwhile (the scheduler's `nextScheduleRunDateTime`).
+    SetLiveProperties {
+        kind: &'static str,
+        id: String,
+        properties: Vec<(&'static str, Value)>,
+    },
     /// Delete every child of a parent (e.g. a purged workflow's versions).
     DeleteChildren {
         kind: &'static str,
@@ -151,6 +160,14 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                 }
+                Write::SetLiveProperties {
+                    kind,
+                    id,
+                    properties,
+                } => {
+                    self.set_live_properties(&mut tx, tenant, kind, &id, &properties)
+                        .await?;
+                }
                 Write::DeleteChildren { kind, parent_id } => {
                     sqlx::query("DELETE FROM resources WHERE tenant_id = $1 AND kind = $2 AND parent_id = $3")
                         .bind(tenant)
@@ -176,6 +193,76 @@ impl Store {
         }
         tx.commit().await?;
         self.bump(tenant);
+        Ok(())
+    }
+
+    /// See [`Write::SetLiveProperties`]. SQLite sets them with `json_set` in one statement
+    /// (the write lock is taken there, so nothing changes the row in between); PostgreSQL
+    /// locks the row, re-reads it and rewrites the document (its JSON functions would
+    /// reorder the document's keys).
+    async fn set_live_properties(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        tenant: &str,
+        kind: &'static str,
+        id: &str,
+        properties: &[(&'static str, Value)],
+    ) -> Result<()> {
+        if properties.is_empty() {
+            return Ok(());
+        }
+        let values = properties
+            .iter()
+            .map(|(_, v)| serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .collect::<Result<Vec<_>>>()?;
+        if self.dialect() == Dialect::Sqlite {
+            // Property names are the writer's own constants, never client input.
+            let paths: Vec<String> = properties
+                .iter()
+                .enumerate()
+                .map(|(i, (name, _))| format!("'$.{name}', json(${})", i + 4))
+                .collect();
+            let sql = format!(
+                "UPDATE resources SET doc = json_set(doc, {}) WHERE tenant_id = $1 AND kind = $2 AND id = $3 AND deleted_at IS NULL",
+                paths.join(", ")
+            );
+            let mut q = sqlx::query(&sql).bind(tenant).bind(kind).bind(id);
+            for v in &values {
+                q = q.bind(v.as_str());
+            }
+            q.execute(&mut *tx).await?;
+            return Ok(());
+        }
+        let row = sqlx::query(
+            "SELECT doc FROM resources WHERE tenant_id = $1 AND kind = $2 AND id = $3 AND deleted_at IS NULL FOR UPDATE",
+        )
+        .bind(tenant)
+        .bind(kind)
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Ok(());
+        };
+        let doc: String = row.try_get("doc")?;
+        let mut doc: Value =
+            serde_json::from_str(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let Some(object) = doc.as_object_mut() else {
+            return Err(StoreError::Corrupt(format!(
+                "{kind} {id} is not a JSON object"
+            )));
+        };
+        for (name, value) in properties {
+            object.insert((*name).to_string(), value.clone());
+        }
+        let doc = serde_json::to_string(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        sqlx::query("UPDATE resources SET doc = $1 WHERE tenant_id = $2 AND kind = $3 AND id = $4")
+            .bind(doc)
+            .bind(tenant)
+            .bind(kind)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         Ok(())
     }
 

@@ -18,5 +18,6 @@ mod mail;
 mod mail_injection;
 mod protocol;
 mod runs;
+mod scheduler_races;
 mod task_catalog;
 mod workflows;
