@@ -16,6 +16,7 @@ mod ledger;
 mod mail;
 mod mail_injection;
 mod protocol;
+mod query_cost;
 mod runs;
 mod task_catalog;
 mod workflows;
