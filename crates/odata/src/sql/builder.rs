@@ -436,7 +436,9 @@ impl Builder<'_> {
             return Ok(ALWAYS_FALSE.into());
         }
         let mut parts = Vec::new();
-        for flag in flags.split(',') {
+        // A repeated member adds nothing but a parameter, and the databases cap those.
+        let mut seen = std::collections::HashSet::new();
+        for flag in flags.split(',').filter(|f| seen.insert(*f)) {
             let ph = self.bind(SqlParam::Text(format!("%,{},%", like_escape(flag))));
             parts.push(format!("(',' || {sql} || ',') LIKE {ph} ESCAPE '\\'"));
         }

@@ -291,3 +291,13 @@ fn has_with_many_members_is_a_shallow_tree() {
     }
     assert!(deepest <= 12, "nested {deepest} deep");
 }
+
+#[test]
+fn has_binds_a_repeated_member_once() {
+    let (s, p) = sql("category has 'a,b,a,a,b'", Dialect::Sqlite);
+    assert_eq!(
+        s,
+        "((',' || category || ',') LIKE $1 ESCAPE '\\' AND (',' || category || ',') LIKE $2 ESCAPE '\\')"
+    );
+    assert_eq!(p, vec![text("%,a,%"), text("%,b,%")]);
+}
