@@ -17,6 +17,7 @@ mod ledger;
 mod mail;
 mod mail_injection;
 mod protocol;
+mod query_cost;
 mod runs;
 mod scheduler_races;
 mod task_catalog;

@@ -11,7 +11,8 @@
 //! Robustness: the parser never panics, nesting is limited to [`MAX_NESTING`]
 //! levels and the produced tree to [`MAX_TREE_DEPTH`] levels so that every
 //! recursive consumer (evaluation, SQL translation, `Drop`) is stack-safe. Long
-//! `and`/`or` chains are built as balanced trees for the same reason.
+//! `and`/`or` chains are built as balanced trees for the same reason. Lambdas are
+//! further limited to [`MAX_LAMBDA_NESTING`] levels, which bounds the cost of evaluation.
 
 use std::collections::HashSet;
 
@@ -29,6 +30,13 @@ pub use parser::parse_filter;
 pub const MAX_NESTING: usize = 32;
 /// Maximum depth of the produced expression tree.
 pub const MAX_TREE_DEPTH: usize = 128;
+/// Maximum nesting of `any()`/`all()` lambdas. Evaluation visits every element of a
+/// lambda's collection for every element of the enclosing one, so a filter costs
+/// (collection size)^depth per item: at [`MAX_NESTING`] a short filter over a 7-element
+/// array would run for ages. Graph filters use one level and lcw's documents two at most
+/// (`parameters/any(p: p/values/any(v: ...))`); three leaves room for that while keeping
+/// the worst case over a workflow's 25 tasks at 25³ steps per item.
+pub const MAX_LAMBDA_NESTING: usize = 3;
 
 /// Error produced while parsing (or translating) a `$filter` expression.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -40,6 +48,9 @@ pub enum FilterError {
     /// Nesting exceeds [`MAX_NESTING`] / [`MAX_TREE_DEPTH`].
     #[error("syntax error at position {position} in '$filter': expression is nested too deeply (limit {limit})")]
     TooDeep { position: usize, limit: usize },
+    /// `any()`/`all()` lambdas nest deeper than [`MAX_LAMBDA_NESTING`].
+    #[error("syntax error at position {position} in '$filter': any()/all() lambdas are nested too deeply (limit {limit})")]
+    LambdaTooDeep { position: usize, limit: usize },
     /// A property the target collection cannot filter on (path joined with `/`).
     #[error("property '{property}' is not supported in $filter")]
     UnsupportedProperty { property: String },
@@ -53,9 +64,9 @@ impl FilterError {
     /// Character position of a syntax error, if the error has one.
     pub fn position(&self) -> Option<usize> {
         match self {
-            FilterError::Syntax { position, .. } | FilterError::TooDeep { position, .. } => {
-                Some(*position)
-            }
+            FilterError::Syntax { position, .. }
+            | FilterError::TooDeep { position, .. }
+            | FilterError::LambdaTooDeep { position, .. } => Some(*position),
             _ => None,
         }
     }

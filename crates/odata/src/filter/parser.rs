@@ -2,7 +2,9 @@
 //! nesting and depth limits.
 
 use super::lexer::{describe, lex, Tok, Token};
-use super::{CmpOp, Expr, FilterError, Function, Literal, MAX_NESTING, MAX_TREE_DEPTH};
+use super::{
+    CmpOp, Expr, FilterError, Function, Literal, MAX_LAMBDA_NESTING, MAX_NESTING, MAX_TREE_DEPTH,
+};
 
 /// Parse a `$filter` expression.
 pub fn parse_filter(input: &str) -> Result<Expr, FilterError> {
@@ -11,6 +13,7 @@ pub fn parse_filter(input: &str) -> Result<Expr, FilterError> {
         toks: tokens,
         i: 0,
         nesting: 0,
+        lambdas: 0,
     };
     if matches!(p.peek().tok, Tok::End) {
         return Err(FilterError::syntax(0, "the expression is empty"));
@@ -50,6 +53,8 @@ struct Parser {
     toks: Vec<Token>,
     i: usize,
     nesting: usize,
+    /// Lambdas open around the current position.
+    lambdas: usize,
 }
 
 /// Fallback for `peek` when the token vector is somehow exhausted.
@@ -390,7 +395,15 @@ impl Parser {
         };
         self.bump();
         self.expect(&Tok::Colon, "expected ':' after the lambda variable")?;
+        if self.lambdas >= MAX_LAMBDA_NESTING {
+            return Err(FilterError::LambdaTooDeep {
+                position: pos,
+                limit: MAX_LAMBDA_NESTING,
+            });
+        }
+        self.lambdas += 1;
         let (body, d) = self.parse_chain(false)?;
+        self.lambdas -= 1;
         if self.peek().tok != Tok::RParen {
             let what = if any { "'any('" } else { "'all('" };
             return Err(close_err(what, open, self.peek()));

@@ -287,3 +287,34 @@ fn depth_limits() {
 fn plus_as_space() {
     assert_eq!(p("a+eq+'x+y'"), cmp(CmpOp::Eq, prop("a"), s("x+y")));
 }
+
+/// `c/any(l1: c/any(l2: ... l{depth} eq 1 ...))`.
+fn nested_lambdas(depth: usize) -> String {
+    let opens: String = (1..=depth).map(|n| format!("c/any(l{n}: ")).collect();
+    format!("{opens}l{depth} eq 1{}", ")".repeat(depth))
+}
+
+#[test]
+fn lambda_nesting_is_capped() {
+    assert!(parse_filter(&nested_lambdas(MAX_LAMBDA_NESTING)).is_ok());
+    let e = err(&nested_lambdas(MAX_LAMBDA_NESTING + 1));
+    assert_eq!(
+        e,
+        FilterError::LambdaTooDeep {
+            // The fourth `any`: three `c/any(lN: ` before it, then `c/`.
+            position: 3 * 10 + 2,
+            limit: MAX_LAMBDA_NESTING
+        }
+    );
+    assert!(e.to_string().contains("nested too deeply (limit 3)"), "{e}");
+    // `all` counts as well, and so does a lambda inside a function or parentheses.
+    assert!(parse_filter("a/all(x: b/any(y: (c/all(z: startswith(z, 'q')))))").is_ok());
+    assert!(matches!(
+        err("a/all(x: b/any(y: (c/all(z: not d/any(w: w eq 1)))))"),
+        FilterError::LambdaTooDeep { .. }
+    ));
+    // Lambdas side by side are not nested; an empty `any()` has no body to nest in.
+    let side_by_side = vec![nested_lambdas(MAX_LAMBDA_NESTING); 10].join(" and ");
+    assert!(parse_filter(&side_by_side).is_ok());
+    assert!(parse_filter("a/any(x: b/any(y: c/any(z: z/d/any())))").is_ok());
+}

@@ -75,6 +75,22 @@ fn sql_op(op: CmpOp) -> &'static str {
     }
 }
 
+/// `(a AND b AND ...)` nested as a balanced tree: SQLite parses a flat chain into a tree
+/// as deep as it is long and refuses one deeper than its expression-depth limit (1000),
+/// which a `has` with a thousand members would reach. Up to three parts the text is the
+/// flat chain.
+fn balanced_and(parts: &[String]) -> String {
+    match parts {
+        [] => ALWAYS_TRUE.into(),
+        [one] => one.clone(),
+        [_, _] | [_, _, _] => format!("({})", parts.join(" AND ")),
+        _ => {
+            let (left, right) = parts.split_at(parts.len() / 2);
+            format!("({} AND {})", balanced_and(left), balanced_and(right))
+        }
+    }
+}
+
 /// Escapes `\`, `%`, `_` for `LIKE ... ESCAPE '\'`.
 fn like_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -420,15 +436,13 @@ impl Builder<'_> {
             return Ok(ALWAYS_FALSE.into());
         }
         let mut parts = Vec::new();
-        for flag in flags.split(',') {
+        // A repeated member adds nothing but a parameter, and the databases cap those.
+        let mut seen = std::collections::HashSet::new();
+        for flag in flags.split(',').filter(|f| seen.insert(*f)) {
             let ph = self.bind(SqlParam::Text(format!("%,{},%", like_escape(flag))));
             parts.push(format!("(',' || {sql} || ',') LIKE {ph} ESCAPE '\\'"));
         }
-        Ok(if parts.len() == 1 {
-            parts.concat()
-        } else {
-            format!("({})", parts.join(" AND "))
-        })
+        Ok(balanced_and(&parts))
     }
 
     fn call(&mut self, f: Function, args: &[Expr]) -> Result<String, FilterError> {

@@ -250,3 +250,54 @@ fn orderby() {
     let e = order_by_sql(&bad, &Cols).err();
     assert_eq!(e.map(|e| e.option), Some("$orderby".to_string()));
 }
+
+#[test]
+fn has_with_many_members_is_a_shallow_tree() {
+    let (s, p) = sql("category has 'a,b,c,d'", Dialect::Sqlite);
+    let like = |n: usize| format!("(',' || category || ',') LIKE ${n} ESCAPE '\\'");
+    assert_eq!(
+        s,
+        format!(
+            "(({} AND {}) AND ({} AND {}))",
+            like(1),
+            like(2),
+            like(3),
+            like(4)
+        )
+    );
+    assert_eq!(
+        p,
+        vec![text("%,a,%"), text("%,b,%"), text("%,c,%"), text("%,d,%")]
+    );
+
+    // A thousand members nest about ten levels deep, not a thousand.
+    let members: Vec<String> = (0..1000).map(|n| format!("m{n}")).collect();
+    let (s, p) = sql(
+        &format!("category has '{}'", members.join(",")),
+        Dialect::Postgres,
+    );
+    assert_eq!(p.len(), 1000);
+    let mut depth = 0usize;
+    let mut deepest = 0usize;
+    for c in s.chars() {
+        match c {
+            '(' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            ')' => depth -= 1,
+            _ => {}
+        }
+    }
+    assert!(deepest <= 12, "nested {deepest} deep");
+}
+
+#[test]
+fn has_binds_a_repeated_member_once() {
+    let (s, p) = sql("category has 'a,b,a,a,b'", Dialect::Sqlite);
+    assert_eq!(
+        s,
+        "((',' || category || ',') LIKE $1 ESCAPE '\\' AND (',' || category || ',') LIKE $2 ESCAPE '\\')"
+    );
+    assert_eq!(p, vec![text("%,a,%"), text("%,b,%")]);
+}
