@@ -158,11 +158,18 @@ struct Migration {
 
 /// Every migration, in order. A change to the schema is a new entry here, never an edit of
 /// one a release has shipped.
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    description: "schema of the releases before versioned migrations",
-    apply: |conn, dialect| Box::pin(initial_schema(conn, dialect)),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        description: "schema of the releases before versioned migrations",
+        apply: |conn, dialect| Box::pin(initial_schema(conn, dialect)),
+    },
+    Migration {
+        version: 2,
+        description: "outbox delivery status and retry backoff",
+        apply: |conn, _| Box::pin(outbox_status(conn)),
+    },
+];
 
 /// The newest schema version this build knows.
 pub(crate) fn latest_version() -> i64 {
@@ -303,6 +310,24 @@ async fn initial_schema(conn: &mut AnyConnection, dialect: Dialect) -> Result<()
         )
         .execute(&mut *conn)
         .await?;
+    }
+    Ok(())
+}
+
+/// Migration 2: each message says whether it is `pending`, `sent` or `failed` (refused for
+/// good by the SMTP server), and when a pending one is next tried (`next_attempt_at`, NULL =
+/// now). Messages earlier releases gave up on after five attempts become pending again:
+/// delivery no longer stops at a number of attempts.
+async fn outbox_status(conn: &mut AnyConnection) -> Result<()> {
+    for stmt in [
+        "ALTER TABLE outbox ADD COLUMN status TEXT NOT NULL DEFAULT 'pending'",
+        "ALTER TABLE outbox ADD COLUMN next_attempt_at TEXT",
+        "UPDATE outbox SET status = 'sent' WHERE sent_at IS NOT NULL",
+        "DROP INDEX IF EXISTS outbox_unsent",
+        "CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_at)",
+        "CREATE INDEX IF NOT EXISTS outbox_listed ON outbox (tenant_id, created_at, id)",
+    ] {
+        sqlx::query(stmt).execute(&mut *conn).await?;
     }
     Ok(())
 }

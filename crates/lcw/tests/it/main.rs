@@ -15,6 +15,7 @@ mod hardening;
 mod ledger;
 mod mail;
 mod mail_injection;
+mod mail_outage;
 mod protocol;
 mod runs;
 mod task_catalog;
