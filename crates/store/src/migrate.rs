@@ -167,7 +167,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 2,
         description: "outbox delivery status and retry backoff",
-        apply: |conn, _| Box::pin(outbox_status(conn)),
+        apply: |conn, dialect| Box::pin(outbox_status(conn, dialect)),
     },
 ];
 
@@ -317,11 +317,20 @@ async fn initial_schema(conn: &mut AnyConnection, dialect: Dialect) -> Result<()
 /// Migration 2: each message says whether it is `pending`, `sent` or `failed` (refused for
 /// good by the SMTP server), and when a pending one is next tried (`next_attempt_at`, NULL =
 /// now). Messages earlier releases gave up on after five attempts become pending again:
-/// delivery no longer stops at a number of attempts.
-async fn outbox_status(conn: &mut AnyConnection) -> Result<()> {
+/// delivery no longer stops at a number of attempts. Columns are added only when missing,
+/// as migration 1 may have run again over a database that lost its version table.
+async fn outbox_status(conn: &mut AnyConnection, dialect: Dialect) -> Result<()> {
+    for (column, ty) in [
+        ("status", "TEXT NOT NULL DEFAULT 'pending'"),
+        ("next_attempt_at", "TEXT"),
+    ] {
+        if !has_column(conn, dialect, "outbox", column).await? {
+            sqlx::query(&format!("ALTER TABLE outbox ADD COLUMN {column} {ty}"))
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
     for stmt in [
-        "ALTER TABLE outbox ADD COLUMN status TEXT NOT NULL DEFAULT 'pending'",
-        "ALTER TABLE outbox ADD COLUMN next_attempt_at TEXT",
         "UPDATE outbox SET status = 'sent' WHERE sent_at IS NOT NULL",
         "DROP INDEX IF EXISTS outbox_unsent",
         "CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_at)",
@@ -330,6 +339,24 @@ async fn outbox_status(conn: &mut AnyConnection) -> Result<()> {
         sqlx::query(stmt).execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+async fn has_column(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    table: &str,
+    column: &str,
+) -> Result<bool> {
+    let sql = match dialect {
+        Dialect::Sqlite => {
+            format!("SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = '{column}'")
+        }
+        Dialect::Postgres => format!(
+            "SELECT COUNT(*) FROM information_schema.columns
+             WHERE table_schema = current_schema() AND table_name = '{table}' AND column_name = '{column}'"
+        ),
+    };
+    Ok(count(conn, &sql).await? > 0)
 }
 
 /// Tables SQLite keeps `WITHOUT ROWID`: their primary key is most of the row, so the table
