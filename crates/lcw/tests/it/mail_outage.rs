@@ -6,7 +6,7 @@
 //!
 //! The SMTP server is a small asyncio script (stdlib only) that prints one `MSG` line per
 //! accepted message, and answers `RCPT TO` of an address containing "refuse" with a 550
-//! while its flag file exists.
+//! and of one containing "later" with a 451 while its flag file exists.
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -53,6 +53,8 @@ async def handle(reader, writer):
             await say("250 sink")
         elif verb == "RCPT" and "refuse" in line and os.path.exists(refuse_flag):
             await say("550 5.1.1 no such mailbox here")
+        elif verb == "RCPT" and "later" in line and os.path.exists(refuse_flag):
+            await say("451 4.3.0 mailbox busy, try again later")
         elif verb == "DATA":
             in_data = True
             await say("354 go ahead")
@@ -232,6 +234,52 @@ async fn outage_then_delivery_exactly_once(backend: Backend) {
     assert!(outbox[0]["lastError"].is_null(), "{:?}", outbox[0]);
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(sink.received("Subject: Welcome Ann"), 1);
+}
+
+async fn busy_server_then_delivery_exactly_once(backend: Backend) {
+    let Some(place) = SinkPlace::new() else {
+        eprintln!("skipped: python3 is not available");
+        return;
+    };
+    place.refuse(true);
+    let sink = place.start();
+    let Some(lcw) = Lcw::start(backend, Some(&place.url())) else {
+        eprintln!("skipped: LCW_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let lou = lcw.user("Lou Joiner", Some("later@contoso.test")).await;
+    let wf = welcome_workflow(&lcw).await;
+    let results = lcw.run(&wf, &[&lou]).await;
+    assert_eq!(result_for(&results, &lou)["processingStatus"], "completed");
+
+    // A 4xx is temporary: retried, past the five attempts lcw once gave up after.
+    let outbox = outbox_until(&lcw, 90, |o| {
+        o.len() == 1 && o[0]["attempts"].as_i64().unwrap_or(0) >= 6
+    })
+    .await;
+    assert_eq!(outbox[0]["status"], "pending", "{:?}", outbox[0]);
+    assert!(
+        outbox[0]["lastError"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("451"),
+        "{:?}",
+        outbox[0]
+    );
+    place.refuse(false);
+    outbox_until(&lcw, 90, |o| o.len() == 1 && o[0]["status"] == "sent").await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert_eq!(sink.received("Subject: Welcome Lou"), 1);
+}
+
+#[tokio::test]
+async fn busy_server_sqlite() {
+    busy_server_then_delivery_exactly_once(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn busy_server_postgres() {
+    busy_server_then_delivery_exactly_once(Backend::Postgres).await;
 }
 
 /// `GET` an outbox URL lcw gave (an absolute `@odata.nextLink`) or a path.
