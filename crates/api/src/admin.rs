@@ -1,34 +1,35 @@
 //! lcw's own admin endpoints (not Graph): move the manual clock and run the scheduler now
 //! (only served when the server runs with `--clock manual`), and list the e-mail outbox
-//! (`GET /lcw/admin/outbox`, always served). Callers need a token with
-//! `LifecycleWorkflows.ReadWrite.All`; the outbox lists the token's tenant.
+//! (`GET /lcw/admin/outbox`, paged, `?status=` filtered) and send a message again
+//! (`POST /lcw/admin/outbox/{id}/requeue`), always served. Callers need a token with
+//! `LifecycleWorkflows.ReadWrite.All`; the outbox is the token's tenant's.
 //!
 //! The work is the domain's (`lifecycle::admin`); the manual clock is moved here, as it is
 //! part of how the server was started.
 
 use axum::body::Bytes;
 use axum::http::{Method, StatusCode};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
 use serde_json::{json, Value};
 
 use crate::auth::{Permission, Principal};
 use crate::error::ApiError;
 use crate::AppState;
 
-/// Handle `/lcw/admin/{rest}`; returns the JSON body of a 200.
+/// Handle `/lcw/admin/{rest}`; returns the JSON body of a 200. `query` is the raw query
+/// string, `link_base` the scheme and host next-page links are built on.
 pub async fn handle(
     state: &AppState,
     method: &Method,
     authorization: Option<&str>,
-    rest: &str,
+    (rest, query, link_base): (&str, Option<&str>, Option<&str>),
     body: &Bytes,
 ) -> Result<(StatusCode, Value), ApiError> {
     let route = rest.trim_end_matches('/');
     let not_found = || ApiError::NotFound(format!("No admin endpoint {method} /lcw/admin/{rest}."));
-    if route == "outbox" {
-        let principal = authorize(state, method, authorization).await?;
-        if *method != Method::GET {
-            return Err(not_found());
-        }
+    if route == "outbox" || route.starts_with("outbox/") {
+        let principal = authorize_outbox(state, authorization).await?;
         let caller = lifecycle::Caller {
             tenant: principal.tenant_id,
             actor: model::workflow::Actor {
@@ -36,8 +37,25 @@ pub async fn handle(
             },
             now: state.domain.now(),
         };
-        let value = state.domain.outbox(&caller).await?;
-        return Ok((StatusCode::OK, json!({ "value": value })));
+        return match (method.as_str(), route.strip_prefix("outbox/")) {
+            ("GET", None) => {
+                let options = OutboxOptions::parse(query)?;
+                let page = state.domain.outbox(&caller, &options.query).await?;
+                let mut out = json!({ "value": page.messages });
+                if let Some(after) = page.next {
+                    out["@odata.nextLink"] = json!(options.next_link(link_base, &after));
+                }
+                Ok((StatusCode::OK, out))
+            }
+            ("POST", Some(tail)) => match tail.strip_suffix("/requeue") {
+                Some(id) if !id.is_empty() && !id.contains('/') => {
+                    let message = state.domain.requeue_outbox(&caller, id).await?;
+                    Ok((StatusCode::OK, message))
+                }
+                _ => Err(not_found()),
+            },
+            _ => Err(not_found()),
+        };
     }
     let Some(clock) = &state.manual_clock else {
         return Err(ApiError::NotFound(
@@ -72,6 +90,109 @@ pub async fn handle(
             Ok((StatusCode::OK, now()))
         }
         _ => Err(not_found()),
+    }
+}
+
+/// The outbox holds the text of every mail, Temporary Access Passes included, so reading it
+/// takes what changing lcw takes: `LifecycleWorkflows.ReadWrite.All` and, for a signed-in
+/// user, a role that may write (a Global Reader may not read passes).
+async fn authorize_outbox(
+    state: &AppState,
+    authorization: Option<&str>,
+) -> Result<Principal, ApiError> {
+    let principal = state.auth.authenticate(authorization).await?;
+    principal.authorize(
+        Permission {
+            least: "LifecycleWorkflows.ReadWrite.All",
+            needs_lcw_role: true,
+        },
+        true,
+    )?;
+    Ok(principal)
+}
+
+/// Messages per outbox page unless `$top` says otherwise, and the most `$top` may ask.
+const OUTBOX_PAGE: i64 = 100;
+const OUTBOX_PAGE_MAX: i64 = 1000;
+
+/// The outbox list's options: `$top`, `$skiptoken` (from `@odata.nextLink`) and
+/// `status=pending|sent|failed` (`unsent` is `pending`).
+struct OutboxOptions {
+    query: store::OutboxQuery,
+    /// The options to carry into the next page's link.
+    kept: Vec<String>,
+}
+
+impl OutboxOptions {
+    fn parse(raw: Option<&str>) -> Result<OutboxOptions, ApiError> {
+        let mut query = store::OutboxQuery {
+            status: None,
+            after: None,
+            limit: OUTBOX_PAGE,
+        };
+        let mut kept = Vec::new();
+        for pair in raw.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            match name.replace("%24", "$").as_str() {
+                "$top" => {
+                    query.limit = value
+                        .parse::<i64>()
+                        .ok()
+                        .filter(|n| (1..=OUTBOX_PAGE_MAX).contains(n))
+                        .ok_or_else(|| {
+                            ApiError::bad_request(format!(
+                                "$top must be a number from 1 to {OUTBOX_PAGE_MAX}, got '{value}'."
+                            ))
+                        })?;
+                    kept.push(format!("$top={value}"));
+                }
+                "$skiptoken" => {
+                    let id = URL_SAFE_NO_PAD
+                        .decode(value)
+                        .ok()
+                        .and_then(|b| String::from_utf8(b).ok())
+                        .and_then(|t| t.strip_prefix("after:").map(str::to_string))
+                        .ok_or_else(|| {
+                            ApiError::bad_request(
+                                "The $skiptoken is not valid; use the @odata.nextLink as given.",
+                            )
+                        })?;
+                    query.after = Some(id);
+                }
+                "status" => {
+                    let status = match value {
+                        "unsent" => Some(store::OutboxStatus::Pending),
+                        other => store::OutboxStatus::parse(other),
+                    };
+                    query.status = Some(status.ok_or_else(|| {
+                        ApiError::bad_request(format!(
+                            "status must be pending (or unsent), sent or failed, got '{value}'."
+                        ))
+                    })?);
+                    kept.push(format!("status={value}"));
+                }
+                other => {
+                    return Err(ApiError::bad_request(format!(
+                        "The outbox takes $top, $skiptoken and status, not '{other}'."
+                    )))
+                }
+            }
+        }
+        Ok(OutboxOptions { query, kept })
+    }
+
+    /// The link to the page after message `after`, with the same options.
+    fn next_link(&self, link_base: Option<&str>, after: &str) -> String {
+        let mut options = self.kept.clone();
+        options.push(format!(
+            "$skiptoken={}",
+            URL_SAFE_NO_PAD.encode(format!("after:{after}"))
+        ));
+        format!(
+            "{}/lcw/admin/outbox?{}",
+            link_base.unwrap_or(""),
+            options.join("&")
+        )
     }
 }
 

@@ -218,11 +218,14 @@ async fn handle(state: &Arc<AppState>, req: Request) -> Result<Response, ApiErro
             .authenticate(header_str(&parts.headers, "authorization"))
             .await?;
         let body = read_body(state, body, &parts.headers, &parts.method).await?;
+        let link_base = origin(&parts.headers, state.trust_proxy)
+            .ok()
+            .map(|o| format!("{}://{}", o.scheme, o.host));
         let (status, value) = crate::admin::handle(
             state,
             &parts.method,
             header_str(&parts.headers, "authorization"),
-            rest,
+            (rest, parts.uri.query(), link_base.as_deref()),
             &body,
         )
         .await?;

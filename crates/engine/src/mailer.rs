@@ -6,12 +6,23 @@
 //! or mail are sent, when the server does not offer it.
 //!
 //! Messages are queued by the e-mail tasks in the same transaction as the task result, so
-//! a message exists exactly when its task completed. The mailer sends unsent messages and
-//! marks them sent; a failed attempt is recorded (`attempts`, `last_error`) and retried, up
-//! to [`MAX_ATTEMPTS`] times. Each node's mailer leases the messages it sends
-//! ([`LEASE_MINUTES`]), so several nodes on one database do not send the same message. A crash
-//! between sending and marking repeats that message once its lease expires (at-least-once
-//! delivery of a message recorded exactly once).
+//! a message exists exactly when its task completed. The mailer sends pending messages and
+//! marks them sent. A failure that may pass (no connection, a timeout, a 4xx reply, a TLS or
+//! login problem an operator can fix) is recorded (`attempts`, `last_error`) and retried with
+//! exponential backoff ([`retry_delay`]), for as long as it takes: an outage never drops a
+//! message. A message the server refuses for good (a 5xx reply to its sender, a recipient
+//! or its content) or that cannot be built is marked failed with the reason, until an
+//! operator requeues it.
+//!
+//! Each node's mailer leases the messages it sends ([`LEASE_SECS`], renewed while a message
+//! is being sent), so several nodes on one database do not send the same message, and a dead
+//! node's messages go to another node within seconds. Every attempt carries the same
+//! `Message-ID`. Delivery stays at-least-once in two windows SMTP cannot close: the server
+//! accepted the message but its reply was lost, and a node died between the server's
+//! acceptance and marking the message sent. SMTP has no way to ask a server whether it took a
+//! message, and giving up instead would lose mail; the retry is recorded (`last_error` says
+//! the server may have the message) and keeps the `Message-ID`, by which receiving systems
+//! recognise and drop the copy.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -30,14 +41,59 @@ use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
 use tokio_rustls::rustls::{ClientConfig, RootCertStore};
 use tokio_rustls::TlsConnector;
 
-/// Attempts per message before the mailer leaves it alone.
-pub const MAX_ATTEMPTS: i64 = 5;
 const IO_TIMEOUT: Duration = Duration::from_secs(30);
-/// How long a node holds the messages it is sending: longer than a batch of sends takes
-/// (each step of a send times out after [`IO_TIMEOUT`]).
-pub const LEASE_MINUTES: i64 = 10;
+/// How long a node holds the messages it leased without renewing: a dead node's mail waits
+/// this long for another node.
+pub const LEASE_SECS: i64 = 30;
+/// How often the lease of the message being sent is renewed (a send can take several
+/// [`IO_TIMEOUT`]s).
+const LEASE_RENEWAL: Duration = Duration::from_secs(10);
 /// Messages leased per pass.
 const BATCH: i64 = 20;
+/// The first retry waits about this long; each further one twice as long...
+const FIRST_RETRY: Duration = Duration::from_secs(1);
+/// ...up to this.
+const LONGEST_RETRY: Duration = Duration::from_secs(600);
+
+/// Why a delivery attempt failed, and so whether to try again.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DeliveryError {
+    /// May pass: the server or network is down or busy (4xx), or the setup is wrong
+    /// (TLS, login) in a way an operator fixes without touching the message.
+    #[error("{0}")]
+    Temporary(String),
+    /// The server refused this message for good (5xx), or it cannot be built as stored.
+    #[error("{0}")]
+    Refused(String),
+}
+
+impl From<String> for DeliveryError {
+    fn from(reason: String) -> Self {
+        DeliveryError::Temporary(reason)
+    }
+}
+
+/// How long to wait before the next try of a message that has had `attempts` tries: 1 s
+/// doubling to 10 min, of which a random part (up to half) is dropped so the messages of
+/// one outage do not all come back at the same instant.
+pub fn retry_delay(attempts: i64) -> Duration {
+    let doublings = u32::try_from(attempts.saturating_sub(1).clamp(0, 30)).unwrap_or(30);
+    let full = FIRST_RETRY
+        .saturating_mul(1u32 << doublings)
+        .min(LONGEST_RETRY);
+    let jitter = random_fraction();
+    full.mul_f64(1.0 - jitter / 2.0)
+}
+
+/// A number in [0, 1) from the process's random hashing keys (fresh per call), which is
+/// all the randomness backoff jitter needs.
+fn random_fraction() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    let bits = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    (bits >> 11) as f64 / (1u64 << 53) as f64
+}
 
 /// When to upgrade the connection with STARTTLS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -351,10 +407,15 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
             .map_err(|e| format!("writing to the SMTP server: {e}"))
     }
 
+    /// Send a command and read its reply, whatever it is.
+    async fn exchange(&mut self, cmd: &str) -> Result<(u16, String), String> {
+        self.send(format!("{cmd}\r\n").as_bytes()).await?;
+        self.reply().await
+    }
+
     /// Send a command and expect a reply in `ok` (e.g. 2 for 2xx).
     async fn command(&mut self, cmd: &str, ok: u16) -> Result<(u16, String), String> {
-        self.send(format!("{cmd}\r\n").as_bytes()).await?;
-        let (code, text) = self.reply().await?;
+        let (code, text) = self.exchange(cmd).await?;
         if code / 100 != ok {
             let shown = if cmd.starts_with("AUTH") {
                 "AUTH PLAIN"
@@ -380,8 +441,8 @@ fn offers_starttls(ehlo: &str) -> bool {
 
 /// Deliver one message. A message that cannot be built as stored fails before any
 /// connection is made.
-pub async fn send_message(cfg: &SmtpConfig, row: &OutboxRow) -> Result<(), String> {
-    let outgoing = compose(row).map_err(|e| e.to_string())?;
+pub async fn send_message(cfg: &SmtpConfig, row: &OutboxRow) -> Result<(), DeliveryError> {
+    let outgoing = compose(row).map_err(|e| DeliveryError::Refused(e.to_string()))?;
     let stream = tokio::time::timeout(
         IO_TIMEOUT,
         TcpStream::connect((cfg.host.as_str(), cfg.port)),
@@ -392,7 +453,7 @@ pub async fn send_message(cfg: &SmtpConfig, row: &OutboxRow) -> Result<(), Strin
     let mut c = Conn::new(stream);
     let (code, text) = c.reply().await?;
     if code != 220 {
-        return Err(format!("SMTP server greeted with '{text}'"));
+        return Err(format!("SMTP server greeted with '{text}'").into());
     }
     let tls = match c.command(&format!("EHLO {HELO_NAME}"), 2).await {
         Ok((_, ehlo)) => offers_starttls(&ehlo),
@@ -404,10 +465,10 @@ pub async fn send_message(cfg: &SmtpConfig, row: &OutboxRow) -> Result<(), Strin
     if !tls {
         if cfg.starttls == StartTls::Required {
             let _ = c.command("QUIT", 2).await;
-            return Err(format!(
+            return Err(DeliveryError::Temporary(format!(
                 "{}:{} does not offer STARTTLS, which smtp+starttls:// requires",
                 cfg.host, cfg.port
-            ));
+            )));
         }
         return transaction(&mut c, cfg, &outgoing).await;
     }
@@ -416,7 +477,7 @@ pub async fn send_message(cfg: &SmtpConfig, row: &OutboxRow) -> Result<(), Strin
         .map_err(|e| format!("'{}' is no TLS server name: {e}", cfg.host))?;
     let (code, text) = c.command("STARTTLS", 2).await?;
     if code != 220 {
-        return Err(format!("SMTP server answered '{text}' to STARTTLS"));
+        return Err(format!("SMTP server answered '{text}' to STARTTLS").into());
     }
     let tcp = c.into_inner()?;
     let stream = tokio::time::timeout(IO_TIMEOUT, connector.connect(name, tcp))
@@ -434,69 +495,157 @@ async fn transaction<S: AsyncRead + AsyncWrite + Unpin>(
     c: &mut Conn<S>,
     cfg: &SmtpConfig,
     outgoing: &Outgoing,
-) -> Result<(), String> {
+) -> Result<(), DeliveryError> {
     if let Some((user, pass)) = &cfg.credentials {
         let token = base64(format!("\0{user}\0{pass}").as_bytes());
         c.command(&format!("AUTH PLAIN {token}"), 2).await?;
     }
     // Typed addresses only: checked when composed, free of CR/LF.
-    c.command(&format!("MAIL FROM:<{}>", outgoing.sender), 2)
-        .await?;
+    message_step(c, &format!("MAIL FROM:<{}>", outgoing.sender), 2).await?;
     for rcpt in &outgoing.recipients {
-        c.command(&format!("RCPT TO:<{rcpt}>"), 2).await?;
+        message_step(c, &format!("RCPT TO:<{rcpt}>"), 2).await?;
     }
-    c.command("DATA", 3).await?;
+    message_step(c, "DATA", 3).await?;
     c.send(&outgoing.data).await?;
-    let (code, text) = c.reply().await?;
+    let (code, text) = c.reply().await.map_err(|e| {
+        // The server may have taken the message before the reply was lost: say so, since
+        // the retry can arrive as a second copy (with the same Message-ID).
+        DeliveryError::Temporary(format!(
+            "{e} after the message was transmitted; the server may have accepted it"
+        ))
+    })?;
     if code / 100 != 2 {
-        return Err(format!("SMTP server refused the message: '{text}'"));
+        return Err(refusal(
+            code,
+            format!("SMTP server refused the message: '{text}'"),
+        ));
     }
     // The message is accepted; a failing QUIT changes nothing.
     let _ = c.command("QUIT", 2).await;
     Ok(())
 }
 
-/// Lease a batch of unsent messages for `owner` and send each once; returns how many were
-/// sent.
+/// A command of the mail transaction itself (MAIL, RCPT, DATA): a 5xx reply refuses this
+/// message for good, unlike a 5xx to the session's setup (EHLO, AUTH), which is the
+/// server's or the configuration's and passes for every message once fixed.
+async fn message_step<S: AsyncRead + AsyncWrite + Unpin>(
+    c: &mut Conn<S>,
+    cmd: &str,
+    ok: u16,
+) -> Result<(), DeliveryError> {
+    let (code, text) = c.exchange(cmd).await?;
+    if code / 100 != ok {
+        return Err(refusal(
+            code,
+            format!("SMTP server answered '{text}' to {cmd}"),
+        ));
+    }
+    Ok(())
+}
+
+fn refusal(code: u16, reason: String) -> DeliveryError {
+    if code / 100 == 5 {
+        DeliveryError::Refused(reason)
+    } else {
+        DeliveryError::Temporary(reason)
+    }
+}
+
+/// Lease a batch of due messages for `owner` and try each once; returns how many were
+/// leased (a full batch means more are likely waiting).
 pub async fn deliver_once(
     store: &Store,
     cfg: &SmtpConfig,
     owner: &str,
 ) -> Result<usize, store::StoreError> {
     let now = chrono::Utc::now();
-    let lease = chrono::Duration::minutes(LEASE_MINUTES);
     let rows = store
-        .claim_outbox(owner, &fixed(now), &fixed(now + lease), MAX_ATTEMPTS, BATCH)
+        .claim_outbox(owner, &fixed(now), &lease_end(), BATCH)
         .await?;
-    let mut sent = 0;
+    let leased = rows.len();
     for row in rows {
-        let at = model::time::format_datetime(chrono::Utc::now());
-        match send_message(cfg, &row).await {
-            Ok(()) => {
+        // The batch's later messages may have waited past their lease behind slow sends:
+        // send only what this node still holds.
+        if !store
+            .renew_outbox_lease(owner, &row.id, &lease_end())
+            .await?
+        {
+            continue;
+        }
+        match send_leased(store, cfg, owner, &row).await {
+            Ok(()) => record_sent(store, &row).await?,
+            Err(DeliveryError::Temporary(e)) => {
+                let retry_at = chrono::Utc::now()
+                    + chrono::Duration::from_std(retry_delay(row.attempts))
+                        .unwrap_or_else(|_| chrono::Duration::seconds(600));
+                tracing::warn!(message = row.id, error = %e, attempts = row.attempts, retry_at = %fixed(retry_at), "e-mail delivery failed; will retry");
                 store
-                    .mark_outbox(&row.tenant_id, &row.id, &at, None)
+                    .mark_outbox_retry(&row.tenant_id, &row.id, &e, &fixed(retry_at))
                     .await?;
-                sent += 1;
             }
-            Err(e) => {
-                tracing::warn!(message = row.id, error = %e, "e-mail delivery failed");
+            Err(DeliveryError::Refused(e)) => {
+                tracing::warn!(message = row.id, error = %e, "e-mail refused; marked failed");
                 store
-                    .mark_outbox(&row.tenant_id, &row.id, &at, Some(&e))
+                    .mark_outbox_failed(&row.tenant_id, &row.id, &e)
                     .await?;
             }
         }
     }
-    Ok(sent)
+    Ok(leased)
 }
 
-/// Start the mailer loop: deliver unsent outbox messages every `interval`.
+fn lease_end() -> String {
+    fixed(chrono::Utc::now() + chrono::Duration::seconds(LEASE_SECS))
+}
+
+/// Send one message while renewing its lease, so a slow server never lets another node
+/// take a message this one is still sending.
+async fn send_leased(
+    store: &Store,
+    cfg: &SmtpConfig,
+    owner: &str,
+    row: &OutboxRow,
+) -> Result<(), DeliveryError> {
+    let send = send_message(cfg, row);
+    tokio::pin!(send);
+    loop {
+        tokio::select! {
+            outcome = &mut send => return outcome,
+            () = tokio::time::sleep(LEASE_RENEWAL) => {
+                if let Err(e) = store.renew_outbox_lease(owner, &row.id, &lease_end()).await {
+                    tracing::warn!(message = row.id, error = %e, "cannot renew the mail lease");
+                }
+            }
+        }
+    }
+}
+
+/// Mark a delivered message sent. The database may be briefly unavailable: try a few
+/// times, since a message left pending would be sent again once its lease expires.
+async fn record_sent(store: &Store, row: &OutboxRow) -> Result<(), store::StoreError> {
+    let at = model::time::format_datetime(chrono::Utc::now());
+    let mut tries = 0;
+    loop {
+        match store.mark_outbox_sent(&row.tenant_id, &row.id, &at).await {
+            Ok(()) => return Ok(()),
+            Err(e) if tries < 5 => {
+                tries += 1;
+                tracing::warn!(message = row.id, error = %e, "cannot mark the message sent; trying again");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Start the mailer loop: deliver due outbox messages every `interval`.
 pub fn spawn_mailer(store: Store, cfg: SmtpConfig, interval: Duration) {
     let owner = model::new_id();
     tokio::spawn(async move {
         loop {
             match deliver_once(&store, &cfg, &owner).await {
-                // A full batch went out: more are likely waiting.
-                Ok(sent) if sent as i64 == BATCH => continue,
+                // A full batch was leased: more are likely due.
+                Ok(leased) if leased as i64 == BATCH => continue,
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "mailer pass failed"),
             }
@@ -555,9 +704,11 @@ mod tests {
                 subject: subject.into(),
                 body: body.into(),
             },
+            status: store::OutboxStatus::Pending,
             sent_at: None,
             attempts: 0,
             last_error: None,
+            next_attempt_at: None,
         }
     }
 
@@ -676,6 +827,23 @@ mod tests {
         let mut cc = row("no-reply@contoso.test", "ann@contoso.test", "Hi", "");
         cc.mail.cc.push("bea@contoso.test\r\nDATA".into());
         assert!(matches!(compose(&cc), Err(MessageError::Recipient { .. })));
+    }
+
+    #[test]
+    fn retries_back_off_to_a_cap_with_jitter() {
+        for attempts in [0, 1] {
+            let d = retry_delay(attempts);
+            assert!(d >= Duration::from_millis(500) && d <= FIRST_RETRY, "{d:?}");
+        }
+        let fourth = retry_delay(4);
+        assert!(fourth >= Duration::from_secs(4) && fourth <= Duration::from_secs(8));
+        for attempts in [11, 40, i64::MAX] {
+            let d = retry_delay(attempts);
+            assert!(d >= LONGEST_RETRY / 2 && d <= LONGEST_RETRY, "{d:?}");
+        }
+        // Jitter: a hundred delays of one attempt are not all the same.
+        let first = retry_delay(8);
+        assert!((0..100).any(|_| retry_delay(8) != first));
     }
 
     #[test]

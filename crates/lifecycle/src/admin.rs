@@ -21,6 +21,13 @@ pub struct SchedulerRun {
     pub processing_ms: u64,
 }
 
+/// A page of the outbox and, when more follow, the id the next page starts after.
+#[derive(Debug, Clone)]
+pub struct OutboxPage {
+    pub messages: Vec<Value>,
+    pub next: Option<String>,
+}
+
 /// An engine failure here is lcw's own (the admin endpoints take no input the engine could
 /// refuse), so it is reported as internal rather than mapped like a Graph operation's.
 fn engine_failure(e: engine::runner::EngineError) -> Error {
@@ -28,10 +35,48 @@ fn engine_failure(e: engine::runner::EngineError) -> Error {
 }
 
 impl Service {
-    /// The caller's tenant's e-mail outbox, oldest first, as lcw's admin API lists it.
-    pub async fn outbox(&self, caller: &Caller) -> Result<Vec<Value>> {
-        let rows = self.store.list_outbox(&caller.tenant).await?;
-        Ok(rows.iter().map(store::OutboxRow::to_json).collect())
+    /// One page of the caller's tenant's e-mail outbox, oldest first, as lcw's admin API
+    /// lists it: up to `query.limit` messages after `query.after` (the previous page's
+    /// `next`), of one status or all.
+    pub async fn outbox(&self, caller: &Caller, query: &store::OutboxQuery) -> Result<OutboxPage> {
+        // One more than the page holds tells whether another page follows.
+        let probe = store::OutboxQuery {
+            limit: query.limit.saturating_add(1),
+            ..query.clone()
+        };
+        let mut rows = self
+            .store
+            .list_outbox(&caller.tenant, &probe)
+            .await?
+            .ok_or_else(|| Error::Invalid {
+                message: "The $skiptoken is not valid; use the @odata.nextLink as given.".into(),
+                target: Some("$skiptoken".into()),
+            })?;
+        let page_size = usize::try_from(query.limit).unwrap_or(usize::MAX);
+        let next = if rows.len() > page_size {
+            rows.truncate(page_size);
+            rows.last().map(|r| r.id.clone())
+        } else {
+            None
+        };
+        Ok(OutboxPage {
+            messages: rows.iter().map(store::OutboxRow::to_json).collect(),
+            next,
+        })
+    }
+
+    /// Send a failed (or waiting) message of the caller's tenant again, now. A sent message
+    /// is refused: sending it again would deliver it twice.
+    pub async fn requeue_outbox(&self, caller: &Caller, id: &str) -> Result<Value> {
+        match self.store.requeue_outbox(&caller.tenant, id).await? {
+            store::Requeue::Requeued(row) => Ok(row.to_json()),
+            store::Requeue::AlreadySent => Err(Error::Conflict(format!(
+                "The message '{id}' was already sent; requeueing it would deliver it twice."
+            ))),
+            store::Requeue::NotFound => Err(Error::NotFound(format!(
+                "The outbox holds no message '{id}'."
+            ))),
+        }
     }
 
     /// One scheduler pass over every tenant, evaluating every scheduled workflow now (due

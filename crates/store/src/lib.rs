@@ -44,7 +44,7 @@ pub use directory::{DirectoryPage, UserListQuery, UserRow, USER_COLUMNS};
 pub use effects::DirectoryEffect;
 pub use entitlement::{entitlement_kinds, AccessPackageEffect, AssignmentRow, RequestRow};
 pub use jobs::Job;
-pub use outbox::{OutboxMail, OutboxRow};
+pub use outbox::{OutboxMail, OutboxQuery, OutboxRow, OutboxStatus, Requeue};
 pub use resources::{kinds, Resource, Write};
 pub use result_rows::{result_kinds, ResultRow};
 pub use results::{ResultQuery, TaskDefinitionTally};

@@ -158,11 +158,18 @@ struct Migration {
 
 /// Every migration, in order. A change to the schema is a new entry here, never an edit of
 /// one a release has shipped.
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    description: "schema of the releases before versioned migrations",
-    apply: |conn, dialect| Box::pin(initial_schema(conn, dialect)),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        description: "schema of the releases before versioned migrations",
+        apply: |conn, dialect| Box::pin(initial_schema(conn, dialect)),
+    },
+    Migration {
+        version: 2,
+        description: "outbox delivery status and retry backoff",
+        apply: |conn, dialect| Box::pin(outbox_status(conn, dialect)),
+    },
+];
 
 /// The newest schema version this build knows.
 pub(crate) fn latest_version() -> i64 {
@@ -305,6 +312,51 @@ async fn initial_schema(conn: &mut AnyConnection, dialect: Dialect) -> Result<()
         .await?;
     }
     Ok(())
+}
+
+/// Migration 2: each message says whether it is `pending`, `sent` or `failed` (refused for
+/// good by the SMTP server), and when a pending one is next tried (`next_attempt_at`, NULL =
+/// now). Messages earlier releases gave up on after five attempts become pending again:
+/// delivery no longer stops at a number of attempts. Columns are added only when missing,
+/// as migration 1 may have run again over a database that lost its version table.
+async fn outbox_status(conn: &mut AnyConnection, dialect: Dialect) -> Result<()> {
+    for (column, ty) in [
+        ("status", "TEXT NOT NULL DEFAULT 'pending'"),
+        ("next_attempt_at", "TEXT"),
+    ] {
+        if !has_column(conn, dialect, "outbox", column).await? {
+            sqlx::query(&format!("ALTER TABLE outbox ADD COLUMN {column} {ty}"))
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    for stmt in [
+        "UPDATE outbox SET status = 'sent' WHERE sent_at IS NOT NULL",
+        "DROP INDEX IF EXISTS outbox_unsent",
+        "CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_at)",
+        "CREATE INDEX IF NOT EXISTS outbox_listed ON outbox (tenant_id, created_at, id)",
+    ] {
+        sqlx::query(stmt).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+async fn has_column(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    table: &str,
+    column: &str,
+) -> Result<bool> {
+    let sql = match dialect {
+        Dialect::Sqlite => {
+            format!("SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = '{column}'")
+        }
+        Dialect::Postgres => format!(
+            "SELECT COUNT(*) FROM information_schema.columns
+             WHERE table_schema = current_schema() AND table_name = '{table}' AND column_name = '{column}'"
+        ),
+    };
+    Ok(count(conn, &sql).await? > 0)
 }
 
 /// Tables SQLite keeps `WITHOUT ROWID`: their primary key is most of the row, so the table

@@ -16,6 +16,7 @@ mod hardening;
 mod ledger;
 mod mail;
 mod mail_injection;
+mod mail_outage;
 mod protocol;
 mod query_cost;
 mod runs;
