@@ -10,6 +10,8 @@ const MISSING_ID: &str = "00000000-0000-0000-0000-00000000dead";
 const WORKFLOW_NOT_FOUND: &str = "ResourceNotFound";
 const DIRECTORY_NOT_FOUND: &str = "Request_ResourceNotFound";
 const DELETED: &str = "The workflow is deleted; restore it before changing it.";
+const ENABLE_ACCOUNT: &str = "6fc52c9d-398b-4305-9763-15f42c1676fc";
+const RULE: &str = "executionConditions.scope.rule";
 
 /// A request each of these bodies makes doubly wrong when its target is missing too: none,
 /// not JSON, not an object, and an object the operation refuses.
@@ -46,6 +48,10 @@ fn expect_deleted(r: &Resp) {
 fn expect_target(r: &Resp, target: &str) {
     r.expect_error(400, "BadRequest");
     assert_eq!(r.body["error"]["target"], target, "{}", r.text);
+}
+
+fn chars(n: usize) -> String {
+    "n".repeat(n)
 }
 
 async fn create_extension(t: &Tenant) -> String {
@@ -157,4 +163,165 @@ both_backends!(bad_bodies_to_an_existing_workflow_are_still_refused, |t| {
     expect_target(&r, "shoeSize");
     let r = t.post(&new_version, &json!({})).await;
     expect_target(&r, "workflow");
+});
+
+// ---- S9: input limits ----
+
+both_backends!(directory_display_names_are_at_most_256_characters, |t| {
+    let r = t
+        .post(
+            "/users",
+            &json!({"displayName": chars(257), "userPrincipalName": "long@contoso.test"}),
+        )
+        .await;
+    expect_target(&r, "displayName");
+    let r = t
+        .post(
+            "/users",
+            &json!({"displayName": chars(256), "userPrincipalName": "long@contoso.test"}),
+        )
+        .await;
+    r.expect(201);
+    let user = format!("/users/{}", r.body["id"].as_str().unwrap());
+    let r = t.patch(&user, &json!({"displayName": chars(257)})).await;
+    expect_target(&r, "displayName");
+    t.patch(&user, &json!({"displayName": "é".repeat(256)}))
+        .await
+        .expect(204);
+
+    let group =
+        |name: String| json!({"displayName": name, "mailEnabled": false, "securityEnabled": true});
+    let r = t.post("/groups", &group(chars(257))).await;
+    expect_target(&r, "displayName");
+    let r = t.post("/groups", &group(chars(256))).await;
+    r.expect(201);
+    let path = format!("/groups/{}", r.body["id"].as_str().unwrap());
+    let r = t.patch(&path, &json!({"displayName": chars(257)})).await;
+    expect_target(&r, "displayName");
+    t.patch(&path, &json!({"displayName": chars(255)}))
+        .await
+        .expect(204);
+});
+
+both_backends!(a_user_mail_must_be_an_address, |t| {
+    const MESSAGE: &str = "Invalid value specified for property 'mail' of resource 'User'.";
+    for bad in [
+        "not-an-address",
+        "ann@",
+        "@contoso.test",
+        "ann smith@contoso.test",
+    ] {
+        let r = t
+            .post(
+                "/users",
+                &json!({"displayName": "Ann", "userPrincipalName": "ann@contoso.test", "mail": bad}),
+            )
+            .await;
+        expect_target(&r, "mail");
+        assert_eq!(r.body["error"]["message"], MESSAGE, "{bad}: {}", r.text);
+    }
+    let r = t
+        .post(
+            "/users",
+            &json!({"displayName": "Ann", "userPrincipalName": "ann@contoso.test", "mail": "ann.smith@contoso.test"}),
+        )
+        .await;
+    r.expect(201);
+    let user = format!("/users/{}", r.body["id"].as_str().unwrap());
+    let r = t.patch(&user, &json!({"mail": "ann at contoso"})).await;
+    expect_target(&r, "mail");
+    assert_eq!(r.body["error"]["message"], MESSAGE, "{}", r.text);
+    t.patch(&user, &json!({"mail": "ann+hr@contoso.test"}))
+        .await
+        .expect(204);
+    assert_eq!(t.get(&user).await.body["mail"], "ann+hr@contoso.test");
+});
+
+both_backends!(workflow_and_task_names_are_capped, |t| {
+    let mut long = joiner_workflow("x");
+    long["displayName"] = json!(chars(257));
+    let r = t.post(&format!("{LW}/workflows"), &long).await;
+    expect_target(&r, "displayName");
+    long["displayName"] = json!(chars(256));
+    let id = t.create_workflow(&long).await;
+    let wf = format!("{LW}/workflows/{id}");
+    let r = t.patch(&wf, &json!({"displayName": chars(257)})).await;
+    expect_target(&r, "displayName");
+    t.patch(&wf, &json!({"displayName": chars(200)}))
+        .await
+        .expect(204);
+
+    let mut long_task = joiner_workflow("long task");
+    long_task["tasks"][0]["displayName"] = json!(chars(257));
+    let r = t.post(&format!("{LW}/workflows"), &long_task).await;
+    expect_target(&r, "tasks[0].displayName");
+    long_task["tasks"][0]["displayName"] = json!("ok");
+    long_task["tasks"][0]["description"] = json!(chars(1025));
+    let r = t.post(&format!("{LW}/workflows"), &long_task).await;
+    expect_target(&r, "tasks[0].description");
+
+    let task = |name: String, description: String| json!({"displayName": name, "description": description, "taskDefinitionId": ENABLE_ACCOUNT, "arguments": []});
+    let tasks = format!("{wf}/tasks");
+    let r = t.post(&tasks, &task(chars(257), "d".into())).await;
+    expect_target(&r, "task.displayName");
+    let r = t.post(&tasks, &task("ok".into(), chars(1025))).await;
+    expect_target(&r, "task.description");
+    let r = t.post(&tasks, &task(chars(256), chars(1024))).await;
+    r.expect(201);
+    let task_path = format!("{tasks}/{}", r.body["id"].as_str().unwrap());
+    let r = t
+        .patch(&task_path, &json!({"displayName": chars(257)}))
+        .await;
+    expect_target(&r, "displayName");
+    let r = t
+        .patch(&task_path, &json!({"description": chars(1025)}))
+        .await;
+    expect_target(&r, "description");
+    t.patch(
+        &task_path,
+        &json!({"displayName": "short", "description": null}),
+    )
+    .await
+    .expect(204);
+});
+
+both_backends!(a_scope_rule_names_only_user_properties, |t| {
+    let with_rule = |rule: &str| {
+        let mut wf = joiner_workflow("rule");
+        wf["executionConditions"]["scope"]["rule"] = json!(rule);
+        wf
+    };
+    for bad in [
+        "shoeSize eq 'x'",
+        "department eq 'Sales' and employeeOrgData/shoeSize eq '44'",
+        "department/length eq 'x'",
+        "passwordProfile/password eq 'x'",
+    ] {
+        let r = t.post(&format!("{LW}/workflows"), &with_rule(bad)).await;
+        expect_target(&r, RULE);
+        let message = r.body["error"]["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains("is not a property of a user"),
+            "{bad}: {}",
+            r.text
+        );
+    }
+    for good in [
+        "id eq 'x'",
+        "(department eq 'Sales' or startswith(jobTitle, 'Dev')) and employeeHireDate ge 2026-01-01T00:00:00Z",
+        "employeeOrgData/division eq 'R&D'",
+        "otherMails/any(m: m eq 'a@contoso.test')",
+    ] {
+        t.create_workflow(&with_rule(good)).await;
+    }
+
+    // createNewVersion checks the same rule.
+    let id = t.create_workflow(&with_rule("department eq 'Sales'")).await;
+    let new_version =
+        format!("{LW}/workflows/{id}/microsoft.graph.identityGovernance.createNewVersion");
+    let mut next = with_rule("costCenter eq '1'");
+    next["tasks"] =
+        json!([{"displayName": "Enable", "taskDefinitionId": ENABLE_ACCOUNT, "arguments": []}]);
+    let r = t.post(&new_version, &json!({ "workflow": next })).await;
+    expect_target(&r, RULE);
 });
