@@ -577,7 +577,11 @@ pub fn patch_workflow(
             if k != "description" && v.is_null() {
                 return Err(ModelError::invalid(&k, "cannot be null"));
             }
+            let renamed = k == "displayName";
             wf.insert(k, v);
+            if renamed {
+                check_max_chars(&wf, "displayName", "displayName", MAX_NAME_CHARS)?;
+            }
         } else if !same_as_stored(&k, &v, &wf) {
             return Err(ModelError::Rule(format!(
                 "Property '{k}' cannot be changed with PATCH; create a new version of the workflow with createNewVersion."
