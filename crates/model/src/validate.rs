@@ -349,3 +349,33 @@ fn render_scalar(ty: Ty, v: &mut Value, include: bool, depth: usize) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::unknown_property_path;
+    use crate::types::USER;
+
+    fn paths(p: &[&str]) -> Vec<Vec<String>> {
+        p.iter()
+            .map(|s| s.split('/').map(str::to_string).collect())
+            .collect()
+    }
+
+    #[test]
+    fn a_path_names_a_property_segment_by_segment() {
+        let known = ["id", "department", "employeeOrgData/division", "otherMails"];
+        assert_eq!(unknown_property_path(USER, &paths(&known)), None);
+        for unknown in [
+            "shoeSize",
+            "employeeOrgData/shoeSize",
+            "department/length",
+            "id/x",
+            "passwordProfile/password",
+        ] {
+            assert_eq!(
+                unknown_property_path(USER, &paths(&["department", unknown])),
+                Some(unknown.to_string())
+            );
+        }
+    }
+}
