@@ -124,6 +124,17 @@ impl Ctx {
         Ok(v)
     }
 
+    /// The body of a write to an existing object, read without failing: the domain judges it
+    /// only after it found the object, so an unknown object answers 404 whatever the body.
+    pub fn body_after_lookup(&self) -> lifecycle::Body {
+        self.json_body().map_err(|e| match e {
+            ApiError::BadRequest { message, target } => {
+                lifecycle::Error::Invalid { message, target }
+            }
+            other => lifecycle::Error::Internal(other.to_string()),
+        })
+    }
+
     /// Optional JSON body for actions whose body may be absent.
     pub fn optional_json_body(&self) -> Result<Option<Value>, ApiError> {
         if self.body.iter().all(u8::is_ascii_whitespace) {

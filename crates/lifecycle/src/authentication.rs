@@ -10,8 +10,7 @@ use model::tap::{self, TapInfo};
 use serde_json::Value;
 use store::TapRow;
 
-use crate::directory::Body;
-use crate::{Caller, Error, Result, Service};
+use crate::{Body, Caller, Error, Result, Service};
 
 /// The Graph type of a pass, as its create body is checked against.
 pub const TAP_TYPE: &str = "microsoft.graph.temporaryAccessPassAuthenticationMethod";

@@ -11,7 +11,7 @@ use model::directory::{DirectoryRef, RefKind};
 use serde_json::Value;
 use store::{UserListQuery, UserRow};
 
-use crate::{Caller, Error, Result, Service};
+use crate::{Body, Caller, Error, Result, Service};
 
 pub fn directory_not_found(id: &str) -> Error {
     Error::DirectoryNotFound(format!(
@@ -31,11 +31,6 @@ fn doc_id(doc: &Value) -> String {
         .unwrap_or_default()
         .to_string()
 }
-
-/// The body of a write addressed to an existing object, as the API read it (or why it could
-/// not). Graph looks the object up first, so an unknown object answers "not found" even
-/// when the body is unreadable: the domain opens the body only after the lookup.
-pub type Body = Result<Value>;
 
 /// The user list's OData options, passed through to the store, which pages in SQL.
 #[derive(Debug, Default)]

@@ -4,7 +4,7 @@ use serde_json::Value;
 use store::{kinds, Resource, Write};
 
 use crate::workflows::{Expand, Expanded, UserNav};
-use crate::{Caller, Error, Result, Service};
+use crate::{Body, Caller, Error, Result, Service};
 
 /// Extensions expand only their user navigations.
 fn users_only(expand: Expand) -> Expand {
@@ -88,11 +88,15 @@ impl Service {
         &self,
         caller: &Caller,
         id: &str,
-        patch: &Value,
+        patch: Body,
     ) -> Result<()> {
         let r = self.load_extension(caller, id).await?;
-        let updated =
-            model::workflow::custom_task_extension(Some(&r.doc), patch, caller.now, &caller.actor)?;
+        let updated = model::workflow::custom_task_extension(
+            Some(&r.doc),
+            &patch?,
+            caller.now,
+            &caller.actor,
+        )?;
         Ok(self
             .store
             .write(

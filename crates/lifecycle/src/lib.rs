@@ -13,6 +13,7 @@ pub mod error;
 pub mod activation;
 pub mod admin;
 pub mod authentication;
+pub mod body;
 pub mod directory;
 pub mod entitlement;
 pub mod extensions;
@@ -30,6 +31,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+pub use body::Body;
 pub use error::{Error, Result};
 
 /// Whether a path names a live workflow (`/workflows/{id}`) or a soft-deleted one

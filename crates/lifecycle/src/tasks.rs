@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use store::{kinds, Resource, Write};
 
 use crate::workflows::version_id;
-use crate::{Caller, Error, Result, Scope, Service};
+use crate::{Body, Caller, Error, Result, Scope, Service};
 
 /// The tasks of a workflow or version document.
 pub(crate) fn tasks_of(doc: &Value) -> Vec<Value> {
@@ -72,12 +72,12 @@ impl Service {
         caller: &Caller,
         workflow_id: &str,
         scope: Scope,
-        definition: &Value,
+        definition: Body,
     ) -> Result<CreatedTask> {
         let r = self
             .load_live_workflow_for_write(caller, workflow_id, scope)
             .await?;
-        let task = model::workflow::new_task(&r.doc, definition)?;
+        let task = model::workflow::new_task(&r.doc, &definition?)?;
         let mut tasks = tasks_of(&r.doc);
         if tasks.len() >= model::workflow::MAX_TASKS_PER_WORKFLOW {
             return Err(Error::invalid(format!(
@@ -128,14 +128,14 @@ impl Service {
         workflow_id: &str,
         scope: Scope,
         task_id: &str,
-        patch: &Value,
+        patch: Body,
     ) -> Result<()> {
         let r = self
             .load_live_workflow_for_write(caller, workflow_id, scope)
             .await?;
         let mut tasks = tasks_of(&r.doc);
         let current = find_task(&tasks, task_id)?;
-        let updated = model::workflow::patch_task(&current, patch)?;
+        let updated = model::workflow::patch_task(&current, &patch?)?;
         for t in tasks.iter_mut().filter(|t| same_id(t, task_id)) {
             *t = updated.clone();
         }
@@ -236,7 +236,7 @@ mod tests {
         let wf_id = id_of(&wf.doc);
         let task = json!({"displayName": "Disable account", "taskDefinitionId": "1dfdfcc7-52fa-4c2e-bf3a-e3919cc12950", "arguments": []});
         let created = svc
-            .create_task(&caller, &wf_id, Scope::Active, &task)
+            .create_task(&caller, &wf_id, Scope::Active, Ok(task))
             .await
             .unwrap();
         assert_eq!(created.workflow_id, wf_id);

@@ -7,7 +7,7 @@
 use serde_json::{json, Value};
 use store::{kinds, Resource, Write};
 
-use crate::{Caller, Error, Result, Scope, Service};
+use crate::{Body, Caller, Error, Result, Scope, Service};
 
 pub fn workflow_not_found(id: &str) -> Error {
     Error::NotFound(format!("Workflow with id '{id}' was not found."))
@@ -360,10 +360,10 @@ impl Service {
         caller: &Caller,
         id: &str,
         scope: Scope,
-        patch: &Value,
+        patch: Body,
     ) -> Result<()> {
         let r = self.load_workflow(caller, id, scope).await?;
-        let updated = model::workflow::patch_workflow(&r.doc, patch, caller.now, &caller.actor)?;
+        let updated = model::workflow::patch_workflow(&r.doc, &patch?, caller.now, &caller.actor)?;
         let n = updated.get("version").and_then(Value::as_i64).unwrap_or(1);
         let current_version = self
             .store
@@ -448,17 +448,18 @@ impl Service {
         self.expand(caller, doc, expand).await
     }
 
-    /// createNewVersion: `definition` replaces the workflow's definition as its next version.
+    /// createNewVersion: `definition` (the action's `workflow` parameter) replaces the
+    /// workflow's definition as its next version.
     pub async fn create_new_version(
         &self,
         caller: &Caller,
         id: &str,
         scope: Scope,
-        definition: &Value,
+        definition: Body,
         expand: Expand,
     ) -> Result<Expanded> {
         let r = self.load_live_workflow_for_write(caller, id, scope).await?;
-        let next = model::workflow::next_version(&r.doc, definition, caller.now, &caller.actor)?;
+        let next = model::workflow::next_version(&r.doc, &definition?, caller.now, &caller.actor)?;
         self.check_references(caller, &next).await?;
         self.commit_new_version(caller, &r, next.clone()).await?;
         self.expand(caller, next, expand).await

@@ -9,6 +9,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
+use crate::document::{check_max_chars, MAX_DISPLAY_NAME_CHARS};
 use crate::schema::{property, type_def, Ty};
 use crate::types::{GROUP, USER};
 use crate::ModelError;
@@ -83,6 +84,7 @@ pub fn validate_user_props(body: &Value) -> Result<Map<String, Value>, ModelErro
     let mut props = crate::validate_body(USER, body)?;
     props.remove("passwordProfile");
     check_common(&mut props, USER_REQUIRED)?;
+    check_max_chars(&props, "displayName", "displayName", MAX_DISPLAY_NAME_CHARS)?;
     crate::mail::check_user_mail(&props)?;
     if let Some(upn) = str_prop(&props, "userPrincipalName") {
         check_user_principal_name(upn)?;
@@ -178,6 +180,7 @@ pub fn patch_user(current: &Value, body: &Value) -> Result<Value, ModelError> {
 pub fn validate_group_props(body: &Value) -> Result<Map<String, Value>, ModelError> {
     let mut props = crate::validate_body(GROUP, body)?;
     check_common(&mut props, GROUP_REQUIRED)?;
+    check_max_chars(&props, "displayName", "displayName", MAX_DISPLAY_NAME_CHARS)?;
     Ok(props)
 }
 

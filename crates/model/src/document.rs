@@ -24,6 +24,26 @@ pub(crate) fn require<'a>(m: &'a Map<String, Value>, k: &str) -> Result<&'a Valu
     }
 }
 
+/// The longest `displayName` Graph documents for users and groups.
+pub const MAX_DISPLAY_NAME_CHARS: usize = 256;
+
+/// Refuse a string property `k` of `m` longer than `max` characters (Unicode scalar values,
+/// not bytes), naming it as `path`.
+pub(crate) fn check_max_chars(
+    m: &Map<String, Value>,
+    k: &str,
+    path: &str,
+    max: usize,
+) -> Result<(), ModelError> {
+    match m.get(k).and_then(Value::as_str) {
+        Some(s) if s.chars().count() > max => Err(ModelError::invalid(
+            path,
+            &format!("must be at most {max} characters long"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 pub(crate) fn non_empty_str(m: &Map<String, Value>, k: &str) -> Result<String, ModelError> {
     let v = require(m, k)?;
     match v.as_str() {

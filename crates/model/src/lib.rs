@@ -32,6 +32,9 @@ pub enum ModelError {
     Missing(String),
     #[error("{0}")]
     Rule(String),
+    /// A value refused in Graph's own words, which clients may match verbatim.
+    #[error("{message}")]
+    Refused { property: String, message: String },
     #[error("internal model error: {0}")]
     Internal(String),
 }
@@ -50,6 +53,7 @@ impl ModelError {
             ModelError::UnknownProperty { property, .. } => Some(property),
             ModelError::InvalidValue { path, .. } => Some(path),
             ModelError::Missing(p) => Some(p),
+            ModelError::Refused { property, .. } => Some(property),
             _ => None,
         }
     }

@@ -17,12 +17,21 @@ fn check_no_control_characters(property: &str, value: &str) -> Result<(), ModelE
     Ok(())
 }
 
-/// A user's `mail`, among validated user properties (create, PATCH or import row).
+/// A user's `mail`, among validated user properties (create, PATCH or import row): free of
+/// control characters, and an address (`local@domain`) the mailer can send to, refused in
+/// Graph's words otherwise.
 pub fn check_user_mail(props: &Map<String, Value>) -> Result<(), ModelError> {
-    match props.get("mail").and_then(Value::as_str) {
-        Some(mail) => check_no_control_characters("mail", mail),
-        None => Ok(()),
+    let Some(mail) = props.get("mail").and_then(Value::as_str) else {
+        return Ok(());
+    };
+    check_no_control_characters("mail", mail)?;
+    if mail.parse::<lettre::Address>().is_err() {
+        return Err(ModelError::Refused {
+            property: "mail".into(),
+            message: "Invalid value specified for property 'mail' of resource 'User'.".into(),
+        });
     }
+    Ok(())
 }
 
 /// `senderDomain` of the tenant's (merged) `emailSettings`.
@@ -57,8 +66,30 @@ mod tests {
             assert_eq!(e.target(), Some("emailSettings.senderDomain"), "{bad:?}");
         }
         assert!(check_user_mail(&object(json!({"mail": "ann@contoso.test"}))).is_ok());
+        assert!(check_user_mail(&object(json!({"mail": "x@y"}))).is_ok());
         assert!(check_user_mail(&object(json!({"mail": null}))).is_ok());
         assert!(check_user_mail(&object(json!({}))).is_ok());
         assert!(check_sender_domain(&object(json!({"senderDomain": "contoso.test"}))).is_ok());
+    }
+
+    #[test]
+    fn refuses_what_is_not_an_address_in_graphs_words() {
+        for bad in [
+            "ann",
+            "ann@",
+            "@contoso.test",
+            "ann@@contoso.test",
+            "ann smith@contoso.test",
+            "",
+        ] {
+            let e = check_user_mail(&object(json!({ "mail": bad }))).unwrap_err();
+            assert_eq!(e.target(), Some("mail"), "{bad:?}");
+            assert_eq!(
+                e.to_string(),
+                "Invalid value specified for property 'mail' of resource 'User'.",
+                "{bad:?}"
+            );
+        }
+        assert!(check_user_mail(&object(json!({"mail": "ann.smith+hr@contoso.test"}))).is_ok());
     }
 }

@@ -24,6 +24,37 @@ pub fn validate_body(type_name: &str, body: &Value) -> Result<Map<String, Value>
     }
 }
 
+/// The first of `paths` (property paths of a `$filter`-style expression over `type_name`)
+/// that names nothing an item of that type can hold, written `a/b` as OData writes it.
+/// Each segment must be a property of the type the one before it names; `id` is every
+/// entity's key. Write-only properties are never stored, so they name nothing either.
+pub fn unknown_property_path(type_name: &str, paths: &[Vec<String>]) -> Option<String> {
+    paths
+        .iter()
+        .find(|p| !names_a_property(type_name, p))
+        .map(|p| p.join("/"))
+}
+
+fn names_a_property(type_name: &str, path: &[String]) -> bool {
+    if path.len() == 1 && path[0] == "id" {
+        return true;
+    }
+    let mut current = type_def(type_name);
+    for segment in path {
+        let Some(prop) = current
+            .and_then(|td| property(td, segment))
+            .filter(|p| !p.write_only)
+        else {
+            return false;
+        };
+        current = match prop.ty {
+            Ty::Complex(name) => type_def(name),
+            _ => None,
+        };
+    }
+    true
+}
+
 const MAX_DEPTH: usize = 16;
 
 fn join(path: &str, name: &str) -> String {
@@ -316,5 +347,35 @@ fn render_scalar(ty: Ty, v: &mut Value, include: bool, depth: usize) {
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unknown_property_path;
+    use crate::types::USER;
+
+    fn paths(p: &[&str]) -> Vec<Vec<String>> {
+        p.iter()
+            .map(|s| s.split('/').map(str::to_string).collect())
+            .collect()
+    }
+
+    #[test]
+    fn a_path_names_a_property_segment_by_segment() {
+        let known = ["id", "department", "employeeOrgData/division", "otherMails"];
+        assert_eq!(unknown_property_path(USER, &paths(&known)), None);
+        for unknown in [
+            "shoeSize",
+            "employeeOrgData/shoeSize",
+            "department/length",
+            "id/x",
+            "passwordProfile/password",
+        ] {
+            assert_eq!(
+                unknown_property_path(USER, &paths(&["department", unknown])),
+                Some(unknown.to_string())
+            );
+        }
     }
 }

@@ -7,17 +7,23 @@ use serde_json::{json, Map, Value};
 
 use crate::catalog::{required_arguments, task_definition};
 use crate::time::format_datetime;
-use crate::types::{SETTINGS, TASK, WORKFLOW};
+use crate::types::{SETTINGS, TASK, USER, WORKFLOW};
 use crate::{new_id, validate_body, ModelError};
 
 pub use crate::document::Actor;
-use crate::document::{non_empty_str, require};
+use crate::document::{check_max_chars, non_empty_str, require, MAX_DISPLAY_NAME_CHARS};
 pub use crate::extension::custom_task_extension;
 
 pub const MAX_WORKFLOWS_PER_TENANT: usize = 100;
 pub const MAX_TASKS_PER_WORKFLOW: usize = 25;
 pub const MAX_CUSTOM_TASK_EXTENSIONS_PER_TENANT: usize = 100;
 pub const OFFSET_RANGE: std::ops::RangeInclusive<i64> = -180..=180;
+/// Graph documents no cap on workflow and task names; lcw holds them to the users' and
+/// groups' 256, so that a name fits wherever a directory name does (portals, mails, logs)
+/// and no single name can swell every list that returns it.
+pub const MAX_NAME_CHARS: usize = MAX_DISPLAY_NAME_CHARS;
+/// A task's description: room for a paragraph, not a document.
+pub const MAX_TASK_DESCRIPTION_CHARS: usize = 1024;
 
 /// Basic workflow properties PATCH may change without a new version.
 const BASIC: &[&str] = &[
@@ -135,6 +141,7 @@ fn check_definition(wf: &mut Map<String, Value>) -> Result<(), ModelError> {
         ));
     }
     non_empty_str(wf, "displayName")?;
+    check_max_chars(wf, "displayName", "displayName", MAX_NAME_CHARS)?;
     check_scheduling(wf)?;
     let conditions = require(wf, "executionConditions")?;
     check_conditions(conditions)?;
@@ -236,8 +243,17 @@ fn check_scope(scope: &Value) -> Result<(), ModelError> {
                 .and_then(Value::as_str)
                 .filter(|r| !r.trim().is_empty())
                 .ok_or_else(|| ModelError::Missing(format!("{P}.rule")))?;
-            odata::parse_filter(rule)
+            let expr = odata::parse_filter(rule)
                 .map_err(|e| ModelError::invalid(&format!("{P}.rule"), &e.to_string()))?;
+            // A rule is evaluated over user documents: a name no user can hold would leave
+            // the workflow's scope empty forever.
+            let paths = expr.property_paths();
+            if let Some(unknown) = crate::validate::unknown_property_path(USER, &paths) {
+                return Err(ModelError::invalid(
+                    &format!("{P}.rule"),
+                    &format!("'{unknown}' is not a property of a user"),
+                ));
+            }
             Ok(())
         }
         "microsoft.graph.identityGovernance.groupBasedSubjectSet" => {
@@ -420,6 +436,7 @@ fn complete_task(
         Some(s) if !s.trim().is_empty() => {}
         _ => return Err(ModelError::Missing(format!("{path}.displayName"))),
     }
+    check_task_text(task, &format!("{path}."))?;
     task.entry("description").or_insert(Value::Null);
     task.entry("isEnabled").or_insert(Value::Bool(true));
     task.entry("continueOnError").or_insert(Value::Bool(false));
@@ -560,7 +577,11 @@ pub fn patch_workflow(
             if k != "description" && v.is_null() {
                 return Err(ModelError::invalid(&k, "cannot be null"));
             }
+            let renamed = k == "displayName";
             wf.insert(k, v);
+            if renamed {
+                check_max_chars(&wf, "displayName", "displayName", MAX_NAME_CHARS)?;
+            }
         } else if !same_as_stored(&k, &v, &wf) {
             return Err(ModelError::Rule(format!(
                 "Property '{k}' cannot be changed with PATCH; create a new version of the workflow with createNewVersion."
@@ -635,7 +656,25 @@ pub fn patch_task(current: &Value, body: &Value) -> Result<Value, ModelError> {
             }
         }
     }
+    check_task_text(&task, "")?;
     Ok(Value::Object(task))
+}
+
+/// A task's name and description within their caps; `prefix` leads the property in the
+/// error's target (`tasks[0].`), empty when the task itself is addressed.
+fn check_task_text(task: &Map<String, Value>, prefix: &str) -> Result<(), ModelError> {
+    check_max_chars(
+        task,
+        "displayName",
+        &format!("{prefix}displayName"),
+        MAX_NAME_CHARS,
+    )?;
+    check_max_chars(
+        task,
+        "description",
+        &format!("{prefix}description"),
+        MAX_TASK_DESCRIPTION_CHARS,
+    )
 }
 
 /// The settings a tenant starts with.

@@ -2,19 +2,9 @@
 //! Pass (`lifecycle::authentication` decides; this module reads requests and renders).
 
 use lifecycle::authentication::TAP_TYPE;
-use lifecycle::directory::Body;
 
 use crate::ctx::{Ctx, Reply};
 use crate::error::ApiError;
-
-/// The create body: read here, judged by the domain only after it found the user (an
-/// unknown user answers 404 whatever the body).
-fn body_after_lookup(ctx: &Ctx) -> Body {
-    ctx.json_body().map_err(|e| match e {
-        ApiError::BadRequest { message, target } => lifecycle::Error::Invalid { message, target },
-        other => lifecycle::Error::Internal(other.to_string()),
-    })
-}
 
 pub async fn list_taps_route(ctx: Ctx) -> Result<Reply, ApiError> {
     let items = ctx
@@ -50,7 +40,7 @@ pub async fn delete_tap_route(ctx: Ctx) -> Result<Reply, ApiError> {
 pub async fn create_tap_route(ctx: Ctx) -> Result<Reply, ApiError> {
     let created = ctx
         .domain()
-        .create_tap(&ctx.caller(), ctx.key("user-id")?, body_after_lookup(&ctx))
+        .create_tap(&ctx.caller(), ctx.key("user-id")?, ctx.body_after_lookup())
         .await?;
     Ok(ctx.created(
         TAP_TYPE,

@@ -5,22 +5,13 @@
 use model::directory::{GROUP_ODATA_TYPE, USER_ODATA_TYPE};
 use serde_json::{Map, Value};
 
-use lifecycle::directory::{Body, GroupView, UserExpand, UserQuery, UserView};
+use lifecycle::directory::{GroupView, UserExpand, UserQuery, UserView};
 
 use crate::ctx::{Ctx, Reply};
 use crate::error::ApiError;
 
 const USER: &str = model::types::USER;
 const GROUP: &str = model::types::GROUP;
-
-/// The body of a write to an existing object: read here, judged by the domain only after it
-/// found the object (an unknown object answers 404 whatever the body).
-fn body_after_lookup(ctx: &Ctx) -> Body {
-    ctx.json_body().map_err(|e| match e {
-        ApiError::BadRequest { message, target } => lifecycle::Error::Invalid { message, target },
-        other => lifecycle::Error::Internal(other.to_string()),
-    })
-}
 
 /// The document with `@odata.type` first, as Graph writes directory objects in collections
 /// of `directoryObject`.
@@ -106,7 +97,7 @@ pub async fn get_user_route(ctx: Ctx) -> Result<Reply, ApiError> {
 
 pub async fn update_user_route(ctx: Ctx) -> Result<Reply, ApiError> {
     ctx.domain()
-        .update_user(&ctx.caller(), ctx.key("user-id")?, body_after_lookup(&ctx))
+        .update_user(&ctx.caller(), ctx.key("user-id")?, ctx.body_after_lookup())
         .await?;
     Ok(Reply::NoContent)
 }
@@ -128,7 +119,7 @@ pub async fn get_manager_route(ctx: Ctx) -> Result<Reply, ApiError> {
 
 pub async fn set_manager_route(ctx: Ctx) -> Result<Reply, ApiError> {
     ctx.domain()
-        .set_manager(&ctx.caller(), ctx.key("user-id")?, body_after_lookup(&ctx))
+        .set_manager(&ctx.caller(), ctx.key("user-id")?, ctx.body_after_lookup())
         .await?;
     Ok(Reply::NoContent)
 }
@@ -197,7 +188,7 @@ pub async fn get_group_route(ctx: Ctx) -> Result<Reply, ApiError> {
 
 pub async fn update_group_route(ctx: Ctx) -> Result<Reply, ApiError> {
     ctx.domain()
-        .update_group(&ctx.caller(), ctx.key("group-id")?, body_after_lookup(&ctx))
+        .update_group(&ctx.caller(), ctx.key("group-id")?, ctx.body_after_lookup())
         .await?;
     Ok(Reply::NoContent)
 }
@@ -227,7 +218,7 @@ pub async fn count_members_route(ctx: Ctx) -> Result<Reply, ApiError> {
 
 pub async fn add_member_route(ctx: Ctx) -> Result<Reply, ApiError> {
     ctx.domain()
-        .add_member(&ctx.caller(), ctx.key("group-id")?, body_after_lookup(&ctx))
+        .add_member(&ctx.caller(), ctx.key("group-id")?, ctx.body_after_lookup())
         .await?;
     Ok(Reply::NoContent)
 }

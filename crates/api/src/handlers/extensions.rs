@@ -52,9 +52,8 @@ pub async fn get_custom_task_extension_route(ctx: Ctx) -> Result<Reply, ApiError
 }
 
 pub async fn update_custom_task_extension_route(ctx: Ctx) -> Result<Reply, ApiError> {
-    let body = ctx.json_body()?;
     ctx.domain()
-        .update_custom_task_extension(&ctx.caller(), extension_key(&ctx)?, &body)
+        .update_custom_task_extension(&ctx.caller(), extension_key(&ctx)?, ctx.body_after_lookup())
         .await?;
     Ok(Reply::NoContent)
 }

@@ -51,10 +51,14 @@ pub async fn get_task_route(ctx: Ctx) -> Result<Reply, ApiError> {
 }
 
 pub async fn create_task_route(ctx: Ctx) -> Result<Reply, ApiError> {
-    let body = ctx.json_body()?;
     let created = ctx
         .domain()
-        .create_task(&ctx.caller(), workflow_key(&ctx)?, ctx.scope(), &body)
+        .create_task(
+            &ctx.caller(),
+            workflow_key(&ctx)?,
+            ctx.scope(),
+            ctx.body_after_lookup(),
+        )
         .await?;
     let context = format!(
         "identityGovernance/lifecycleWorkflows/workflows('{}')/tasks/$entity",
@@ -76,14 +80,13 @@ pub async fn delete_task_route(ctx: Ctx) -> Result<Reply, ApiError> {
 }
 
 pub async fn update_task_route(ctx: Ctx) -> Result<Reply, ApiError> {
-    let body = ctx.json_body()?;
     ctx.domain()
         .update_task(
             &ctx.caller(),
             workflow_key(&ctx)?,
             ctx.scope(),
             task_key(&ctx)?,
-            &body,
+            ctx.body_after_lookup(),
         )
         .await?;
     Ok(Reply::NoContent)

@@ -80,9 +80,13 @@ pub async fn get_workflow_route(ctx: Ctx) -> Result<Reply, ApiError> {
 }
 
 pub async fn update_workflow_route(ctx: Ctx) -> Result<Reply, ApiError> {
-    let body = ctx.json_body()?;
     ctx.domain()
-        .update_workflow(&ctx.caller(), ctx.key("workflow-id")?, ctx.scope(), &body)
+        .update_workflow(
+            &ctx.caller(),
+            ctx.key("workflow-id")?,
+            ctx.scope(),
+            ctx.body_after_lookup(),
+        )
         .await?;
     Ok(Reply::NoContent)
 }
@@ -123,30 +127,31 @@ pub async fn restore_workflow_route(ctx: Ctx) -> Result<Reply, ApiError> {
     Ok(ctx.action_entity(WORKFLOW, shown, ENTITY_CONTEXT))
 }
 
-/// createNewVersion's one parameter, `workflow`: the new definition.
-fn new_version_parameter(body: &Value) -> Result<&Value, ApiError> {
+/// createNewVersion's one parameter, `workflow`: the new definition (or why the body does
+/// not hold one, which the domain reports only after it found the workflow).
+fn new_version_parameter(body: Value) -> lifecycle::Result<Value> {
     if let Some(unknown) = body
         .as_object()
         .into_iter()
         .flat_map(|m| m.keys())
         .find(|k| *k != "workflow" && !k.starts_with('@'))
     {
-        return Err(ApiError::BadRequest {
-            message: format!("Property '{unknown}' is not a parameter of createNewVersion."),
-            target: Some(unknown.clone()),
-        });
+        return Err(lifecycle::Error::invalid_at(
+            format!("Property '{unknown}' is not a parameter of createNewVersion."),
+            unknown.clone(),
+        ));
     }
-    body.get("workflow")
-        .filter(|v| v.is_object())
-        .ok_or_else(|| ApiError::BadRequest {
-            message: "The parameter 'workflow' is required.".into(),
-            target: Some("workflow".into()),
-        })
+    match body {
+        Value::Object(mut m) => m.remove("workflow").filter(Value::is_object),
+        _ => None,
+    }
+    .ok_or_else(|| {
+        lifecycle::Error::invalid_at("The parameter 'workflow' is required.", "workflow")
+    })
 }
 
 pub async fn create_new_version_route(ctx: Ctx) -> Result<Reply, ApiError> {
-    let body = ctx.json_body()?;
-    let definition = new_version_parameter(&body)?;
+    let definition = ctx.body_after_lookup().and_then(new_version_parameter);
     let next = ctx
         .domain()
         .create_new_version(

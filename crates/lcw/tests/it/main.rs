@@ -13,6 +13,7 @@ mod durability;
 mod engine;
 mod extensions;
 mod hardening;
+mod input_limits;
 mod ledger;
 mod mail;
 mod mail_injection;
