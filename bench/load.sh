@@ -67,8 +67,9 @@ rps, p50, p99 = [], [], []
 for r in range(1, runs + 1):
     t = open(f"{work}/{name}.{r}").read()
     rps.append(float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1)))
-    p50.append(ms(re.search(r"50%\s+(\S+)", t).group(1)))
-    p99.append(ms(re.search(r"99%\s+(\S+)", t).group(1)))
+    # Anchored: a "+/- Stdev" figure such as 78.50% must not pass for the 50th percentile.
+    p50.append(ms(re.search(r"^\s+50%\s+(\S+)", t, re.M).group(1)))
+    p99.append(ms(re.search(r"^\s+99%\s+(\S+)", t, re.M).group(1)))
     if "Non-2xx" in t:
         print(f"{name}: run {r} had non-2xx responses", file=sys.stderr)
 print(f"{name:24} median of {runs}: {statistics.median(rps):10.0f} req/s  p50 {statistics.median(p50):7.3f} ms  p99 {statistics.median(p99):7.3f} ms")
