@@ -489,9 +489,14 @@ pub async fn deliver_once(
     Ok(sent)
 }
 
-/// Start the mailer loop: deliver unsent outbox messages every `interval`.
-pub fn spawn_mailer(store: Store, cfg: SmtpConfig, interval: Duration) {
-    let owner = model::new_id();
+/// Start the mailer loop: deliver unsent outbox messages every `interval`, leased as `owner`
+/// (whose leases a stopping node hands back once it has ended the loop).
+pub fn spawn_mailer(
+    store: Store,
+    cfg: SmtpConfig,
+    interval: Duration,
+    owner: String,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             match deliver_once(&store, &cfg, &owner).await {
@@ -502,7 +507,7 @@ pub fn spawn_mailer(store: Store, cfg: SmtpConfig, interval: Duration) {
             }
             tokio::time::sleep(interval).await;
         }
-    });
+    })
 }
 
 #[cfg(test)]
