@@ -194,7 +194,18 @@ impl Store {
         let opts = if dialect == Dialect::Sqlite {
             sqlite_options(opts, "PRAGMA cache_size=-8192")
         } else {
-            opts
+            // A node that stalls inside a transaction (paused, starved) would keep its rows
+            // locked, the job it was committing among them, long after its leases expire
+            // and another node should take that job over: PostgreSQL ends such a session
+            // first. lcw's transactions never wait between statements for anything else.
+            opts.after_connect(|conn, _| {
+                Box::pin(async move {
+                    use sqlx::Executor;
+                    conn.execute("SET idle_in_transaction_session_timeout = '10s'")
+                        .await
+                        .map(|_| ())
+                })
+            })
         };
         let pool = opts.connect(&url).await?;
         let writer = if dialect == Dialect::Sqlite {
