@@ -11,6 +11,7 @@ mod directory;
 mod durability;
 mod engine;
 mod extensions;
+mod graceful_stop;
 mod hardening;
 mod ledger;
 mod mail;
