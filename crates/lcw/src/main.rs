@@ -469,6 +469,7 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
     use std::io::Write;
     let _ = std::io::stdout().flush();
     let engine = state.engine.clone();
+    let (asked, mut asked_at) = tokio::sync::watch::channel(None);
     let stop_asked = tokio::spawn({
         let engine = engine.clone();
         async move {
@@ -476,20 +477,20 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
             // At once, not after the HTTP drain: a drain or scheduler pass being answered
             // then ends with its jobs in flight instead of working through the queue.
             engine.stop_taking_work();
-            tokio::time::Instant::now()
+            let _ = asked.send(Some(tokio::time::Instant::now()));
         }
     });
-    let served = api::serve(listener, Arc::new(state))
-        .await
-        .map_err(CliError::Serve);
-    let asked_at = if stop_asked.is_finished() {
-        stop_asked
-            .await
-            .unwrap_or_else(|_| tokio::time::Instant::now())
-    } else {
-        stop_asked.abort();
-        tokio::time::Instant::now()
+    let served = tokio::select! {
+        served = api::serve(listener, Arc::new(state)) => served.map_err(CliError::Serve),
+        // A signal that came before the server listened for it reached only this node's
+        // engine: stop anyway once the server's drain would have ended.
+        _ = async {
+            let _ = asked_at.wait_for(Option::is_some).await;
+            tokio::time::sleep(SERVER_DRAIN_LIMIT).await;
+        } => Ok(()),
     };
+    stop_asked.abort();
+    let asked_at = (*asked_at.borrow()).unwrap_or_else(tokio::time::Instant::now);
     stop_engine(&engine, mailer, asked_at + ENGINE_STOP_PATIENCE).await;
     served
 }
@@ -498,6 +499,9 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
 /// by then is handed back. With the HTTP drain (at most 10 s, at the same time) the process
 /// exits well within the 15 s a job lease lasts.
 const ENGINE_STOP_PATIENCE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// A little more than the server waits for the requests in flight once stopping.
+const SERVER_DRAIN_LIMIT: std::time::Duration = std::time::Duration::from_secs(11);
 
 /// SIGINT or SIGTERM (the server listens for the same and stops serving).
 async fn stop_signal() {
