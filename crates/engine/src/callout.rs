@@ -203,17 +203,27 @@ pub fn spawn_callouts(engine: Arc<Engine>, settings: CalloutSettings) {
                 return;
             }
         };
-        let owner = model::new_id();
+        // Leased under the node's id, which a stopping node hands back (`Engine::stop`).
+        let owner = engine.node_id().to_string();
         loop {
-            let busy = match pass(&engine, &settings, &client, &owner).await {
-                Ok(n) => n,
-                Err(e) => {
-                    tracing::warn!(error = %e, "callout pass failed");
-                    0
+            let busy = {
+                let _pass = engine.callout_pass.lock().await;
+                if engine.is_stopping() {
+                    return;
+                }
+                match pass(&engine, &settings, &client, &owner).await {
+                    Ok(n) => n,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "callout pass failed");
+                        0
+                    }
                 }
             };
             if busy == 0 {
-                tokio::time::sleep(Duration::from_millis(250)).await;
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_millis(250)) => {}
+                    _ = engine.stopped() => return,
+                }
             }
         }
     });

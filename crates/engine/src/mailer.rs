@@ -638,9 +638,14 @@ async fn record_sent(store: &Store, row: &OutboxRow) -> Result<(), store::StoreE
     }
 }
 
-/// Start the mailer loop: deliver due outbox messages every `interval`.
-pub fn spawn_mailer(store: Store, cfg: SmtpConfig, interval: Duration) {
-    let owner = model::new_id();
+/// Start the mailer loop: deliver due outbox messages every `interval`, leased as `owner`
+/// (whose leases a stopping node hands back once it has ended the loop).
+pub fn spawn_mailer(
+    store: Store,
+    cfg: SmtpConfig,
+    interval: Duration,
+    owner: String,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             match deliver_once(&store, &cfg, &owner).await {
@@ -651,7 +656,7 @@ pub fn spawn_mailer(store: Store, cfg: SmtpConfig, interval: Duration) {
             }
             tokio::time::sleep(interval).await;
         }
-    });
+    })
 }
 
 #[cfg(test)]

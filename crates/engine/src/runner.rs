@@ -114,8 +114,14 @@ pub struct Engine {
     /// after the other, on SQLite's one writer connection).
     finishing: tokio::sync::Mutex<()>,
     /// Jobs in flight on this node, whoever leased them (the worker loop, a drain), at most
-    /// [`JOBS_IN_FLIGHT`].
+    /// [`JOBS_IN_FLIGHT`]. A job is leased only once it has a slot, so the node holds
+    /// leases on the jobs it works on and other nodes take the rest.
     job_slots: Arc<tokio::sync::Semaphore>,
+    /// Held by the callout worker for each pass, so a stopping node can wait for the calls
+    /// in flight before it hands back its callout leases.
+    pub(crate) callout_pass: tokio::sync::Mutex<()>,
+    /// Set when the node stops: no job, callout or drain starts after it.
+    stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl Engine {
@@ -128,7 +134,25 @@ impl Engine {
             node_id: model::new_id(),
             wake: tokio::sync::Notify::new(),
             finishing: tokio::sync::Mutex::new(()),
+            callout_pass: tokio::sync::Mutex::new(()),
+            stopping: tokio::sync::watch::Sender::new(false),
         })
+    }
+
+    /// The owner this node's leases (jobs, callouts) are recorded under.
+    pub fn node_id(&self) -> &str {
+        &self.node_id
+    }
+
+    /// Whether the node is stopping (see [`Engine::stop_taking_work`]).
+    pub fn is_stopping(&self) -> bool {
+        *self.stopping.borrow()
+    }
+
+    /// Resolves once the node starts stopping.
+    pub(crate) async fn stopped(&self) {
+        let mut watch = self.stopping.subscribe();
+        let _ = watch.wait_for(|stopping| *stopping).await;
     }
 
     /// Wake this node's workers (a job was queued outside `activate`).

@@ -194,7 +194,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    let outcome = runtime.block_on(run(cli));
+    // Background loops (scheduler, purge) are cut short: whatever they were writing rolls
+    // back, and a job still running past the stop deadline was handed back already.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -434,9 +438,16 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
             std::time::Duration::from_secs(30),
         );
     }
-    if let Some(cfg) = smtp {
-        engine::mailer::spawn_mailer(store.clone(), cfg, std::time::Duration::from_millis(500));
-    }
+    // The mailer leases under the node's id too, so stopping hands its messages back with
+    // the engine's leases.
+    let mailer = smtp.map(|cfg| {
+        engine::mailer::spawn_mailer(
+            store.clone(),
+            cfg,
+            std::time::Duration::from_millis(500),
+            state.engine.node_id().to_string(),
+        )
+    });
     engine::purge::spawn_purge_loop(store, clock, std::time::Duration::from_secs(3600));
 
     let base = format!("http://{addr}/beta");
@@ -457,7 +468,82 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
     }
     use std::io::Write;
     let _ = std::io::stdout().flush();
-    api::serve(listener, Arc::new(state))
-        .await
-        .map_err(CliError::Serve)
+    let engine = state.engine.clone();
+    let (asked, mut asked_at) = tokio::sync::watch::channel(None);
+    let stop_asked = tokio::spawn({
+        let engine = engine.clone();
+        async move {
+            stop_signal().await;
+            // At once, not after the HTTP drain: a drain or scheduler pass being answered
+            // then ends with its jobs in flight instead of working through the queue.
+            engine.stop_taking_work();
+            let _ = asked.send(Some(tokio::time::Instant::now()));
+        }
+    });
+    let served = tokio::select! {
+        served = api::serve(listener, Arc::new(state)) => served.map_err(CliError::Serve),
+        // A signal that came before the server listened for it reached only this node's
+        // engine: stop anyway once the server's drain would have ended.
+        _ = async {
+            let _ = asked_at.wait_for(Option::is_some).await;
+            tokio::time::sleep(SERVER_DRAIN_LIMIT).await;
+        } => Ok(()),
+    };
+    stop_asked.abort();
+    let asked_at = (*asked_at.borrow()).unwrap_or_else(tokio::time::Instant::now);
+    stop_engine(&engine, mailer, asked_at + ENGINE_STOP_PATIENCE).await;
+    served
+}
+
+/// How long after being told to stop the jobs in flight may still finish; what is not done
+/// by then is handed back. With the HTTP drain (at most 10 s, at the same time) the process
+/// exits well within the 15 s a job lease lasts.
+const ENGINE_STOP_PATIENCE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// A little more than the server waits for the requests in flight once stopping.
+const SERVER_DRAIN_LIMIT: std::time::Duration = std::time::Duration::from_secs(11);
+
+/// SIGINT or SIGTERM (the server listens for the same and stops serving).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// A graceful stop: the mailer ends (a message it was sending is sent again by whoever
+/// takes it, as after a crash), the engine lets its jobs in flight finish until `deadline`,
+/// and every lease the node still holds is handed back, so another node, or this one
+/// restarted, continues at once.
+async fn stop_engine(
+    engine: &engine::runner::Engine,
+    mailer: Option<tokio::task::JoinHandle<()>>,
+    deadline: tokio::time::Instant,
+) {
+    if let Some(mailer) = mailer {
+        mailer.abort();
+        let _ = mailer.await;
+    }
+    match engine.stop(deadline).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(leases = n, "handed back leases before stopping"),
+        Err(e) => {
+            tracing::warn!(error = %e, "handing back leases failed; they expire on their own")
+        }
+    }
 }

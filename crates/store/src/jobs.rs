@@ -117,7 +117,6 @@ impl Store {
             .collect()
     }
 
-    /// Jobs not yet done (for tests and shutdown).
     /// Extend `owner`'s leases of the jobs `ids` (those not done) to `lease_until`: a node
     /// renews the jobs it holds, so their leases can be short and a crashed node's jobs are
     /// taken over soon.
@@ -146,10 +145,48 @@ impl Store {
         Ok(())
     }
 
+    /// Jobs not yet done (for tests and shutdown).
     pub async fn pending_jobs(&self) -> Result<i64> {
         Ok(sqlx::query("SELECT COUNT(*) FROM jobs WHERE done = 0")
             .fetch_one(self.pool())
             .await?
             .try_get(0)?)
+    }
+
+    /// Hand back every lease `owner` still holds on open work (jobs not done, callouts
+    /// still to make, messages not sent): a node that stops gracefully lets another take
+    /// that work at once instead of after the lease runs out. Returns how many rows were
+    /// handed back. Attempts are left as counted: a row handed back may have been tried.
+    pub async fn release_leases(&self, owner: &str) -> Result<u64> {
+        let mut released = 0;
+        for (table, open) in [
+            ("jobs", "done = 0"),
+            ("callouts", "state = 'pending'"),
+            ("outbox", "status = 'pending'"),
+        ] {
+            released += self.release_rows(table, open, owner).await?;
+        }
+        Ok(released)
+    }
+
+    /// Hand back `owner`'s leases on the `open` rows of `table`. On PostgreSQL rows a
+    /// transaction still holds (a job of this node being committed) are skipped rather than
+    /// waited for: that transaction either completes the row or, rolled back, leaves its
+    /// lease to expire.
+    async fn release_rows(&self, table: &str, open: &str, owner: &str) -> Result<u64> {
+        let lock = if self.dialect() == Dialect::Postgres {
+            " FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "UPDATE {table} SET lease_owner = NULL, lease_until = NULL WHERE id IN (
+               SELECT id FROM {table} WHERE lease_owner = $1 AND {open}{lock})"
+        );
+        Ok(sqlx::query(&sql)
+            .bind(owner)
+            .execute(self.pool())
+            .await?
+            .rows_affected())
     }
 }

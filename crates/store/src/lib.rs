@@ -208,7 +208,11 @@ fn postgres_options(opts: AnyPoolOptions) -> AnyPoolOptions {
             for setting in [
                 "SET lock_timeout = '5s'",
                 "SET statement_timeout = '10min'",
-                "SET idle_in_transaction_session_timeout = '60s'",
+                // A node that stalls inside a transaction (paused, starved) would keep its
+                // rows locked, the job it was committing among them, long after its leases
+                // expire and another node should take that job over: PostgreSQL ends such a
+                // session first. lcw's transactions never wait between statements.
+                "SET idle_in_transaction_session_timeout = '10s'",
             ] {
                 conn.execute(setting).await?;
             }

@@ -12,6 +12,7 @@ mod directory;
 mod durability;
 mod engine;
 mod extensions;
+mod graceful_stop;
 mod hardening;
 mod input_limits;
 mod ledger;
