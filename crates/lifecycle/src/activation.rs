@@ -191,6 +191,25 @@ impl Service {
         Ok(self.engine.activate(&caller.tenant, &wf.doc, act).await?)
     }
 
+    /// The live workflow and the users of a `{subjects: [{id}]}` body, for `activate` and
+    /// `previewWorkflow`.
+    async fn workflow_and_subjects(
+        &self,
+        caller: &Caller,
+        workflow_id: &str,
+        scope: Scope,
+        body: Body,
+    ) -> Result<(Resource, Vec<String>)> {
+        let wf = self
+            .load_live_workflow_for_write(caller, workflow_id, scope)
+            .await?;
+        let params = parameters(body, &["subjects"])?;
+        let users = self
+            .subject_users(caller, params.get("subjects"), "subjects")
+            .await?;
+        Ok((wf, users))
+    }
+
     /// `activate` `{subjects: [{id}]}`: run the workflow now for these users.
     pub async fn activate(
         &self,
@@ -199,12 +218,8 @@ impl Service {
         scope: Scope,
         body: Body,
     ) -> Result<()> {
-        let wf = self
-            .load_live_workflow_for_write(caller, workflow_id, scope)
-            .await?;
-        let params = parameters(body, &["subjects"])?;
-        let users = self
-            .subject_users(caller, params.get("subjects"), "subjects")
+        let (wf, users) = self
+            .workflow_and_subjects(caller, workflow_id, scope, body)
             .await?;
         require_enabled(&wf)?;
         self.start(caller, &wf, Activation::new(ExecutionType::OnDemand, users))
@@ -403,12 +418,8 @@ impl Service {
         scope: Scope,
         body: Body,
     ) -> Result<()> {
-        let wf = self
-            .load_live_workflow_for_write(caller, workflow_id, scope)
-            .await?;
-        let params = parameters(body, &["subjects"])?;
-        let users = self
-            .subject_users(caller, params.get("subjects"), "subjects")
+        let (wf, users) = self
+            .workflow_and_subjects(caller, workflow_id, scope, body)
             .await?;
         self.start(caller, &wf, Activation::new(ExecutionType::Preview, users))
             .await?;

@@ -4,9 +4,8 @@
 //! version, exactly as createNewVersion would; renaming a task (PATCH) does not.
 
 use serde_json::{json, Value};
-use store::{kinds, Resource, Write};
+use store::{Resource, Write};
 
-use crate::workflows::version_id;
 use crate::{Body, Caller, Error, Result, Scope, Service};
 
 /// The tasks of a workflow or version document.
@@ -141,15 +140,7 @@ impl Service {
         }
         let mut doc = r.doc.clone();
         doc["tasks"] = Value::Array(tasks);
-        let n = doc.get("version").and_then(Value::as_i64).unwrap_or(1);
-        let current_version = self
-            .store
-            .get(
-                &caller.tenant,
-                kinds::WORKFLOW_VERSION,
-                &version_id(&r.id, n),
-            )
-            .await?;
+        let current_version = self.current_version(caller, &r.id, &doc).await?;
         let mut steps = vec![Write::Put(Resource {
             doc: doc.clone(),
             ..r

@@ -104,6 +104,20 @@ impl Service {
             })
     }
 
+    /// The stored snapshot of the version workflow `id` (as `doc`) is at, if any.
+    pub(crate) async fn current_version(
+        &self,
+        caller: &Caller,
+        id: &str,
+        doc: &Value,
+    ) -> Result<Option<Resource>> {
+        let n = doc.get("version").and_then(Value::as_i64).unwrap_or(1);
+        Ok(self
+            .store
+            .get(&caller.tenant, kinds::WORKFLOW_VERSION, &version_id(id, n))
+            .await?)
+    }
+
     /// A `{"id": ...}` stub (createdBy, lastModifiedBy) resolved to the directory user when
     /// the user is known, else the stub itself: app callers have no user object.
     pub async fn user_or_stub(&self, caller: &Caller, stub: &Value) -> Result<Value> {
@@ -364,15 +378,7 @@ impl Service {
     ) -> Result<()> {
         let r = self.load_workflow(caller, id, scope).await?;
         let updated = model::workflow::patch_workflow(&r.doc, &patch?, caller.now, &caller.actor)?;
-        let n = updated.get("version").and_then(Value::as_i64).unwrap_or(1);
-        let current_version = self
-            .store
-            .get(
-                &caller.tenant,
-                kinds::WORKFLOW_VERSION,
-                &version_id(&r.id, n),
-            )
-            .await?;
+        let current_version = self.current_version(caller, &r.id, &updated).await?;
         let mut steps = vec![Write::Put(Resource {
             doc: updated.clone(),
             ..r
