@@ -31,11 +31,11 @@ pub async fn handle(
     if route == "outbox" || route.starts_with("outbox/") {
         let principal = authorize_outbox(state, authorization).await?;
         let caller = lifecycle::Caller {
+            now: state.domain.now(&principal.tenant_id),
             tenant: principal.tenant_id,
             actor: model::workflow::Actor {
                 id: principal.object_id,
             },
-            now: state.domain.now(),
         };
         return match (method.as_str(), route.strip_prefix("outbox/")) {
             ("GET", None) => {
@@ -62,16 +62,26 @@ pub async fn handle(
             "The admin endpoints are off; start lcw serve with --clock manual.".into(),
         ));
     };
-    authorize(state, method, authorization).await?;
-    let now = || json!({ "now": model::time::format_datetime(state.domain.now()) });
+    let principal = authorize(state, method, authorization).await?;
+    // Another node may have moved this tenant's clock.
+    state.domain.adopt_persisted_clocks().await?;
+    let caller = lifecycle::Caller {
+        now: state.domain.now(&principal.tenant_id),
+        tenant: principal.tenant_id,
+        actor: model::workflow::Actor {
+            id: principal.object_id,
+        },
+    };
+    let now = |t| json!({ "now": model::time::format_datetime(t) });
     match (method.as_str(), route) {
-        ("GET", "clock") => Ok((StatusCode::OK, now())),
+        ("GET", "clock") => Ok((StatusCode::OK, now(caller.now))),
         ("POST", "clock") => {
-            move_clock(clock, &parse_body(body)?)?;
-            Ok((StatusCode::OK, now()))
+            let how = clock_move(&parse_body(body)?)?;
+            let moved = state.domain.move_clock(&caller, clock, how).await?;
+            Ok((StatusCode::OK, now(moved)))
         }
         ("POST", "scheduler/run") => {
-            let run = state.domain.run_scheduler_now().await?;
+            let run = state.domain.run_scheduler_now(&caller).await?;
             Ok((
                 StatusCode::OK,
                 json!({
@@ -87,7 +97,7 @@ pub async fn handle(
         }
         ("POST", "engine/drain") => {
             state.domain.drain_engine().await?;
-            Ok((StatusCode::OK, now()))
+            Ok((StatusCode::OK, now(state.domain.now(&caller.tenant))))
         }
         _ => Err(not_found()),
     }
@@ -222,36 +232,26 @@ fn parse_body(body: &Bytes) -> Result<Value, ApiError> {
         .map_err(|e| ApiError::bad_request(format!("The request body is not valid JSON: {e}.")))
 }
 
-/// `{"now": "<RFC 3339>"}` sets the manual clock, `{"advance": "<ISO 8601 duration>"}`
-/// moves it forward (or back). A time outside 1970-01-01 … 9999-12-31 is refused and the
-/// clock keeps its time.
-fn move_clock(clock: &engine::ManualClock, b: &Value) -> Result<(), ApiError> {
+/// `{"now": "<RFC 3339>"}` sets the caller's tenant's manual clock, `{"advance": "<ISO 8601
+/// duration>"}` moves it forward (or back). A time outside 1970-01-01 … 9999-12-31 is
+/// refused (by the domain) and the clock keeps its time.
+fn clock_move(b: &Value) -> Result<lifecycle::admin::ClockMove, ApiError> {
+    use lifecycle::admin::ClockMove;
     if let Some(s) = b.get("now").and_then(Value::as_str) {
         let t = model::time::parse_datetime(s).ok_or_else(|| {
             ApiError::bad_request(format!("'now' must be an RFC 3339 date-time, got '{s}'."))
         })?;
-        clock
-            .set(t)
-            .map_err(|_| out_of_range(&format!("'now' {s} lies")))?;
+        Ok(ClockMove::To(t))
     } else if let Some(s) = b.get("advance").and_then(Value::as_str) {
         let d = model::time::parse_duration(s).ok_or_else(|| {
             ApiError::bad_request(format!(
                 "'advance' must be an ISO 8601 duration such as P1D, got '{s}'."
             ))
         })?;
-        clock
-            .advance(d)
-            .map_err(|_| out_of_range(&format!("'advance' {s} moves the clock")))?;
+        Ok(ClockMove::By(d))
     } else {
-        return Err(ApiError::bad_request(
+        Err(ApiError::bad_request(
             "Send {\"now\": \"<RFC 3339>\"} or {\"advance\": \"<ISO 8601 duration>\"}.",
-        ));
+        ))
     }
-    Ok(())
-}
-
-fn out_of_range(what: &str) -> ApiError {
-    ApiError::bad_request(format!(
-        "{what} outside 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z."
-    ))
 }

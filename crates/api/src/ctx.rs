@@ -89,8 +89,9 @@ impl Ctx {
         &self.state.domain
     }
 
+    /// The caller's tenant's current time.
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
-        self.state.clock.now()
+        self.state.clock.now(self.tenant())
     }
 
     pub fn actor(&self) -> model::workflow::Actor {

@@ -124,7 +124,8 @@ async fn dispatch(State(state): State<Arc<AppState>>, req: Request) -> Response 
         request_id,
         client_request_id,
     };
-    let now = state.clock.now();
+    // The caller (and so the tenant) is not known yet, and may never be.
+    let now = state.clock.shared_now();
     match handle(&state, req).await {
         Ok(resp) => finish(resp, &ids),
         Err(e) => error_response(&e, &ids, now),

@@ -142,7 +142,7 @@ pub async fn resolve(
             .await?;
         return Ok(false);
     };
-    let now = engine.clock.now();
+    let now = engine.clock.now(tenant);
     let mut writes = Vec::new();
     let error = match &how {
         Resolution::Completed(info) => {
@@ -267,11 +267,7 @@ pub async fn pass(
         });
     }
     while calls.join_next().await.is_some() {}
-    for c in engine
-        .store
-        .expired_callouts(&fixed(engine.clock.now()), 100)
-        .await?
-    {
+    for c in expired_callouts(engine).await? {
         let reason = format!(
             "The custom task extension did not resume the task before its callback timed out ({}).",
             c.deadline.as_deref().unwrap_or("")
@@ -282,6 +278,28 @@ pub async fn pass(
         resolve(engine, &c.tenant_id, &c.id, Resolution::Canceled).await?;
     }
     Ok(n)
+}
+
+/// Waiting callouts whose callback timed out, each tenant on its own clock.
+async fn expired_callouts(engine: &Engine) -> Result<Vec<Callout>, EngineError> {
+    const BATCH: i64 = 100;
+    let own_times = engine.clock.tenant_times();
+    let mut expired: Vec<Callout> = engine
+        .store
+        .expired_callouts(&fixed(engine.clock.shared_now()), None, BATCH)
+        .await?
+        .into_iter()
+        .filter(|c| !own_times.iter().any(|(t, _)| *t == c.tenant_id))
+        .collect();
+    for (tenant, now) in &own_times {
+        expired.extend(
+            engine
+                .store
+                .expired_callouts(&fixed(*now), Some(tenant), BATCH)
+                .await?,
+        );
+    }
+    Ok(expired)
 }
 
 /// Where and how to call one extension.
@@ -453,7 +471,7 @@ async fn call(
     match send(client, &plan, &token, bytes).await {
         Ok(()) => match plan.callback {
             Some(timeout) => {
-                let deadline = fixed(engine.clock.now() + timeout);
+                let deadline = fixed(engine.clock.now(tenant) + timeout);
                 // False when a resume overtook the HTTP answer: nothing left to do.
                 engine
                     .store

@@ -1,20 +1,50 @@
 //! Time as the engine sees it: the system clock, or a manual one for tests and demos.
 //!
+//! Every time-dependent rule reads the time *of a tenant*: with the manual clock each tenant
+//! has its own, so a test that moves its tenant's clock leaves every other tenant's time (and
+//! what lcw records for them) as it was. A tenant that never moved its clock reads the
+//! clock's start time.
+//!
 //! Documents carry RFC 3339 date-times, which have four-digit years: a manual clock is kept
 //! within 1970-01-01 … 9999-12-31 so that everything it stamps stays readable.
 
-use std::sync::Mutex;
+use std::collections::HashMap;
+use std::sync::RwLock;
 
 use chrono::{DateTime, Utc};
 
 pub trait Clock: Send + Sync {
-    fn now(&self) -> DateTime<Utc>;
+    /// The time in `tenant`.
+    fn now(&self, tenant: &str) -> DateTime<Utc>;
+
+    /// The time of a tenant that never moved its clock (for what belongs to no tenant, such
+    /// as the date of an error answered before the caller is known).
+    fn shared_now(&self) -> DateTime<Utc>;
+
+    /// Tenants whose time differs from [`Clock::shared_now`], with their time. Queries that
+    /// span tenants (retention, callback timeouts) use it to apply each tenant's time.
+    fn tenant_times(&self) -> Vec<(String, DateTime<Utc>)> {
+        Vec::new()
+    }
+
+    /// Adopt the tenant times persisted by every node (moves and resets): they replace what
+    /// this node holds.
+    fn adopt(&self, _persisted: &[(String, DateTime<Utc>)]) {}
+
+    /// Whether tenants' times move only when told to (and are persisted).
+    fn is_manual(&self) -> bool {
+        false
+    }
 }
 
 pub struct SystemClock;
 
 impl Clock for SystemClock {
-    fn now(&self) -> DateTime<Utc> {
+    fn now(&self, _tenant: &str) -> DateTime<Utc> {
+        Utc::now()
+    }
+
+    fn shared_now(&self) -> DateTime<Utc> {
         Utc::now()
     }
 }
@@ -35,51 +65,104 @@ pub fn latest_representable() -> DateTime<Utc> {
 /// Why a manual clock refused to move.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ClockError {
-    #[error("the clock must stay within 1970-01-01 and 9999-12-31 (UTC)")]
+    #[error("The clock must stay within 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z")]
     OutOfRange,
 }
 
-/// A clock that only moves when told to.
+/// How to move a tenant's manual clock.
+#[derive(Debug, Clone, Copy)]
+pub enum ClockMove {
+    /// To this time.
+    To(DateTime<Utc>),
+    /// By this much, either way.
+    By(chrono::Duration),
+}
+
+/// A clock that only moves when told to, one time per tenant.
 pub struct ManualClock {
-    now: Mutex<DateTime<Utc>>,
+    start: DateTime<Utc>,
+    tenants: RwLock<HashMap<String, DateTime<Utc>>>,
 }
 
 impl ManualClock {
+    /// A clock at which every tenant starts.
     pub fn new(start: DateTime<Utc>) -> Self {
         ManualClock {
-            now: Mutex::new(start),
+            start,
+            tenants: RwLock::new(HashMap::new()),
         }
     }
 
-    /// Set the clock; a time outside the representable range leaves it unchanged.
-    pub fn set(&self, to: DateTime<Utc>) -> Result<(), ClockError> {
+    /// Where `how` would put `tenant`'s clock; a time outside the representable range is
+    /// refused.
+    pub fn target(&self, tenant: &str, how: ClockMove) -> Result<DateTime<Utc>, ClockError> {
+        let to = match how {
+            ClockMove::To(t) => Some(t),
+            ClockMove::By(d) => self.now(tenant).checked_add_signed(d),
+        };
+        to.filter(|t| is_representable(*t))
+            .ok_or(ClockError::OutOfRange)
+    }
+
+    /// Set `tenant`'s clock; a time outside the representable range leaves it unchanged.
+    pub fn set(&self, tenant: &str, to: DateTime<Utc>) -> Result<DateTime<Utc>, ClockError> {
         if !is_representable(to) {
             return Err(ClockError::OutOfRange);
         }
-        if let Ok(mut n) = self.now.lock() {
-            *n = to;
-        }
-        Ok(())
+        self.write().insert(tenant.to_string(), to);
+        Ok(to)
     }
 
-    /// Move the clock by `by` (either way); a move out of the representable range leaves
-    /// it unchanged.
-    pub fn advance(&self, by: chrono::Duration) -> Result<(), ClockError> {
-        let Ok(mut n) = self.now.lock() else {
-            return Ok(());
-        };
-        let to = n
-            .checked_add_signed(by)
-            .filter(|t| is_representable(*t))
-            .ok_or(ClockError::OutOfRange)?;
-        *n = to;
-        Ok(())
+    /// Move `tenant`'s clock by `by` (either way); a move out of the representable range
+    /// leaves it unchanged.
+    pub fn advance(&self, tenant: &str, by: chrono::Duration) -> Result<DateTime<Utc>, ClockError> {
+        let to = self.target(tenant, ClockMove::By(by))?;
+        self.set(tenant, to)
+    }
+
+    /// Put `tenant` back on the start time (a tenant reset).
+    pub fn forget(&self, tenant: &str) {
+        self.write().remove(tenant);
+    }
+
+    // A poisoned lock only means a panic elsewhere while holding it; the map is still whole
+    // (every write is a single insert, remove or replacement).
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<String, DateTime<Utc>>> {
+        self.tenants.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, DateTime<Utc>>> {
+        self.tenants.read().unwrap_or_else(|e| e.into_inner())
     }
 }
 
 impl Clock for ManualClock {
-    fn now(&self) -> DateTime<Utc> {
-        self.now.lock().map(|n| *n).unwrap_or_else(|_| Utc::now())
+    fn now(&self, tenant: &str) -> DateTime<Utc> {
+        self.read().get(tenant).copied().unwrap_or(self.start)
+    }
+
+    fn shared_now(&self) -> DateTime<Utc> {
+        self.start
+    }
+
+    fn tenant_times(&self) -> Vec<(String, DateTime<Utc>)> {
+        self.read()
+            .iter()
+            .filter(|(_, t)| **t != self.start)
+            .map(|(k, t)| (k.clone(), *t))
+            .collect()
+    }
+
+    fn is_manual(&self) -> bool {
+        true
+    }
+
+    fn adopt(&self, persisted: &[(String, DateTime<Utc>)]) {
+        *self.write() = persisted
+            .iter()
+            .filter(|(_, t)| is_representable(*t))
+            .cloned()
+            .collect();
     }
 }
 
@@ -94,26 +177,54 @@ mod tests {
     #[test]
     fn the_manual_clock_stays_representable() {
         let clock = ManualClock::new(at("9999-12-31T20:00:00Z"));
+        let t = "tenant";
         assert_eq!(
-            clock.advance(chrono::Duration::MAX),
+            clock.advance(t, chrono::Duration::MAX),
             Err(ClockError::OutOfRange)
         );
         assert_eq!(
-            clock.advance(chrono::Duration::hours(4)),
+            clock.advance(t, chrono::Duration::hours(4)),
             Err(ClockError::OutOfRange)
         );
-        assert_eq!(clock.now(), at("9999-12-31T20:00:00Z"));
-        assert_eq!(clock.advance(chrono::Duration::hours(3)), Ok(()));
+        assert_eq!(clock.now(t), at("9999-12-31T20:00:00Z"));
         assert_eq!(
-            clock.set(at("1969-12-31T23:59:59Z")),
+            clock.advance(t, chrono::Duration::hours(3)),
+            Ok(at("9999-12-31T23:00:00Z"))
+        );
+        assert_eq!(
+            clock.set(t, at("1969-12-31T23:59:59Z")),
             Err(ClockError::OutOfRange)
         );
-        assert_eq!(clock.now(), at("9999-12-31T23:00:00Z"));
-        assert_eq!(clock.set(at("1970-01-01T00:00:00Z")), Ok(()));
+        assert_eq!(clock.now(t), at("9999-12-31T23:00:00Z"));
+        assert!(clock.set(t, at("1970-01-01T00:00:00Z")).is_ok());
         assert_eq!(
-            clock.advance(chrono::Duration::seconds(-1)),
+            clock.advance(t, chrono::Duration::seconds(-1)),
             Err(ClockError::OutOfRange)
         );
         assert_eq!(latest_representable(), at("9999-12-31T23:59:59Z"));
+    }
+
+    #[test]
+    fn each_tenant_has_its_own_time() {
+        let clock = ManualClock::new(at("2026-01-01T09:00:00Z"));
+        assert!(clock.advance("a", chrono::Duration::days(10)).is_ok());
+        assert_eq!(clock.now("a"), at("2026-01-11T09:00:00Z"));
+        assert_eq!(clock.now("b"), at("2026-01-01T09:00:00Z"));
+        assert_eq!(clock.shared_now(), at("2026-01-01T09:00:00Z"));
+        assert_eq!(
+            clock.tenant_times(),
+            vec![("a".to_string(), at("2026-01-11T09:00:00Z"))]
+        );
+        clock.forget("a");
+        assert_eq!(clock.now("a"), at("2026-01-01T09:00:00Z"));
+    }
+
+    #[test]
+    fn persisted_times_replace_the_held_ones() {
+        let clock = ManualClock::new(at("2026-01-01T09:00:00Z"));
+        assert!(clock.set("a", at("2026-02-01T00:00:00Z")).is_ok());
+        clock.adopt(&[("b".to_string(), at("2027-01-01T00:00:00Z"))]);
+        assert_eq!(clock.now("a"), at("2026-01-01T09:00:00Z"));
+        assert_eq!(clock.now("b"), at("2027-01-01T00:00:00Z"));
     }
 }

@@ -8,13 +8,25 @@ use crate::Clock;
 
 pub const RETENTION_DAYS: i64 = 30;
 
-/// Purge workflows deleted more than 30 days ago; returns how many went.
+/// Purge workflows deleted more than 30 days ago (each tenant on its own clock); returns
+/// how many went.
 pub async fn purge_expired(store: &Store, clock: &dyn Clock) -> Result<usize, store::StoreError> {
-    let cutoff = clock.now() - chrono::Duration::days(RETENTION_DAYS);
-    let cutoff = model::time::format_fixed(cutoff);
-    let purged = store
-        .purge_deleted_before(kinds::WORKFLOW, kinds::WORKFLOW_VERSION, &cutoff)
+    let cutoff = |now: chrono::DateTime<chrono::Utc>| {
+        model::time::format_fixed(now - chrono::Duration::days(RETENTION_DAYS))
+    };
+    let kinds = (kinds::WORKFLOW, kinds::WORKFLOW_VERSION);
+    let own_times = clock.tenant_times();
+    let moved: Vec<String> = own_times.iter().map(|(t, _)| t.clone()).collect();
+    let mut purged = store
+        .purge_deleted_before(kinds, &cutoff(clock.shared_now()), None, &moved)
         .await?;
+    for (tenant, now) in &own_times {
+        purged.extend(
+            store
+                .purge_deleted_before(kinds, &cutoff(*now), Some(tenant), &[])
+                .await?,
+        );
+    }
     for (tenant, id) in &purged {
         tracing::info!(
             tenant,

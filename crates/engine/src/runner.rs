@@ -122,6 +122,8 @@ pub struct Engine {
     pub(crate) callout_pass: tokio::sync::Mutex<()>,
     /// Set when the node stops: no job, callout or drain starts after it.
     stopping: tokio::sync::watch::Sender<bool>,
+    /// Serialises moving a manual clock with adopting the persisted clocks.
+    pub(crate) clock_sync: tokio::sync::Mutex<()>,
 }
 
 impl Engine {
@@ -136,6 +138,7 @@ impl Engine {
             finishing: tokio::sync::Mutex::new(()),
             callout_pass: tokio::sync::Mutex::new(()),
             stopping: tokio::sync::watch::Sender::new(false),
+            clock_sync: tokio::sync::Mutex::new(()),
         })
     }
 

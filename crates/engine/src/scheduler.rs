@@ -84,26 +84,70 @@ impl Engine {
     /// Evaluate every workflow that is due, create runs for triggered users, and move each
     /// evaluated workflow's `nextScheduleRunDateTime` one interval on.
     pub async fn scheduler_pass(&self) -> Result<PassReport> {
-        self.pass(Evaluate::Due).await
+        self.adopt_persisted_clocks().await?;
+        self.pass(Evaluate::Due, None).await
     }
 
-    /// Like [`Engine::scheduler_pass`], but evaluates every enabled, scheduled workflow now,
-    /// due or not (a quarantined one still waits for clearQuarantine).
-    pub async fn scheduler_pass_now(&self) -> Result<PassReport> {
-        self.pass(Evaluate::Every).await
+    /// Like [`Engine::scheduler_pass`], but for one tenant, evaluating every enabled,
+    /// scheduled workflow now, due or not (a quarantined one still waits for
+    /// clearQuarantine).
+    pub async fn scheduler_pass_now(&self, tenant: &str) -> Result<PassReport> {
+        self.pass(Evaluate::Every, Some(tenant)).await
     }
 
-    async fn pass(&self, which: Evaluate) -> Result<PassReport> {
-        let now = self.clock.now();
+    /// Take up the manual-clock moves other nodes persisted (and resets), so every node
+    /// evaluates a tenant at the same time. A no-op on the system clock.
+    pub async fn adopt_persisted_clocks(&self) -> Result<()> {
+        if !self.clock.is_manual() {
+            return Ok(());
+        }
+        // Held while loading and adopting, so a move this node makes meanwhile (under the
+        // same lock) is never replaced by a load from before it.
+        let _sync = self.clock_sync.lock().await;
+        let rows = self.store.tenant_clocks().await?;
+        let times: Vec<(String, DateTime<Utc>)> = rows
+            .into_iter()
+            .filter_map(|(t, now)| Some((t, model::time::parse_datetime(&now)?)))
+            .collect();
+        self.clock.adopt(&times);
+        Ok(())
+    }
+
+    /// Move `tenant`'s manual clock and persist where it stands (so a restart or another
+    /// node sees it). Returns the tenant's new time; an unrepresentable one is refused and
+    /// the clock keeps its time.
+    pub async fn move_clock(
+        &self,
+        clock: &crate::ManualClock,
+        tenant: &str,
+        how: crate::clock::ClockMove,
+    ) -> Result<std::result::Result<DateTime<Utc>, crate::clock::ClockError>> {
+        let _sync = self.clock_sync.lock().await;
+        let to = match clock.target(tenant, how) {
+            Ok(to) => to,
+            Err(e) => return Ok(Err(e)),
+        };
+        // Persisted first: a failed write leaves this node's clock where the others see it.
+        self.store
+            .set_tenant_clock(tenant, &model::time::format_datetime(to))
+            .await?;
+        Ok(clock.set(tenant, to))
+    }
+
+    async fn pass(&self, which: Evaluate, only: Option<&str>) -> Result<PassReport> {
         let mut report = PassReport::default();
         let workflows = self.store.all_live_workflows().await?;
         let mut by_tenant: HashMap<String, Vec<Resource>> = HashMap::new();
         for (tenant, wf) in workflows {
+            if only.is_some_and(|t| t != tenant) {
+                continue;
+            }
             if WorkflowView::of(&wf.doc).is_scheduled() {
                 by_tenant.entry(tenant).or_default().push(wf);
             }
         }
         for (tenant, workflows) in by_tenant {
+            let now = self.clock.now(&tenant);
             let settings = self
                 .store
                 .get(&tenant, kinds::SETTINGS, "settings")
@@ -324,7 +368,7 @@ impl Engine {
         let Some(last) = rows.last().map(|r| r.seq) else {
             return Ok((Vec::new(), None));
         };
-        let now = self.clock.now();
+        let now = self.clock.now(tenant);
         let changes: Vec<Change> = rows
             .into_iter()
             .map(|r| {
@@ -428,7 +472,7 @@ impl Engine {
         let Ok(compiled) = compile(wf) else {
             return Ok(Vec::new());
         };
-        let now = self.clock.now();
+        let now = self.clock.now(tenant);
         let settings = self
             .store
             .get(tenant, kinds::SETTINGS, "settings")
@@ -491,7 +535,7 @@ impl Engine {
         }
         let view = WorkflowView::of(wf);
         let tasks = view.tasks.len();
-        let now = model::time::format_datetime(self.clock.now());
+        let now = model::time::format_datetime(self.clock.now(tenant));
         Ok(json!({
             "id": placeholder_id(wf_id, user_id),
             "processingStatus": ProcessingStatus::Queued.as_str(),

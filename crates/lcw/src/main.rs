@@ -424,6 +424,14 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
     state.body_limit = args.max_body_bytes;
     state.limits.max_connections = args.max_connections;
     state.trust_proxy = args.trust_proxy;
+    if manual.is_some() {
+        // Where each tenant's clock stood when the last node stopped.
+        state
+            .engine
+            .adopt_persisted_clocks()
+            .await
+            .map_err(|e| CliError::Config(format!("reading the tenants' clocks: {e}")))?;
+    }
     state.manual_clock = manual;
     if !args.no_engine {
         state.engine.spawn_workers();

@@ -21,6 +21,8 @@ pub struct SchedulerRun {
     pub processing_ms: u64,
 }
 
+pub use engine::clock::ClockMove;
+
 /// A page of the outbox and, when more follow, the id the next page starts after.
 #[derive(Debug, Clone)]
 pub struct OutboxPage {
@@ -79,26 +81,50 @@ impl Service {
         }
     }
 
-    /// One scheduler pass over every tenant, evaluating every scheduled workflow now (due
-    /// or not), then the processing of what it queued.
-    pub async fn run_scheduler_now(&self) -> Result<SchedulerRun> {
+    /// One scheduler pass over the caller's tenant, evaluating every scheduled workflow now
+    /// (due or not), then the processing of what it queued. Other tenants are left to their
+    /// own clocks and passes.
+    pub async fn run_scheduler_now(&self, caller: &Caller) -> Result<SchedulerRun> {
         let started = std::time::Instant::now();
         let report = self
             .engine
-            .scheduler_pass_now()
+            .scheduler_pass_now(&caller.tenant)
             .await
             .map_err(engine_failure)?;
         let pass_ms = started.elapsed().as_millis() as u64;
         self.engine.drain().await.map_err(engine_failure)?;
         let processing_ms = (started.elapsed().as_millis() as u64).saturating_sub(pass_ms);
         Ok(SchedulerRun {
-            now: self.now(),
+            now: self.now(&caller.tenant),
             workflows_evaluated: report.workflows_evaluated,
             runs_created: report.runs_created,
             users_queued: report.users_queued,
             pass_ms,
             processing_ms,
         })
+    }
+
+    /// Move the caller's tenant's manual clock; it is kept, so a restart or another node
+    /// sees it. Returns the tenant's new time.
+    pub async fn move_clock(
+        &self,
+        caller: &Caller,
+        clock: &engine::ManualClock,
+        how: ClockMove,
+    ) -> Result<DateTime<Utc>> {
+        self.engine
+            .move_clock(clock, &caller.tenant, how)
+            .await?
+            .map_err(|e| Error::Invalid {
+                message: format!("{e}; it keeps its time."),
+                target: None,
+            })
+    }
+
+    /// Take up the tenant clocks other nodes persisted.
+    pub async fn adopt_persisted_clocks(&self) -> Result<()> {
+        // A store fault here is the database's, and answers like one (503 when transient).
+        Ok(self.engine.adopt_persisted_clocks().await?)
     }
 
     /// Wait until the engine has no queued work left.

@@ -71,8 +71,8 @@ impl Service {
         }
     }
 
-    /// The tenant's current time.
-    pub fn now(&self) -> DateTime<Utc> {
-        self.clock.now()
+    /// `tenant`'s current time (with the manual clock, each tenant has its own).
+    pub fn now(&self, tenant: &str) -> DateTime<Utc> {
+        self.clock.now(tenant)
     }
 }

@@ -24,6 +24,7 @@ mod resources;
 mod result_rows;
 mod results;
 mod scan;
+mod tenant_clocks;
 mod timestamps;
 mod user_writes;
 mod waiting;

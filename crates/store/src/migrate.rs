@@ -169,6 +169,11 @@ const MIGRATIONS: &[Migration] = &[
         description: "outbox delivery status and retry backoff",
         apply: |conn, dialect| Box::pin(outbox_status(conn, dialect)),
     },
+    Migration {
+        version: 3,
+        description: "a manual clock per tenant",
+        apply: |conn, _| Box::pin(tenant_clocks(conn)),
+    },
 ];
 
 /// The newest schema version this build knows.
@@ -338,6 +343,15 @@ async fn outbox_status(conn: &mut AnyConnection, dialect: Dialect) -> Result<()>
     ] {
         sqlx::query(stmt).execute(&mut *conn).await?;
     }
+    Ok(())
+}
+
+async fn tenant_clocks(conn: &mut AnyConnection) -> Result<()> {
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS tenant_clocks (tenant_id TEXT PRIMARY KEY, now TEXT NOT NULL)",
+    )
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

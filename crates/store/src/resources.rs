@@ -289,22 +289,32 @@ impl Store {
     }
 
     /// Permanently remove resources of `kind` soft-deleted before `cutoff` (RFC 3339), with
-    /// their children of `child_kind`. Returns the purged ids per tenant.
+    /// their children of `child_kind`, of one tenant or (`None`) of every tenant but those
+    /// in `except` (tenants whose clock differs are purged on their own cutoff). Returns the
+    /// purged ids per tenant.
     pub async fn purge_deleted_before(
         &self,
-        kind: &'static str,
-        child_kind: &'static str,
+        (kind, child_kind): (&'static str, &'static str),
         cutoff: &str,
+        tenant: Option<&str>,
+        except: &[String],
     ) -> Result<Vec<(String, String)>> {
-        let rows = sqlx::query("SELECT tenant_id, id FROM resources WHERE kind = $1 AND deleted_at IS NOT NULL AND deleted_at < $2")
-            .bind(kind)
-            .bind(cutoff)
-            .fetch_all(self.pool())
-            .await?;
+        let sql = match tenant {
+            Some(_) => "SELECT tenant_id, id FROM resources WHERE kind = $1 AND deleted_at IS NOT NULL AND deleted_at < $2 AND tenant_id = $3",
+            None => "SELECT tenant_id, id FROM resources WHERE kind = $1 AND deleted_at IS NOT NULL AND deleted_at < $2",
+        };
+        let mut query = sqlx::query(sql).bind(kind).bind(cutoff);
+        if let Some(t) = tenant {
+            query = query.bind(t);
+        }
+        let rows = query.fetch_all(self.pool()).await?;
         let mut purged = Vec::new();
         for r in rows {
             let tenant: String = r.try_get(0)?;
             let id: String = r.try_get(1)?;
+            if except.contains(&tenant) {
+                continue;
+            }
             self.purge_workflow(&tenant, kind, child_kind, &id).await?;
             purged.push((tenant, id));
         }

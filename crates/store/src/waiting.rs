@@ -174,15 +174,27 @@ impl Store {
         Ok(true)
     }
 
-    /// Waiting callouts whose deadline passed (`now` on the workflow clock), of every tenant.
-    pub async fn expired_callouts(&self, now: &str, limit: i64) -> Result<Vec<Callout>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM callouts WHERE state = 'waiting' AND deadline < $1 ORDER BY deadline, id LIMIT $2"
-        ))
-        .bind(now)
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await?;
+    /// Waiting callouts whose deadline passed (`now` on the workflow clock) of one tenant, or
+    /// (`None`) of every tenant.
+    pub async fn expired_callouts(
+        &self,
+        now: &str,
+        tenant: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Callout>> {
+        let sql = match tenant {
+            Some(_) => format!(
+                "SELECT {COLUMNS} FROM callouts WHERE state = 'waiting' AND deadline < $1 AND tenant_id = $3 ORDER BY deadline, id LIMIT $2"
+            ),
+            None => format!(
+                "SELECT {COLUMNS} FROM callouts WHERE state = 'waiting' AND deadline < $1 ORDER BY deadline, id LIMIT $2"
+            ),
+        };
+        let mut query = sqlx::query(&sql).bind(now).bind(limit);
+        if let Some(t) = tenant {
+            query = query.bind(t);
+        }
+        let rows = query.fetch_all(self.pool()).await?;
         rows.iter().map(row_of).collect()
     }
 

@@ -24,7 +24,7 @@ impl Engine {
         workflow: &Value,
         act: Activation,
     ) -> Result<String> {
-        let now = self.clock.now();
+        let now = self.clock.now(tenant);
         let now_text = format_datetime(now);
         let view = WorkflowView::of(workflow);
         let wf_id = view.id.to_string();

@@ -137,7 +137,7 @@ impl Engine {
             .store
             .run_counts(tenant, ResultKind::Task.as_str(), run_id)
             .await?;
-        let now = format_datetime(self.clock.now());
+        let now = format_datetime(self.clock.now(tenant));
         let tally = RunTally::of(&users, &tasks);
         let status = tally.status(ProcessingStatus::of(&run.status));
         run.status = status.as_str().into();

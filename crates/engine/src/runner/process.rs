@@ -43,7 +43,7 @@ impl Engine {
             return Ok(());
         };
         if ProcessingStatus::of(&run.status) == ProcessingStatus::Queued {
-            let now = format_datetime(self.clock.now());
+            let now = format_datetime(self.clock.now(tenant));
             let in_progress = ProcessingStatus::InProgress.as_str();
             run.status = in_progress.into();
             run.started_at = Some(now.clone());
@@ -55,7 +55,7 @@ impl Engine {
                 .await?;
         }
         let canceled = ProcessingStatus::of(&run.status).is_canceled();
-        let now = self.clock.now();
+        let now = self.clock.now(tenant);
         // Everything the job needs is read in a few queries, planned in memory, and committed
         // in one transaction together with the job's completion: a job is done exactly once.
         let many = usize::MAX / 4;
