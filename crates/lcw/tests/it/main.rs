@@ -8,6 +8,7 @@ mod auth_matrix;
 mod catalog_settings;
 mod custom_extension;
 mod database_faults;
+mod database_outage;
 mod directory;
 mod durability;
 mod engine;
