@@ -141,7 +141,9 @@ impl Client {
     }
 }
 
-#[tokio::test]
+// The relay runs on the test's runtime while the test blocks on `lcw` commands and `psql`:
+// it needs worker threads of its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_outage_is_a_503_and_heals_in_the_same_process() {
     let Some(direct) = fresh_postgres_database() else {
         eprintln!("skipped: LCW_TEST_POSTGRES_URL is not set");
@@ -243,10 +245,11 @@ async fn postgres_outage_is_a_503_and_heals_in_the_same_process() {
     // The outage: every connection reset, then refused for 10 s.
     relay.cut();
     let outage = Instant::now();
-    let mut answered = 0;
+    let mut answered = Vec::new();
     let mut i = 0;
     while outage.elapsed() < OUTAGE {
         i += 1;
+        let sent = Instant::now();
         let r = if i % 2 == 0 {
             c.send(reqwest::Method::GET, &format!("{LW}/workflows/{wf}"), None)
                 .await
@@ -261,11 +264,18 @@ async fn postgres_outage_is_a_503_and_heals_in_the_same_process() {
         if !(200..300).contains(&r.status) {
             assert_transient(&r, "a request while PostgreSQL is away");
         }
-        answered += 1;
+        answered.push(format!(
+            "{} in {:.1} s",
+            r.status,
+            sent.elapsed().as_secs_f64()
+        ));
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     relay.restore().await;
-    println!("{answered} requests answered during the outage; {open_at_cut} jobs were open when it began");
+    println!(
+        "answers during the outage: {}; {open_at_cut} jobs were open when it began",
+        answered.join(", ")
+    );
 
     // Writes work again within 10 s.
     let back = Instant::now();
