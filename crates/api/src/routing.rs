@@ -316,3 +316,87 @@ impl Router {
         matches!(self.lookup(version, &e.method, &segs), Lookup::Found { .. })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ctx::Reply;
+    use crate::ops::{get, Served};
+
+    fn answer(_: crate::ctx::Ctx) -> crate::ops::HandlerFuture {
+        Box::pin(async { Ok(Reply::NoContent) })
+    }
+
+    static TABLE: &[Served] = &[
+        Served {
+            op: get(
+                "/things",
+                crate::auth::Permission {
+                    least: "Things.Read.All",
+                    needs_lcw_role: false,
+                },
+            ),
+            handler: answer,
+        },
+        Served {
+            op: get(
+                "/things/{thing-id}",
+                crate::auth::Permission {
+                    least: "Things.Read.All",
+                    needs_lcw_role: false,
+                },
+            ),
+            handler: answer,
+        },
+        Served {
+            op: get(
+                "/things/{thing-id}/betaPart",
+                crate::auth::Permission {
+                    least: "Things.Read.All",
+                    needs_lcw_role: false,
+                },
+            )
+            .beta_only(),
+            handler: answer,
+        },
+    ];
+
+    fn segs(path: &str) -> Vec<String> {
+        path.split('/')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn a_beta_only_operation_is_an_unknown_segment_on_v1() {
+        let router = Router::build_from(TABLE, &[]);
+        for version in ApiVersion::ALL {
+            assert!(matches!(
+                router.lookup(version, &Method::GET, &segs("/things")),
+                Lookup::Found { .. }
+            ));
+        }
+        assert!(matches!(
+            router.lookup(ApiVersion::Beta, &Method::GET, &segs("/things/x/betaPart")),
+            Lookup::Found { .. }
+        ));
+        match router.lookup(ApiVersion::V1, &Method::GET, &segs("/things/x/betaPart")) {
+            Lookup::NoSuchSegment(seg) => assert_eq!(seg, "betaPart"),
+            _ => panic!("a beta-only path must be an unknown segment on v1.0"),
+        }
+    }
+
+    #[test]
+    fn every_v1_reference_endpoint_is_served() {
+        let router = Router::get();
+        let unserved: Vec<String> = router
+            .reference(ApiVersion::V1)
+            .iter()
+            .filter(|e| !router.serves(ApiVersion::V1, e))
+            .map(|e| format!("{} {}", e.method, e.path))
+            .collect();
+        assert_eq!(router.reference(ApiVersion::V1).len(), 259);
+        assert!(unserved.is_empty(), "{unserved:#?}");
+    }
+}

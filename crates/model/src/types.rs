@@ -30,10 +30,18 @@ pub const SETTINGS: &str = "microsoft.graph.identityGovernance.lifecycleManageme
 pub const USER: &str = "microsoft.graph.user";
 pub const GROUP: &str = "microsoft.graph.group";
 pub const DIRECTORY_OBJECT: &str = "microsoft.graph.directoryObject";
+pub const LIFECYCLE_WORKFLOWS_CONTAINER: &str =
+    "microsoft.graph.identityGovernance.lifecycleWorkflowsContainer";
+pub const DELETED_ITEM_CONTAINER: &str = "microsoft.graph.deletedItemContainer";
+pub const INSIGHTS: &str = "microsoft.graph.identityGovernance.insights";
 
 const ENTITY_ID: Property = ro("id", Str);
 
 pub static TYPES: &[TypeDef] = &[
+    // ---- containers: navigations only, none of which a PATCH may carry ----
+    ty!(LIFECYCLE_WORKFLOWS_CONTAINER, base = None, abstract = false, []),
+    ty!(DELETED_ITEM_CONTAINER, base = None, abstract = false, []),
+    ty!(INSIGHTS, base = None, abstract = false, []),
     // ---- workflow definitions ----
     ty!("microsoft.graph.identityGovernance.workflowBase", base = None, abstract = true, [
         ro_coll("administrationScopeTargets", Complex(DIRECTORY_OBJECT)),

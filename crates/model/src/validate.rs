@@ -509,8 +509,60 @@ fn check_members(
 
 #[cfg(test)]
 mod tests {
-    use super::unknown_property_path;
-    use crate::types::USER;
+    use super::{check_request, render, unknown_property_path};
+    use crate::types::{USER, WORKFLOW};
+    use crate::version::ApiVersion;
+    use serde_json::json;
+
+    fn workflow() -> serde_json::Value {
+        json!({
+            "category": "mover",
+            "targetSubjectType": "user,agentIdentity",
+            "executionConditions": {
+                "@odata.type": "#microsoft.graph.identityGovernance.triggerAndScopeBasedConditions",
+                "scope": {
+                    "@odata.type": "#microsoft.graph.identityGovernance.allExcludingGroupsSubjectSet",
+                    "excludedGroups": []
+                }
+            }
+        })
+    }
+
+    #[test]
+    fn v1_shows_beta_only_members_and_types_as_what_it_knows() {
+        let mut on_v1 = workflow();
+        render(WORKFLOW, &mut on_v1, true, ApiVersion::V1);
+        assert_eq!(on_v1["category"], "mover");
+        assert_eq!(on_v1["targetSubjectType"], "user,unknownFutureValue");
+        assert_eq!(
+            on_v1["executionConditions"]["scope"],
+            json!({"@odata.type": "#microsoft.graph.subjectSet"})
+        );
+        let mut on_beta = workflow();
+        render(WORKFLOW, &mut on_beta, true, ApiVersion::Beta);
+        assert_eq!(on_beta, workflow());
+    }
+
+    #[test]
+    fn v1_requests_may_not_name_beta_only_members_or_types() {
+        assert!(check_request(ApiVersion::Beta, WORKFLOW, &workflow()).is_ok());
+        let refused = check_request(ApiVersion::V1, WORKFLOW, &workflow()).unwrap_err();
+        assert_eq!(refused.target(), Some("targetSubjectType"));
+        let mut body = workflow();
+        body["targetSubjectType"] = json!("user");
+        let refused = check_request(ApiVersion::V1, WORKFLOW, &body).unwrap_err();
+        assert_eq!(
+            refused.target(),
+            Some("executionConditions.scope.@odata.type")
+        );
+        let scope = json!({"scope": {"@odata.type": "#microsoft.graph.identityGovernance.activateUserScope", "users": [{"id": "u"}]}});
+        assert!(check_request(
+            ApiVersion::V1,
+            "{scope: microsoft.graph.identityGovernance.activationScope}",
+            &scope
+        )
+        .is_ok());
+    }
 
     fn paths(p: &[&str]) -> Vec<Vec<String>> {
         p.iter()
