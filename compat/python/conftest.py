@@ -1,4 +1,4 @@
-"""Fixtures for the msgraph-beta-sdk compatibility suite.
+"""Fixtures for the Graph SDK compatibility suites (msgraph-beta-sdk on /beta, msgraph-sdk on /v1.0).
 
 One `lcw serve` process per session on a fresh database (SQLite in a temp dir, or
 $LCW_TEST_DATABASE_URL); every test gets its own tenant through `lcw token`, and a client
@@ -22,6 +22,8 @@ from kiota_abstractions.authentication import (
     AllowedHostsValidator,
     BaseBearerTokenAuthenticationProvider,
 )
+from msgraph import GraphRequestAdapter as V1GraphRequestAdapter
+from msgraph import GraphServiceClient as V1GraphServiceClient
 from msgraph_beta import GraphRequestAdapter, GraphServiceClient
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -82,6 +84,17 @@ class Lcw:
         request_adapter.base_url = self.base_url
         return GraphServiceClient(request_adapter=request_adapter)
 
+    @property
+    def v1_base_url(self) -> str:
+        return self.base_url.removesuffix("/beta") + "/v1.0"
+
+    def client_v1(self, token: str) -> V1GraphServiceClient:
+        """The official v1.0 SDK, built as an application builds it, pointed at lcw's /v1.0."""
+        auth_provider = BaseBearerTokenAuthenticationProvider(StaticTokenProvider(token))
+        request_adapter = V1GraphRequestAdapter(auth_provider)
+        request_adapter.base_url = self.v1_base_url
+        return V1GraphServiceClient(request_adapter=request_adapter)
+
 
 @pytest.fixture(scope="session")
 def lcw() -> Lcw:
@@ -141,3 +154,13 @@ def client(lcw: Lcw, token: str) -> GraphServiceClient:
 @pytest.fixture
 def lw(client: GraphServiceClient):
     return client.identity_governance.lifecycle_workflows
+
+
+@pytest.fixture
+def client_v1(lcw: Lcw, token: str) -> V1GraphServiceClient:
+    return lcw.client_v1(token)
+
+
+@pytest.fixture
+def lw_v1(client_v1: V1GraphServiceClient):
+    return client_v1.identity_governance.lifecycle_workflows

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run the msgraph-beta-sdk (Python) compatibility suite against a built lcw binary.
+# Run the Python SDK compatibility suites (msgraph-beta-sdk on /beta, msgraph-sdk on /v1.0)
+# against a built lcw binary.
 #
 #   compat/python/run.sh [pytest args...]
 #

@@ -647,9 +647,9 @@ async def test_not_found_error(lw):
 
 
 @aio
-async def test_not_implemented_error(lw):
+async def test_resume_on_unknown_keys_and_the_containers(lw):
     # Runs and resume are served now (see test_sdk_engine.py and test_sdk_extension.py): a
-    # resume on keys that don't exist is a 404. The insights entity itself is not served yet.
+    # resume on keys that don't exist is a 404. The containers read as themselves.
     created = await lw.workflows.post(new_workflow("Runs"))
     resume = (
         lw.workflows.by_workflow_id(created.id)
@@ -671,7 +671,10 @@ async def test_not_implemented_error(lw):
         404,
         "ResourceNotFound",
     )
-    await expect_error(lw.insights.get(), 501, "NotImplemented")
+    assert await lw.insights.get() is not None
+    assert await lw.get() is not None
+    assert await lw.deleted_items.get() is not None
+    await expect_error(lw.delete(), 400, "BadRequest")
 
 
 @aio

@@ -37,10 +37,12 @@ pub struct Ctx {
     pub query: odata::QueryOptions,
     pub raw_query: Option<String>,
     pub body: Bytes,
-    /// `http://host:port/beta`.
+    /// `http://host:port/beta` or `http://host:port/v1.0`.
     pub base: String,
     /// The request path after the version root, as sent.
     pub path: String,
+    /// The API version the path names; decides what the type tables show and accept.
+    pub version: model::ApiVersion,
     pub include_evolvable: bool,
 }
 
@@ -122,6 +124,10 @@ impl Ctx {
                 target: Some(path),
             });
         }
+        // Types, properties and enum members only another API version knows.
+        if let Some(ty) = &self.route.request_type {
+            model::check_request(self.version, ty, &v)?;
+        }
         Ok(v)
     }
 
@@ -197,7 +203,9 @@ impl Ctx {
         let Some(td) = model::schema::type_def(ty) else {
             return Ok(());
         };
-        let known = |name: &str| name == "id" || model::schema::property(td, name).is_some();
+        let known = |name: &str| {
+            name == "id" || model::schema::property_in(td, name, self.version).is_some()
+        };
         if let Some(sel) = &self.query.select {
             for s in sel {
                 if s != "*" && !known(s) {
@@ -291,7 +299,7 @@ impl Ctx {
 
     /// The created entity, 201.
     pub fn created(&self, ty: &str, mut value: Value, context: &str) -> Reply {
-        model::render(ty, &mut value, self.include_evolvable);
+        model::render(ty, &mut value, self.include_evolvable, self.version);
         let mut out = Map::new();
         out.insert(
             "@odata.context".into(),
@@ -305,7 +313,7 @@ impl Ctx {
 
     /// An entity returned by an action (`restore`, `createNewVersion`): typed, with context.
     pub fn action_entity(&self, ty: &str, mut value: Value, context: &str) -> Reply {
-        model::render(ty, &mut value, self.include_evolvable);
+        model::render(ty, &mut value, self.include_evolvable, self.version);
         let mut out = Map::new();
         out.insert(
             "@odata.context".into(),
@@ -319,7 +327,7 @@ impl Ctx {
     }
 
     fn shape_item(&self, ty: &str, value: &mut Value) {
-        model::render(ty, value, self.include_evolvable);
+        model::render(ty, value, self.include_evolvable, self.version);
         if let (Some(sel), Value::Object(m)) = (&self.query.select, value) {
             if !sel.iter().any(|s| s == "*") {
                 let mut keep: Vec<String> = sel.clone();

@@ -8,6 +8,7 @@ use axum::http::Method;
 
 use crate::auth::Permission;
 use lifecycle::Scope;
+use model::{ApiVersion, Versions};
 
 /// What the operation answers; decides which OData system query options it accepts.
 #[derive(Debug, Clone, Copy)]
@@ -39,6 +40,8 @@ pub struct Operation {
     pub count_of: Option<&'static str>,
     /// GET responses may be cached until the tenant's data changes.
     pub cacheable: bool,
+    /// The API versions that have the operation; elsewhere its path is an unknown segment.
+    pub versions: Versions,
 }
 
 const fn declare(method: Method, path: &'static str, permission: Permission) -> Operation {
@@ -51,6 +54,7 @@ const fn declare(method: Method, path: &'static str, permission: Permission) -> 
         expand: &[],
         count_of: None,
         cacheable: false,
+        versions: Versions::ALL,
     }
 }
 
@@ -112,6 +116,16 @@ impl Operation {
         self
     }
 
+    /// Served on `/beta` only: no v1.0 artefact (metadata, SDK, docs) has the operation.
+    pub const fn beta_only(mut self) -> Self {
+        self.versions = Versions::BETA_ONLY;
+        self
+    }
+
+    pub const fn exists_in(&self, version: ApiVersion) -> bool {
+        self.versions.has(version)
+    }
+
     /// Reads under `deletedItems` need `LifecycleWorkflows-Workflow.Read.All` where the live
     /// workflow list and item only need `ReadBasic`.
     pub fn permission_for(&self, scope: Scope) -> Permission {
@@ -136,6 +150,9 @@ pub struct Route {
     pub scope: Scope,
     /// The template as written in the reference (`{workflow-id}` keys, namespaced actions).
     pub template: String,
+    /// The request body's type as the reference writes it (`microsoft.graph.identityGovernance.workflow`,
+    /// `{scope: microsoft.graph.identityGovernance.activationScope}`), when it has one.
+    pub request_type: Option<String>,
 }
 
 impl Route {

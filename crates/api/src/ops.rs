@@ -11,8 +11,8 @@ use crate::auth::Permission;
 use crate::ctx::{Ctx, Reply};
 use crate::error::ApiError;
 use crate::handlers::{
-    actions, authentication, catalog, directory, entitlement, extensions, resume, runs, settings,
-    tasks, workflows,
+    actions, authentication, catalog, containers, directory, entitlement, extensions, resume, runs,
+    settings, tasks, workflows,
 };
 pub use crate::operation::{count, delete, get, patch, post, put, Operation, Shape};
 
@@ -121,6 +121,15 @@ const AP_REQUEST_EXPAND: &[&str] = &["accessPackage", "assignment", "requestor"]
 // One line an operation (rustfmt would spread each over eight).
 #[rustfmt::skip]
 pub static OPERATIONS: &[Served] = &[
+    // ---- the containers (handlers/containers.rs) ----
+    get("/identityGovernance/lifecycleWorkflows", LW_READ).entity(model::types::LIFECYCLE_WORKFLOWS_CONTAINER).serve(h!(containers::get_container_route)),
+    patch("/identityGovernance/lifecycleWorkflows", LW_WRITE).entity(model::types::LIFECYCLE_WORKFLOWS_CONTAINER).serve(h!(containers::update_container_route)),
+    delete("/identityGovernance/lifecycleWorkflows", LW_WRITE).entity(model::types::LIFECYCLE_WORKFLOWS_CONTAINER).serve(h!(containers::delete_container_route)),
+    get("/identityGovernance/lifecycleWorkflows/deletedItems", LW_READ).entity(model::types::DELETED_ITEM_CONTAINER).serve(h!(containers::get_container_route)),
+    delete("/identityGovernance/lifecycleWorkflows/deletedItems", LW_WRITE).entity(model::types::DELETED_ITEM_CONTAINER).serve(h!(containers::delete_container_route)),
+    get("/identityGovernance/lifecycleWorkflows/insights", LW_REPORTS).entity(model::types::INSIGHTS).serve(h!(containers::get_container_route)),
+    patch("/identityGovernance/lifecycleWorkflows/insights", LW_WRITE).entity(model::types::INSIGHTS).serve(h!(containers::update_container_route)),
+    delete("/identityGovernance/lifecycleWorkflows/insights", LW_WRITE).entity(model::types::INSIGHTS).serve(h!(containers::delete_container_route)),
     // ---- workflows ----
     get("/identityGovernance/lifecycleWorkflows/workflows", LW_WF_READBASIC).collection(WORKFLOW).expand(WF_EXPAND).cacheable().serve(h!(workflows::list_workflows_route)),
     post("/identityGovernance/lifecycleWorkflows/workflows", LW_WF_WRITE).serve(h!(workflows::create_workflow_route)),

@@ -18,7 +18,6 @@ use crate::AppState;
 
 const JSON_CONTENT_TYPE: &str =
     "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
-const VERSION_ROOT: &str = "/beta";
 
 pub fn router(state: Arc<AppState>) -> axum::Router {
     // Build the route table before the first request.
@@ -172,6 +171,13 @@ fn json_response(status: StatusCode, body: Bytes) -> Response {
     resp
 }
 
+/// The API version the path's first segment names, and the path below it.
+fn split_version(path: &str) -> Option<(model::ApiVersion, &str)> {
+    let rest = path.strip_prefix('/')?;
+    let (first, below) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    model::ApiVersion::from_segment(first).map(|v| (v, below))
+}
+
 /// Split and percent-decode the path below the version root.
 fn path_segments(path: &str) -> Vec<String> {
     path.split('/')
@@ -233,13 +239,10 @@ async fn handle(state: &Arc<AppState>, req: Request) -> Result<Response, ApiErro
         let bytes = serde_json::to_vec(&value).map_err(|e| ApiError::Internal(e.to_string()))?;
         return Ok(json_response(status, Bytes::from(bytes)));
     }
-    let Some(path) = raw_path
-        .strip_prefix(VERSION_ROOT)
-        .filter(|p| p.is_empty() || p.starts_with('/'))
-    else {
-        return Err(ApiError::bad_request(format!(
-            "Invalid version: the request path must start with {VERSION_ROOT}/."
-        )));
+    let Some((version, path)) = split_version(&raw_path) else {
+        return Err(ApiError::bad_request(
+            "Invalid version: the request path must start with /beta/ or /v1.0/.",
+        ));
     };
     let principal = state
         .auth
@@ -254,7 +257,7 @@ async fn handle(state: &Arc<AppState>, req: Request) -> Result<Response, ApiErro
         )));
     }
     let (route, handler, params, function_args) =
-        match Router::get().lookup(&parts.method, &segments) {
+        match Router::get().lookup(version, &parts.method, &segments) {
             Lookup::Found {
                 route,
                 handler,
@@ -349,8 +352,9 @@ async fn handle(state: &Arc<AppState>, req: Request) -> Result<Response, ApiErro
         query,
         raw_query,
         body,
-        base: format!("{scheme}://{host}{VERSION_ROOT}"),
+        base: format!("{scheme}://{host}/{}", version.segment()),
         path: path.to_string(),
+        version,
         include_evolvable,
     };
     let reply = handler(ctx).await?;

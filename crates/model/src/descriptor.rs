@@ -2,6 +2,8 @@
 //! and the constructors `types.rs` declares its tables with. Apart from both the tables
 //! and the lookups over them (`schema.rs`), so neither needs the other's module.
 
+use crate::version::{ApiVersion, Versions};
+
 /// The shape of one property value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ty {
@@ -34,6 +36,15 @@ pub struct Property {
     pub read_only: bool,
     /// Write-only: accepted in requests, never returned (e.g. `passwordProfile`).
     pub write_only: bool,
+    pub versions: Versions,
+}
+
+impl Property {
+    /// A property only `/beta` knows.
+    pub const fn beta_only(mut self) -> Self {
+        self.versions = Versions::BETA_ONLY;
+        self
+    }
 }
 
 #[derive(Debug)]
@@ -43,6 +54,7 @@ pub struct TypeDef {
     pub base: Option<&'static str>,
     pub is_abstract: bool,
     pub properties: &'static [Property],
+    pub versions: Versions,
 }
 
 #[derive(Debug)]
@@ -51,6 +63,9 @@ pub struct EnumDef {
     /// Members in declared order; those after `unknownFutureValue` are "evolvable".
     pub members: &'static [&'static str],
     pub flags: bool,
+    pub versions: Versions,
+    /// Members only `/beta` knows; in v1.0 answers they read `unknownFutureValue`.
+    pub beta_only_members: &'static [&'static str],
 }
 
 impl EnumDef {
@@ -60,6 +75,26 @@ impl EnumDef {
             .iter()
             .copied()
             .find(|m| m.eq_ignore_ascii_case(value))
+    }
+
+    /// The canonical spelling of a member `version` knows, matched case-insensitively.
+    pub fn member_in(&self, value: &str, version: ApiVersion) -> Option<&'static str> {
+        self.member(value).filter(|m| self.has_member(m, version))
+    }
+
+    /// Whether `version` knows this (canonically spelled) member.
+    pub fn has_member(&self, member: &str, version: ApiVersion) -> bool {
+        self.versions.has(version)
+            && (version == ApiVersion::Beta || !self.beta_only_members.contains(&member))
+    }
+
+    /// The members `version` knows, in declared order.
+    pub fn members_in(&self, version: ApiVersion) -> Vec<&'static str> {
+        self.members
+            .iter()
+            .copied()
+            .filter(|m| self.has_member(m, version))
+            .collect()
     }
 
     /// True for members declared after `unknownFutureValue`.
@@ -82,6 +117,7 @@ pub const fn p(name: &'static str, ty: Ty) -> Property {
         collection: false,
         read_only: false,
         write_only: false,
+        versions: Versions::ALL,
     }
 }
 
@@ -92,6 +128,7 @@ pub const fn ro(name: &'static str, ty: Ty) -> Property {
         collection: false,
         read_only: true,
         write_only: false,
+        versions: Versions::ALL,
     }
 }
 
@@ -102,6 +139,7 @@ pub const fn coll(name: &'static str, ty: Ty) -> Property {
         collection: true,
         read_only: false,
         write_only: false,
+        versions: Versions::ALL,
     }
 }
 
@@ -112,6 +150,7 @@ pub const fn ro_coll(name: &'static str, ty: Ty) -> Property {
         collection: true,
         read_only: true,
         write_only: false,
+        versions: Versions::ALL,
     }
 }
 
@@ -122,5 +161,6 @@ pub const fn wo(name: &'static str, ty: Ty) -> Property {
         collection: false,
         read_only: false,
         write_only: true,
+        versions: Versions::ALL,
     }
 }

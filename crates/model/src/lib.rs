@@ -15,10 +15,12 @@ pub mod tap;
 pub mod time;
 pub mod types;
 pub mod validate;
+pub mod version;
 pub mod workflow;
 pub mod workflow_view;
 
-pub use validate::{render, validate_body};
+pub use validate::{check_request, render, validate_body};
+pub use version::{ApiVersion, Versions};
 
 /// A request body or definition that breaks a model rule; the API layer turns every variant
 /// into one 400 `BadRequest` whose message names the offending property.

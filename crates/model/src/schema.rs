@@ -6,6 +6,7 @@
 
 pub use crate::descriptor::{coll, p, ro, ro_coll, wo, EnumDef, Property, Ty, TypeDef};
 use crate::types::{ENUMS, TYPES};
+use crate::version::ApiVersion;
 
 /// Look a type up by full name (with or without a leading `#`, case-insensitively,
 /// as the SDK matches discriminators).
@@ -24,6 +25,28 @@ pub fn property(t: &'static TypeDef, name: &str) -> Option<&'static Property> {
     while let Some(td) = cur {
         if let Some(prop) = td.properties.iter().find(|p| p.name == name) {
             return Some(prop);
+        }
+        cur = td.base.and_then(type_def);
+    }
+    None
+}
+
+/// A property of a type or of one of its base types, as `version` knows it.
+pub fn property_in(
+    t: &'static TypeDef,
+    name: &str,
+    version: ApiVersion,
+) -> Option<&'static Property> {
+    property(t, name).filter(|p| p.versions.has(version))
+}
+
+/// The type as `version` shows it: itself when the version knows it, else its nearest base
+/// type the version knows (a value of a beta-only derived type reads as its base on v1.0).
+pub fn shown_as(t: &'static TypeDef, version: ApiVersion) -> Option<&'static TypeDef> {
+    let mut cur = Some(t);
+    while let Some(td) = cur {
+        if td.versions.has(version) {
+            return Some(td);
         }
         cur = td.base.and_then(type_def);
     }

@@ -1,10 +1,20 @@
 //! The type and enum tables (restated from the Graph beta metadata in `shared/reference`).
+//!
+//! Each type, property and enum member exists in both served versions unless marked
+//! beta-only: the mark goes on what neither the v1.0 metadata
+//! (`shared/reference/csdl/v1.0-identityGovernance.xml`) nor the newest official v1.0 SDK
+//! (`msgraph-sdk`, which is ahead of that metadata) models.
 
 use crate::descriptor::{coll, p, ro, ro_coll, wo, EnumDef, Property, Ty::*, TypeDef};
+use crate::version::Versions;
 
 macro_rules! ty {
     ($name:expr, base = $base:expr, abstract = $abs:expr, [$($prop:expr),* $(,)?]) => {
-        TypeDef { name: $name, base: $base, is_abstract: $abs, properties: &[$($prop),*] }
+        TypeDef { name: $name, base: $base, is_abstract: $abs, properties: &[$($prop),*], versions: Versions::ALL }
+    };
+    // A type only `/beta` knows: neither the v1.0 metadata nor the newest v1.0 SDK has it.
+    (beta_only $name:expr, base = $base:expr, abstract = $abs:expr, [$($prop:expr),* $(,)?]) => {
+        TypeDef { name: $name, base: $base, is_abstract: $abs, properties: &[$($prop),*], versions: Versions::BETA_ONLY }
     };
 }
 
@@ -20,10 +30,18 @@ pub const SETTINGS: &str = "microsoft.graph.identityGovernance.lifecycleManageme
 pub const USER: &str = "microsoft.graph.user";
 pub const GROUP: &str = "microsoft.graph.group";
 pub const DIRECTORY_OBJECT: &str = "microsoft.graph.directoryObject";
+pub const LIFECYCLE_WORKFLOWS_CONTAINER: &str =
+    "microsoft.graph.identityGovernance.lifecycleWorkflowsContainer";
+pub const DELETED_ITEM_CONTAINER: &str = "microsoft.graph.deletedItemContainer";
+pub const INSIGHTS: &str = "microsoft.graph.identityGovernance.insights";
 
 const ENTITY_ID: Property = ro("id", Str);
 
 pub static TYPES: &[TypeDef] = &[
+    // ---- containers: navigations only, none of which a PATCH may carry ----
+    ty!(LIFECYCLE_WORKFLOWS_CONTAINER, base = None, abstract = false, []),
+    ty!(DELETED_ITEM_CONTAINER, base = None, abstract = false, []),
+    ty!(INSIGHTS, base = None, abstract = false, []),
     // ---- workflow definitions ----
     ty!("microsoft.graph.identityGovernance.workflowBase", base = None, abstract = true, [
         ro_coll("administrationScopeTargets", Complex(DIRECTORY_OBJECT)),
@@ -107,21 +125,21 @@ pub static TYPES: &[TypeDef] = &[
         p("offsetInDays", Int),
         p("timeBasedAttribute", Enum("microsoft.graph.identityGovernance.workflowTriggerTimeBasedAttribute")),
     ]),
-    ty!("microsoft.graph.identityGovernance.timeBasedAttributeTriggerV2", base = Some("microsoft.graph.identityGovernance.workflowExecutionTrigger"), abstract = false, [
+    ty!(beta_only "microsoft.graph.identityGovernance.timeBasedAttributeTriggerV2", base = Some("microsoft.graph.identityGovernance.workflowExecutionTrigger"), abstract = false, [
         p("attribute", Str),
         p("operator", Complex("microsoft.graph.identityGovernance.workflowExecutionTriggerOperator")),
     ]),
-    ty!("microsoft.graph.identityGovernance.workflowExecutionTriggerOperator", base = None, abstract = true, []),
-    ty!("microsoft.graph.identityGovernance.workflowTriggerTimeBasedOperator", base = Some("microsoft.graph.identityGovernance.workflowExecutionTriggerOperator"), abstract = true, [
+    ty!(beta_only "microsoft.graph.identityGovernance.workflowExecutionTriggerOperator", base = None, abstract = true, []),
+    ty!(beta_only "microsoft.graph.identityGovernance.workflowTriggerTimeBasedOperator", base = Some("microsoft.graph.identityGovernance.workflowExecutionTriggerOperator"), abstract = true, [
         p("eventTiming", Enum("microsoft.graph.identityGovernance.workflowTriggerOperatorEventTiming")),
     ]),
-    ty!("microsoft.graph.identityGovernance.operatorEqualTo", base = Some("microsoft.graph.identityGovernance.workflowTriggerTimeBasedOperator"), abstract = false, [
+    ty!(beta_only "microsoft.graph.identityGovernance.operatorEqualTo", base = Some("microsoft.graph.identityGovernance.workflowTriggerTimeBasedOperator"), abstract = false, [
         p("offsetInDays", Int),
     ]),
-    ty!("microsoft.graph.identityGovernance.operatorLessThanEqualTo", base = Some("microsoft.graph.identityGovernance.workflowTriggerTimeBasedOperator"), abstract = false, [
+    ty!(beta_only "microsoft.graph.identityGovernance.operatorLessThanEqualTo", base = Some("microsoft.graph.identityGovernance.workflowTriggerTimeBasedOperator"), abstract = false, [
         p("offsetInDays", Int),
     ]),
-    ty!("microsoft.graph.identityGovernance.operatorBetween", base = Some("microsoft.graph.identityGovernance.workflowTriggerTimeBasedOperator"), abstract = false, [
+    ty!(beta_only "microsoft.graph.identityGovernance.operatorBetween", base = Some("microsoft.graph.identityGovernance.workflowTriggerTimeBasedOperator"), abstract = false, [
         p("greaterThanOffsetInDays", Int),
         p("lessThanOffsetInDays", Int),
     ]),
@@ -147,16 +165,16 @@ pub static TYPES: &[TypeDef] = &[
     ty!("microsoft.graph.identityGovernance.groupBasedSubjectSet", base = Some("microsoft.graph.subjectSet"), abstract = false, [
         coll("groups", Complex(GROUP)),
     ]),
-    ty!("microsoft.graph.identityGovernance.selectedObjectsSubjectSet", base = Some("microsoft.graph.subjectSet"), abstract = false, [
+    ty!(beta_only "microsoft.graph.identityGovernance.selectedObjectsSubjectSet", base = Some("microsoft.graph.subjectSet"), abstract = false, [
         coll("inScopeObjects", Complex(DIRECTORY_OBJECT)),
     ]),
-    ty!("microsoft.graph.identityGovernance.allExcludingGroupsSubjectSet", base = Some("microsoft.graph.subjectSet"), abstract = false, [
+    ty!(beta_only "microsoft.graph.identityGovernance.allExcludingGroupsSubjectSet", base = Some("microsoft.graph.subjectSet"), abstract = false, [
         coll("excludedGroups", Complex(GROUP)),
     ]),
-    ty!("microsoft.graph.identityGovernance.allExcludingSpecificObjectsSubjectSet", base = Some("microsoft.graph.subjectSet"), abstract = false, [
+    ty!(beta_only "microsoft.graph.identityGovernance.allExcludingSpecificObjectsSubjectSet", base = Some("microsoft.graph.subjectSet"), abstract = false, [
         coll("excludedObjects", Complex(DIRECTORY_OBJECT)),
     ]),
-    ty!("microsoft.graph.identityGovernance.allExcludingAgentBuilderPlatformsSubjectSet", base = Some("microsoft.graph.subjectSet"), abstract = false, [
+    ty!(beta_only "microsoft.graph.identityGovernance.allExcludingAgentBuilderPlatformsSubjectSet", base = Some("microsoft.graph.subjectSet"), abstract = false, [
         p("excludedAgentBuilderPlatforms", Flags("microsoft.graph.identityGovernance.agentBuilderPlatforms")),
     ]),
     // ---- catalog ----
@@ -530,6 +548,8 @@ pub static ENUMS: &[EnumDef] = &[
             "mover",
             "extensibility",
         ],
+        versions: Versions::ALL,
+        beta_only_members: &[],
         flags: false,
     },
     EnumDef {
@@ -541,6 +561,8 @@ pub static ENUMS: &[EnumDef] = &[
             "mover",
             "extensibility",
         ],
+        versions: Versions::ALL,
+        beta_only_members: &[],
         flags: true,
     },
     EnumDef {
@@ -556,6 +578,8 @@ pub static ENUMS: &[EnumDef] = &[
             "canceling",
             "quarantined",
         ],
+        versions: Versions::ALL,
+        beta_only_members: &[],
         flags: false,
     },
     EnumDef {
@@ -568,6 +592,8 @@ pub static ENUMS: &[EnumDef] = &[
             "preview",
             "extensibilityOnDemand",
         ],
+        versions: Versions::ALL,
+        beta_only_members: &[],
         flags: false,
     },
     EnumDef {
@@ -578,41 +604,57 @@ pub static ENUMS: &[EnumDef] = &[
             "unknownFutureValue",
             "createdDateTime",
         ],
+        versions: Versions::ALL,
+        beta_only_members: &[],
         flags: false,
     },
     EnumDef {
         name: "microsoft.graph.identityGovernance.valueType",
         members: &["enum", "string", "int", "bool", "unknownFutureValue"],
+        versions: Versions::ALL,
+        beta_only_members: &[],
         flags: false,
     },
     EnumDef {
         name: "microsoft.graph.identityGovernance.membershipChangeType",
         members: &["add", "remove", "unknownFutureValue"],
+        versions: Versions::ALL,
+        beta_only_members: &[],
         flags: false,
     },
     EnumDef {
         name: "microsoft.graph.identityGovernance.customTaskExtensionOperationStatus",
         members: &["completed", "failed", "unknownFutureValue"],
+        versions: Versions::ALL,
+        beta_only_members: &[],
         flags: false,
     },
     EnumDef {
         name: "microsoft.graph.identityGovernance.customTaskExtensionReplyMode",
         members: &["none", "callback", "response", "unknownFutureValue"],
+        versions: Versions::ALL,
+        beta_only_members: &[],
         flags: false,
     },
     EnumDef {
         name: "microsoft.graph.identityGovernance.activationTaskScopeType",
         members: &["allTasks", "failedTasks", "unknownFutureValue"],
+        versions: Versions::ALL,
+        beta_only_members: &[],
         flags: false,
     },
     EnumDef {
         name: "microsoft.graph.identityGovernance.activationUserScopeType",
         members: &["allUsers", "failedUsers", "unknownFutureValue"],
+        versions: Versions::ALL,
+        beta_only_members: &[],
         flags: false,
     },
     EnumDef {
         name: "microsoft.graph.identityGovernance.matchMode",
         members: &["any", "all", "unknownFutureValue"],
+        versions: Versions::ALL,
+        beta_only_members: &[],
         flags: false,
     },
     EnumDef {
@@ -624,6 +666,8 @@ pub static ENUMS: &[EnumDef] = &[
             "multipleConditionsExceeded",
             "unknownFutureValue",
         ],
+        versions: Versions::ALL,
+        beta_only_members: &[],
         flags: false,
     },
     EnumDef {
@@ -634,16 +678,22 @@ pub static ENUMS: &[EnumDef] = &[
             "unknownFutureValue",
             "provisioningObject",
         ],
+        versions: Versions::ALL,
+        beta_only_members: &["agentIdentity"],
         flags: true,
     },
     EnumDef {
         name: "microsoft.graph.identityGovernance.workflowTriggerOperatorEventTiming",
         members: &["before", "after", "on", "unknownFutureValue"],
+        versions: Versions::BETA_ONLY,
+        beta_only_members: &[],
         flags: false,
     },
     EnumDef {
         name: "microsoft.graph.identityGovernance.agentBuilderPlatforms",
         members: &["microsoftCopilotStudio", "foundry", "unknownFutureValue"],
+        versions: Versions::BETA_ONLY,
+        beta_only_members: &[],
         flags: true,
     },
 ];

@@ -3,9 +3,11 @@
 use serde_json::{Map, Value};
 
 use crate::schema::{
-    derives_from, enum_def, is_polymorphic, property, type_def, Property, Ty, TypeDef,
+    derives_from, enum_def, is_polymorphic, property, property_in, shown_as, type_def, EnumDef,
+    Property, Ty, TypeDef,
 };
 use crate::time::{normalize_date, normalize_datetime, parse_duration};
+use crate::version::ApiVersion;
 use crate::ModelError;
 
 /// Validate a JSON request body against `type_name`.
@@ -269,16 +271,27 @@ fn validate_scalar(ty: Ty, v: &Value, path: &str, depth: usize) -> Result<Value,
     }
 }
 
-/// Prepare a stored value for the wire: drop write-only properties and, unless the caller sent
-/// `Prefer: include-unknown-enum-members`, replace evolvable enum members with
-/// `unknownFutureValue`.
-pub fn render(type_name: &str, value: &mut Value, include_evolvable: bool) {
+/// Prepare a stored value for the wire in `version`: drop write-only properties and what the
+/// version does not know (a value of a type it lacks reads as the nearest base type it knows),
+/// show enum members it lacks as `unknownFutureValue` and, unless the caller sent
+/// `Prefer: include-unknown-enum-members`, evolvable members too.
+pub fn render(type_name: &str, value: &mut Value, include_evolvable: bool, version: ApiVersion) {
     if let Some(td) = type_def(type_name) {
-        render_object(td, value, include_evolvable, 0);
+        let how = Rendering {
+            include_evolvable,
+            version,
+        };
+        render_object(td, value, how, 0);
     }
 }
 
-fn render_object(declared: &'static TypeDef, value: &mut Value, include: bool, depth: usize) {
+#[derive(Clone, Copy)]
+struct Rendering {
+    include_evolvable: bool,
+    version: ApiVersion,
+}
+
+fn render_object(declared: &'static TypeDef, value: &mut Value, how: Rendering, depth: usize) {
     if depth > MAX_DEPTH {
         return;
     }
@@ -290,23 +303,30 @@ fn render_object(declared: &'static TypeDef, value: &mut Value, include: bool, d
         .and_then(Value::as_str)
         .and_then(type_def)
         .unwrap_or(declared);
+    let shown = shown_as(actual, how.version).unwrap_or(actual);
+    if !std::ptr::eq(shown, actual) {
+        obj.insert(
+            "@odata.type".into(),
+            Value::String(format!("#{}", shown.name)),
+        );
+    }
     let mut drop_keys = Vec::new();
     for (key, v) in obj.iter_mut() {
         let Some(prop) = property(actual, key) else {
             continue;
         };
-        if prop.write_only {
+        if prop.write_only || property_in(shown, key, how.version).is_none() {
             drop_keys.push(key.clone());
             continue;
         }
         if prop.collection {
             if let Value::Array(items) = v {
                 for item in items {
-                    render_scalar(prop.ty, item, include, depth);
+                    render_scalar(prop.ty, item, how, depth);
                 }
             }
         } else {
-            render_scalar(prop.ty, v, include, depth);
+            render_scalar(prop.ty, v, how, depth);
         }
     }
     for k in drop_keys {
@@ -314,24 +334,33 @@ fn render_object(declared: &'static TypeDef, value: &mut Value, include: bool, d
     }
 }
 
-fn render_scalar(ty: Ty, v: &mut Value, include: bool, depth: usize) {
+/// How a stored enum member reads: as itself, or as `unknownFutureValue` when the version
+/// lacks it or it is evolvable and the caller did not ask for those.
+fn shown_member(ed: &EnumDef, member: &str, how: Rendering) -> bool {
+    let known = ed
+        .member(member)
+        .is_none_or(|m| ed.has_member(m, how.version));
+    known && (how.include_evolvable || !ed.is_evolvable(member))
+}
+
+fn render_scalar(ty: Ty, v: &mut Value, how: Rendering, depth: usize) {
     match ty {
-        Ty::Enum(name) if !include => {
+        Ty::Enum(name) => {
             if let (Some(ed), Some(s)) = (enum_def(name), v.as_str()) {
-                if ed.is_evolvable(s) {
+                if !shown_member(ed, s, how) {
                     *v = Value::String("unknownFutureValue".into());
                 }
             }
         }
-        Ty::Flags(name) if !include => {
+        Ty::Flags(name) => {
             if let (Some(ed), Some(s)) = (enum_def(name), v.as_str()) {
-                if s.split(',').any(|m| ed.is_evolvable(m)) {
+                if s.split(',').any(|m| !shown_member(ed, m, how)) {
                     let mut out: Vec<&str> = Vec::new();
                     for m in s.split(',') {
-                        let m = if ed.is_evolvable(m) {
-                            "unknownFutureValue"
-                        } else {
+                        let m = if shown_member(ed, m, how) {
                             m
+                        } else {
+                            "unknownFutureValue"
                         };
                         if !out.contains(&m) {
                             out.push(m);
@@ -343,17 +372,197 @@ fn render_scalar(ty: Ty, v: &mut Value, include: bool, depth: usize) {
         }
         Ty::Complex(name) => {
             if let Some(td) = type_def(name) {
-                render_object(td, v, include, depth + 1);
+                render_object(td, v, how, depth + 1);
             }
         }
         _ => {}
     }
 }
 
+/// Refuse, in a request to `version`, what only another version knows: a type named by
+/// `@odata.type`, a property, an enum member. `request_type` is the body's type as the
+/// reference writes it: a type name, or `{name: Type, other: Collection(Type)}` for an
+/// action's parameters. Everything else about the body is judged where it is validated.
+pub fn check_request(
+    version: ApiVersion,
+    request_type: &str,
+    body: &Value,
+) -> Result<(), ModelError> {
+    if version == ApiVersion::Beta {
+        return Ok(());
+    }
+    let Some(params) = request_type
+        .strip_prefix('{')
+        .and_then(|r| r.strip_suffix('}'))
+    else {
+        return match type_def(request_type) {
+            Some(td) => check_object(td, body, "", version, 0),
+            None => Ok(()),
+        };
+    };
+    for param in params.split(',') {
+        let Some((name, ty)) = param.split_once(':') else {
+            continue;
+        };
+        let (name, ty) = (name.trim(), ty.trim());
+        let ty = ty
+            .strip_prefix("Collection(")
+            .and_then(|t| t.strip_suffix(')'))
+            .unwrap_or(ty);
+        if let (Some(td), Some(v)) = (type_def(ty), body.get(name)) {
+            check_complex(td, v, name, version, 0)?;
+        }
+    }
+    Ok(())
+}
+
+fn check_complex(
+    td: &'static TypeDef,
+    v: &Value,
+    path: &str,
+    version: ApiVersion,
+    depth: usize,
+) -> Result<(), ModelError> {
+    match v {
+        Value::Array(items) => items.iter().enumerate().try_for_each(|(i, item)| {
+            check_object(td, item, &format!("{path}[{i}]"), version, depth)
+        }),
+        _ => check_object(td, v, path, version, depth),
+    }
+}
+
+fn check_object(
+    declared: &'static TypeDef,
+    value: &Value,
+    path: &str,
+    version: ApiVersion,
+    depth: usize,
+) -> Result<(), ModelError> {
+    let Some(obj) = value.as_object().filter(|_| depth <= MAX_DEPTH) else {
+        return Ok(());
+    };
+    let annotated = obj
+        .get("@odata.type")
+        .and_then(Value::as_str)
+        .map(|name| (name, type_def(name)));
+    let actual = match annotated {
+        Some((name, Some(td))) if !td.versions.has(version) => {
+            return Err(ModelError::invalid(
+                &join(path, "@odata.type"),
+                &format!("'{name}' is not a known type"),
+            ));
+        }
+        Some((_, Some(td))) => td,
+        _ => declared,
+    };
+    for (key, v) in obj {
+        let Some(prop) = property(actual, key) else {
+            continue;
+        };
+        let p = join(path, key);
+        if !prop.versions.has(version) {
+            return Err(ModelError::UnknownProperty {
+                type_name: actual.name.to_string(),
+                property: p,
+            });
+        }
+        match prop.ty {
+            Ty::Enum(name) | Ty::Flags(name) => check_members(name, v, &p, version)?,
+            Ty::Complex(name) => {
+                if let Some(td) = type_def(name) {
+                    check_complex(td, v, &p, version, depth + 1)?;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn check_members(
+    enum_name: &str,
+    v: &Value,
+    path: &str,
+    version: ApiVersion,
+) -> Result<(), ModelError> {
+    let Some(ed) = enum_def(enum_name) else {
+        return Ok(());
+    };
+    let given: Vec<&str> = match v {
+        Value::String(s) => s.split(',').map(str::trim).collect(),
+        Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    for s in given {
+        if ed.member(s).is_some() && ed.member_in(s, version).is_none() {
+            return Err(ModelError::invalid(
+                path,
+                &format!(
+                    "'{s}' is not a member of {enum_name} ({})",
+                    ed.members_in(version).join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
-    use super::unknown_property_path;
-    use crate::types::USER;
+    use super::{check_request, render, unknown_property_path};
+    use crate::types::{USER, WORKFLOW};
+    use crate::version::ApiVersion;
+    use serde_json::json;
+
+    fn workflow() -> serde_json::Value {
+        json!({
+            "category": "mover",
+            "targetSubjectType": "user,agentIdentity",
+            "executionConditions": {
+                "@odata.type": "#microsoft.graph.identityGovernance.triggerAndScopeBasedConditions",
+                "scope": {
+                    "@odata.type": "#microsoft.graph.identityGovernance.allExcludingGroupsSubjectSet",
+                    "excludedGroups": []
+                }
+            }
+        })
+    }
+
+    #[test]
+    fn v1_shows_beta_only_members_and_types_as_what_it_knows() {
+        let mut on_v1 = workflow();
+        render(WORKFLOW, &mut on_v1, true, ApiVersion::V1);
+        assert_eq!(on_v1["category"], "mover");
+        assert_eq!(on_v1["targetSubjectType"], "user,unknownFutureValue");
+        assert_eq!(
+            on_v1["executionConditions"]["scope"],
+            json!({"@odata.type": "#microsoft.graph.subjectSet"})
+        );
+        let mut on_beta = workflow();
+        render(WORKFLOW, &mut on_beta, true, ApiVersion::Beta);
+        assert_eq!(on_beta, workflow());
+    }
+
+    #[test]
+    fn v1_requests_may_not_name_beta_only_members_or_types() {
+        assert!(check_request(ApiVersion::Beta, WORKFLOW, &workflow()).is_ok());
+        let refused = check_request(ApiVersion::V1, WORKFLOW, &workflow()).unwrap_err();
+        assert_eq!(refused.target(), Some("targetSubjectType"));
+        let mut body = workflow();
+        body["targetSubjectType"] = json!("user");
+        let refused = check_request(ApiVersion::V1, WORKFLOW, &body).unwrap_err();
+        assert_eq!(
+            refused.target(),
+            Some("executionConditions.scope.@odata.type")
+        );
+        let scope = json!({"scope": {"@odata.type": "#microsoft.graph.identityGovernance.activateUserScope", "users": [{"id": "u"}]}});
+        assert!(check_request(
+            ApiVersion::V1,
+            "{scope: microsoft.graph.identityGovernance.activationScope}",
+            &scope
+        )
+        .is_ok());
+    }
 
     fn paths(p: &[&str]) -> Vec<Vec<String>> {
         p.iter()

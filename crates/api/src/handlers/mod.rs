@@ -6,6 +6,7 @@
 pub mod actions;
 pub mod authentication;
 pub mod catalog;
+pub mod containers;
 pub mod directory;
 pub mod entitlement;
 pub mod extensions;

@@ -18,6 +18,7 @@ pub(crate) fn function_result(ctx: &Ctx, type_name: &str, mut body: Value) -> Re
         &format!("{NS}{type_name}"),
         &mut body,
         ctx.include_evolvable,
+        ctx.version,
     );
     let mut out = Map::new();
     out.insert(

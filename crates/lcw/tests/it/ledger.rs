@@ -11,7 +11,11 @@ use crate::both_backends;
 use crate::harness::lcw_bin;
 
 const LW: &str = "/identityGovernance/lifecycleWorkflows";
-const REFERENCE_TOTAL: usize = 310;
+/// Each version: its ledger heading, its reference list and that list's length.
+const VERSIONS: [(&str, &str, usize); 2] = [
+    ("beta", "crates/api/reference/api-endpoints.json", 310),
+    ("v1.0", "crates/api/reference/api-endpoints-v1.0.json", 259),
+];
 
 fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -26,8 +30,8 @@ fn rendered() -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-fn reference() -> Vec<(String, String)> {
-    let path = workspace_root().join("crates/api/reference/api-endpoints.json");
+fn reference(file: &str) -> Vec<(String, String)> {
+    let path = workspace_root().join(file);
     let v: Vec<Value> = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
     v.iter()
         .map(|e| {
@@ -37,6 +41,16 @@ fn reference() -> Vec<(String, String)> {
             )
         })
         .collect()
+}
+
+/// The part of the ledger about one version (`## /beta` up to the next `## `).
+fn version_part(ledger: &str, version: &str) -> String {
+    let heading = format!("\n## /{version}\n");
+    let start = ledger
+        .find(&heading)
+        .unwrap_or_else(|| panic!("no '{heading}'"));
+    let rest = &ledger[start + heading.len()..];
+    rest[..rest.find("\n## ").unwrap_or(rest.len())].to_string()
 }
 
 /// `(method, path)` rows of one ledger section, paths made absolute again.
@@ -83,27 +97,37 @@ fn committed_ledger_is_current() {
 #[test]
 fn every_reference_endpoint_is_served_or_listed_as_501() {
     let ledger = rendered();
-    let reference = reference();
-    assert_eq!(reference.len(), REFERENCE_TOTAL);
-    let served = section(&ledger, "## Served");
-    let missing = section(&ledger, "## Not implemented (501)");
-    assert_eq!(count_line(&ledger, "reference endpoints"), REFERENCE_TOTAL);
-    assert_eq!(count_line(&ledger, "served"), served.len());
-    assert_eq!(
-        count_line(&ledger, "not implemented (501 NotImplemented)"),
-        missing.len()
-    );
-    assert_eq!(served.len() + missing.len(), REFERENCE_TOTAL);
-    let listed: Vec<&(String, String)> = served.iter().chain(missing.iter()).collect();
-    let unique: HashSet<&(String, String)> = listed.iter().copied().collect();
-    assert_eq!(unique.len(), REFERENCE_TOTAL, "an endpoint is listed twice");
-    let want: HashSet<&(String, String)> = reference.iter().collect();
-    assert_eq!(unique, want, "ledger rows differ from the reference list");
-    assert!(
-        served.len() >= 80,
-        "served count dropped to {}",
-        served.len()
-    );
+    for (version, file, total) in VERSIONS {
+        let part = version_part(&ledger, version);
+        let reference = reference(file);
+        assert_eq!(reference.len(), total, "{file}");
+        let served = section(&part, &format!("### Served (/{version})"));
+        let missing = section(&part, &format!("### Not implemented (501) (/{version})"));
+        assert_eq!(count_line(&part, "reference endpoints"), total);
+        assert_eq!(count_line(&part, "served"), served.len());
+        assert_eq!(
+            count_line(&part, "not implemented (501 NotImplemented)"),
+            missing.len()
+        );
+        assert_eq!(served.len() + missing.len(), total);
+        let listed: Vec<&(String, String)> = served.iter().chain(missing.iter()).collect();
+        let unique: HashSet<&(String, String)> = listed.iter().copied().collect();
+        assert_eq!(
+            unique.len(),
+            total,
+            "an endpoint of /{version} is listed twice"
+        );
+        let want: HashSet<&(String, String)> = reference.iter().collect();
+        assert_eq!(unique, want, "/{version} ledger rows differ from {file}");
+        assert!(
+            served.len() >= 80,
+            "/{version} served count dropped to {}",
+            served.len()
+        );
+    }
+    // Every v1.0 endpoint is served: v1.0 is a subset of what lcw serves on beta.
+    let v1 = version_part(&ledger, "v1.0");
+    assert_eq!(count_line(&v1, "served"), 259, "{v1}");
 }
 
 /// A concrete URL for a reference template: keys become GUIDs (version numbers `1`),
@@ -143,15 +167,25 @@ fn concrete(template: &str) -> String {
 
 both_backends!(the_server_answers_as_the_ledger_says, |t| {
     let ledger = rendered();
-    for (method, path) in section(&ledger, "## Not implemented (501)") {
-        let url = concrete(&path);
+    for (version, _, _) in VERSIONS {
+        answers_as_listed(&t, &version_part(&ledger, version), version).await;
+    }
+});
+
+/// Each endpoint the ledger lists for `version` answers as listed there: 501, or routed to
+/// a handler (not 501, 405 or an unknown segment, and no server error) for a request of
+/// the listed shape.
+async fn answers_as_listed(t: &crate::harness::Tenant, part: &str, version: &str) {
+    let root = t.server.base.replace("/beta", &format!("/{version}"));
+    for (method, path) in section(part, &format!("### Not implemented (501) (/{version})")) {
+        let url = format!("{root}{}", concrete(&path));
         let body = matches!(method.as_str(), "POST" | "PATCH" | "PUT").then(|| json!({}));
         let r = t.send(&method, &url, body.as_ref()).await;
         assert_eq!(r.status, 501, "{method} {url}: {}", r.text);
         assert_eq!(r.code(), "NotImplemented", "{method} {url}");
     }
-    for (method, path) in section(&ledger, "## Served") {
-        let url = concrete(&path);
+    for (method, path) in section(part, &format!("### Served (/{version})")) {
+        let url = format!("{root}{}", concrete(&path));
         let body = matches!(method.as_str(), "POST" | "PATCH" | "PUT").then(|| json!({}));
         let r = t.send(&method, &url, body.as_ref()).await;
         let unrouted = r.status == 501
@@ -167,4 +201,4 @@ both_backends!(the_server_answers_as_the_ledger_says, |t| {
         );
         assert!(r.status < 500, "{method} {url} -> {}: {}", r.status, r.text);
     }
-});
+}

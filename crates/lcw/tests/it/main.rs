@@ -26,4 +26,5 @@ mod runs;
 mod scheduler_races;
 mod task_catalog;
 mod tenant_clocks;
+mod v1;
 mod workflows;
