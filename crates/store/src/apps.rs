@@ -55,10 +55,10 @@ pub struct AppCredentials {
     pub certificates: Vec<CertificateRow>,
 }
 
-const APP_COLUMNS: &str =
-    "tenant_id, client_id, object_id, display_name, permissions, created_at";
+const APP_COLUMNS: &str = "tenant_id, client_id, object_id, display_name, permissions, created_at";
 const SECRET_COLUMNS: &str = "key_id, display_name, hint, secret_hash, created_at, expires_at";
-const CERT_COLUMNS: &str = "key_id, thumbprint_sha1, thumbprint_sha256, key_type, public_key, created_at, expires_at";
+const CERT_COLUMNS: &str =
+    "key_id, thumbprint_sha1, thumbprint_sha256, key_type, public_key, created_at, expires_at";
 
 fn app_of(r: &sqlx::any::AnyRow) -> Result<AppRow> {
     let permissions: String = r.try_get(4)?;

@@ -96,9 +96,10 @@ impl Store {
 
     /// Every tenant, oldest first.
     pub async fn list_tenants(&self) -> Result<Vec<TenantRow>> {
-        let rows = sqlx::query("SELECT id, domain, created_at FROM tenants ORDER BY created_at, id")
-            .fetch_all(self.pool())
-            .await?;
+        let rows =
+            sqlx::query("SELECT id, domain, created_at FROM tenants ORDER BY created_at, id")
+                .fetch_all(self.pool())
+                .await?;
         rows.iter().map(tenant_of).collect()
     }
 
@@ -127,7 +128,6 @@ impl Store {
         self.bump(tenant);
         Ok(gone > 0)
     }
-
 }
 
 async fn delete_rows(conn: &mut sqlx::AnyConnection, tables: &[&str], tenant: &str) -> Result<()> {
