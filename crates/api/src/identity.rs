@@ -581,9 +581,18 @@ pub(crate) async fn admin(
         ("POST", ["apps", id, "secrets"]) => {
             let b = json_body(body)?;
             let name = b.get("displayName").and_then(Value::as_str);
-            let secret = domain
-                .add_app_secret(id, name, days(&b, "expiresInDays")?)
-                .await?;
+            let lifetime = match b.get("endDateTime").and_then(Value::as_str) {
+                Some(end) => lifecycle::identity::SecretLifetime::Until(
+                    model::time::parse_datetime(end).ok_or_else(|| ApiError::BadRequest {
+                        message: format!(
+                            "'endDateTime' must be an RFC 3339 date-time, got '{end}'."
+                        ),
+                        target: Some("endDateTime".into()),
+                    })?,
+                ),
+                None => lifecycle::identity::SecretLifetime::Days(days(&b, "expiresInDays")?),
+            };
+            let secret = domain.add_app_secret(id, name, lifetime).await?;
             Ok((StatusCode::CREATED, secret_json(&secret)))
         }
         ("POST", ["apps", id, "certificates"]) => {

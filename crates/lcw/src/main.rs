@@ -573,7 +573,11 @@ async fn app_command(command: AppCommand) -> Result<(), CliError> {
         } => {
             let secret = open_domain(&db.database)
                 .await?
-                .add_app_secret(&client_id, name.as_deref(), days)
+                .add_app_secret(
+                    &client_id,
+                    name.as_deref(),
+                    lifecycle::identity::SecretLifetime::Days(days),
+                )
                 .await?;
             if json {
                 print_json(&api::identity::secret_json(&secret));

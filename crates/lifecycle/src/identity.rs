@@ -84,6 +84,15 @@ pub struct NewSecret {
     pub expires_at: DateTime<Utc>,
 }
 
+/// How long a new secret is valid.
+#[derive(Debug, Clone, Copy)]
+pub enum SecretLifetime {
+    /// From now, 1 to [`MAX_SECRET_DAYS`] days.
+    Days(i64),
+    /// Until a time, which may have passed already (for trying out expired secrets).
+    Until(DateTime<Utc>),
+}
+
 /// A registered app with the secret made with it.
 #[derive(Debug, Clone)]
 pub struct Registered {
@@ -381,14 +390,26 @@ impl Service {
         &self,
         client_id: &str,
         display_name: Option<&str>,
-        days: i64,
+        lifetime: SecretLifetime,
     ) -> Result<NewSecret> {
         let app = self.app(client_id).await?.app;
-        let secret = new_secret(
-            display_name.unwrap_or("secret"),
-            check_days(days)?,
-            Utc::now(),
-        )?;
+        let now = Utc::now();
+        let name = display_name.unwrap_or("secret");
+        let secret = match lifetime {
+            SecretLifetime::Days(days) => new_secret(name, check_days(days)?, now)?,
+            SecretLifetime::Until(end) => {
+                if end > now + Duration::days(MAX_SECRET_DAYS) {
+                    return Err(invalid(
+                        format!("A secret is valid for at most {MAX_SECRET_DAYS} days."),
+                        "endDateTime",
+                    ));
+                }
+                NewSecret {
+                    expires_at: end,
+                    ..new_secret(name, 1, now)?
+                }
+            }
+        };
         self.store
             .add_app_secret(&app.tenant_id, &app.client_id, &secret_row(&secret))
             .await?;
