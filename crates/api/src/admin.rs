@@ -2,7 +2,8 @@
 //! (only served when the server runs with `--clock manual`), and list the e-mail outbox
 //! (`GET /lcw/admin/outbox`, paged, `?status=` filtered) and send a message again
 //! (`POST /lcw/admin/outbox/{id}/requeue`), always served. Callers need a token with
-//! `LifecycleWorkflows.ReadWrite.All`; the outbox is the token's tenant's.
+//! `LifecycleWorkflows.ReadWrite.All`; the outbox is the token's tenant's. Tenants and app
+//! registrations (`/lcw/admin/tenants`, `/lcw/admin/apps`) are served by `identity.rs`.
 //!
 //! The work is the domain's (`lifecycle::admin`); the manual clock is moved here, as it is
 //! part of how the server was started.
@@ -28,6 +29,9 @@ pub async fn handle(
 ) -> Result<(StatusCode, Value), ApiError> {
     let route = rest.trim_end_matches('/');
     let not_found = || ApiError::NotFound(format!("No admin endpoint {method} /lcw/admin/{rest}."));
+    if crate::identity::is_admin_route(route) {
+        return crate::identity::admin(state, method, authorization, route, query, body).await;
+    }
     if route == "outbox" || route.starts_with("outbox/") {
         let principal = authorize_outbox(state, authorization).await?;
         let caller = lifecycle::Caller {

@@ -23,7 +23,7 @@ pub const GRAPH_AUDIENCES: &[&str] = &[
     "https://graph.microsoft.com/",
     "00000003-0000-0000-c000-000000000000",
 ];
-pub const DEFAULT_TENANT: &str = "00000000-0000-0000-0000-000000000001";
+pub const DEFAULT_TENANT: &str = lifecycle::identity::DEFAULT_TENANT;
 pub const DEFAULT_APP_OBJECT_ID: &str = "00000000-0000-0000-0000-0000000000a1";
 pub const DEFAULT_APP_ID: &str = "00000000-0000-0000-0000-0000000000a2";
 pub const DEFAULT_USER_OBJECT_ID: &str = "00000000-0000-0000-0000-0000000000b1";
@@ -80,6 +80,15 @@ pub struct Claims {
     pub nbf: Option<i64>,
     #[serde(default)]
     pub iat: i64,
+    /// Token version, as Graph's tokens say it (`1.0`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ver: Option<String>,
+    /// `app` for an application's own token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idtyp: Option<String>,
+    /// How the app proved itself: `1` a secret, `2` a certificate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appidacr: Option<String>,
 }
 
 /// Who is calling, after the token checked out.
@@ -536,13 +545,10 @@ impl TokenRequest {
         TokenRequest {
             tenant: DEFAULT_TENANT.into(),
             delegated: false,
-            permissions: vec![
-                "LifecycleWorkflows.ReadWrite.All".into(),
-                "User.ReadWrite.All".into(),
-                "Group.ReadWrite.All".into(),
-                "UserAuthenticationMethod.ReadWrite.All".into(),
-                "EntitlementManagement.ReadWrite.All".into(),
-            ],
+            permissions: lifecycle::identity::FULL_PERMISSIONS
+                .iter()
+                .map(|p| p.to_string())
+                .collect(),
             directory_roles: Vec::new(),
             object_id: DEFAULT_APP_OBJECT_ID.into(),
             app_id: DEFAULT_APP_ID.into(),
@@ -568,6 +574,42 @@ pub fn issue_token(key: &SigningKey, req: &TokenRequest) -> Result<String, ApiEr
         exp: now + req.expires_in,
         nbf: Some(now),
         iat: now,
+        ver: None,
+        idtyp: None,
+        appidacr: None,
+    };
+    key.sign(&claims)
+}
+
+/// How long tokens from the token endpoint live (Entra's are valid 60 to 90 minutes).
+pub const APP_TOKEN_SECONDS: i64 = 3599;
+
+/// The access token the token endpoint issues to a signed-in app, shaped as Graph's app
+/// tokens: `roles`, `tid`, `appid` and `azp`, `oid` and `sub` (the app's object id), Graph's
+/// audience, and the issuer every lcw node on the database accepts.
+pub fn issue_app_token(
+    key: &SigningKey,
+    app: &store::AppRow,
+    with_certificate: bool,
+) -> Result<String, ApiError> {
+    let now = chrono::Utc::now().timestamp();
+    let claims = Claims {
+        aud: json!(GRAPH_AUDIENCES[0]),
+        iss: dev_issuer(&app.tenant_id),
+        tid: app.tenant_id.clone(),
+        oid: Some(app.object_id.clone()),
+        sub: Some(app.object_id.clone()),
+        appid: Some(app.client_id.clone()),
+        azp: Some(app.client_id.clone()),
+        roles: Some(app.permissions.clone()),
+        scp: None,
+        wids: None,
+        exp: now + APP_TOKEN_SECONDS,
+        nbf: Some(now),
+        iat: now,
+        ver: Some("1.0".into()),
+        idtyp: Some("app".into()),
+        appidacr: Some(if with_certificate { "2" } else { "1" }.into()),
     };
     key.sign(&claims)
 }
@@ -592,6 +634,9 @@ impl engine::callout::CalloutSigner for SigningKey {
             exp: now + 600,
             nbf: Some(now),
             iat: now,
+            ver: None,
+            idtyp: None,
+            appidacr: None,
         };
         self.sign(&claims).map_err(|e| e.to_string())
     }

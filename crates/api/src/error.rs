@@ -195,3 +195,145 @@ impl From<engine::runner::EngineError> for ApiError {
         }
     }
 }
+
+/// An error of the Entra identity endpoints (`/{tenant}/oauth2/v2.0/token` and the
+/// discovery documents), in Entra's own shape rather than Graph's: `error`, an
+/// `error_description` that starts with the AADSTS code, `error_codes`, `timestamp`,
+/// `trace_id`, `correlation_id`, `error_uri`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntraError {
+    pub status: StatusCode,
+    /// The OAuth error: `invalid_request`, `invalid_client`, `unauthorized_client`, ...
+    pub error: &'static str,
+    /// The AADSTS number.
+    pub code: u32,
+    pub message: String,
+}
+
+impl EntraError {
+    pub fn new(
+        status: StatusCode,
+        error: &'static str,
+        code: u32,
+        message: impl Into<String>,
+    ) -> Self {
+        EntraError {
+            status,
+            error,
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// 400 `invalid_request`.
+    pub fn invalid_request(code: u32, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_request", code, message)
+    }
+
+    /// 401 `invalid_client`: the client's credentials do not hold.
+    pub fn invalid_client(code: u32, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "invalid_client", code, message)
+    }
+
+    /// 400 `invalid_request` for a missing form parameter (AADSTS900144).
+    pub fn missing(parameter: &str) -> Self {
+        Self::invalid_request(
+            900144,
+            format!("The request body must contain the following parameter: '{parameter}'."),
+        )
+    }
+
+    /// The tenant named in the path is not known (AADSTS90002).
+    pub fn unknown_tenant(tenant: &str, error: &'static str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            error,
+            90002,
+            format!(
+                "Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant."
+            ),
+        )
+    }
+
+    /// The JSON body; `now` is the UTC time of the answer.
+    pub fn body(
+        &self,
+        trace_id: &str,
+        correlation_id: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Vec<u8> {
+        let timestamp = now.format("%Y-%m-%d %H:%M:%SZ").to_string();
+        let description = format!(
+            "AADSTS{}: {} Trace ID: {trace_id} Correlation ID: {correlation_id} Timestamp: {timestamp}",
+            self.code, self.message
+        );
+        serde_json::to_vec(&json!({
+            "error": self.error,
+            "error_description": description,
+            "error_codes": [self.code],
+            "timestamp": timestamp,
+            "trace_id": trace_id,
+            "correlation_id": correlation_id,
+            "error_uri": format!("https://login.microsoftonline.com/error?code={}", self.code),
+        }))
+        .unwrap_or_default()
+    }
+}
+
+/// A sign-in the domain refused, as Entra answers it.
+impl From<lifecycle::identity::SignInError> for EntraError {
+    fn from(e: lifecycle::identity::SignInError) -> Self {
+        use lifecycle::identity::SignInError as E;
+        match e {
+            E::UnknownTenant(t) => EntraError::unknown_tenant(&t, "invalid_request"),
+            E::UnknownApp { client_id, tenant } => EntraError::new(
+                StatusCode::BAD_REQUEST,
+                "unauthorized_client",
+                700016,
+                format!(
+                    "Application with identifier '{client_id}' was not found in the directory '{tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant."
+                ),
+            ),
+            E::InvalidSecret(app) => EntraError::invalid_client(
+                7000215,
+                format!(
+                    "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{app}'."
+                ),
+            ),
+            E::ExpiredSecret(app) => EntraError::invalid_client(
+                7000222,
+                format!(
+                    "The provided client secret keys for app '{app}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds."
+                ),
+            ),
+            E::UnknownCertificate(app) => EntraError::invalid_client(
+                700027,
+                format!(
+                    "Client assertion failed signature validation. The key was not found: no certificate of app '{app}' has the thumbprint in the assertion's x5t or x5t#S256 header."
+                ),
+            ),
+            E::InvalidAssertion(reason) => EntraError::invalid_client(
+                700027,
+                format!("Client assertion failed signature validation. {reason}"),
+            ),
+            E::Store(store::StoreError::Busy(detail)) => {
+                tracing::warn!(detail = %detail, "database busy; token request answered 503");
+                EntraError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "temporarily_unavailable",
+                    50196,
+                    "The server is temporarily unable to handle the request. Retry the request.",
+                )
+            }
+            E::Store(other) => {
+                tracing::error!(detail = %other, "token request failed");
+                EntraError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "server_error",
+                    50000,
+                    "There was an error issuing a token or an issue with our sign-in service.",
+                )
+            }
+        }
+    }
+}

@@ -9,6 +9,7 @@ mod cache;
 pub mod ctx;
 pub mod error;
 pub mod handlers;
+pub mod identity;
 pub mod ledger;
 pub mod operation;
 pub mod ops;

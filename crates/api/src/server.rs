@@ -104,12 +104,12 @@ async fn shutdown_signal() {
     }
 }
 
-struct RequestIds {
-    request_id: String,
-    client_request_id: String,
+pub(crate) struct RequestIds {
+    pub(crate) request_id: String,
+    pub(crate) client_request_id: String,
 }
 
-fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(crate) fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
@@ -123,6 +123,11 @@ async fn dispatch(State(state): State<Arc<AppState>>, req: Request) -> Response 
         request_id,
         client_request_id,
     };
+    // Entra's sign-in endpoints answer in Entra's shapes, not Graph's.
+    if let Some(endpoint) = crate::identity::Endpoint::of(req.uri().path()) {
+        let resp = crate::identity::serve(&state, endpoint, req, &ids).await;
+        return finish(resp, &ids);
+    }
     // The caller (and so the tenant) is not known yet, and may never be.
     let now = state.clock.shared_now();
     match handle(&state, req).await {
@@ -236,6 +241,11 @@ async fn handle(state: &Arc<AppState>, req: Request) -> Result<Response, ApiErro
             &body,
         )
         .await?;
+        if status == StatusCode::NO_CONTENT {
+            let mut r = Response::new(Body::empty());
+            *r.status_mut() = status;
+            return Ok(r);
+        }
         let bytes = serde_json::to_vec(&value).map_err(|e| ApiError::Internal(e.to_string()))?;
         return Ok(json_response(status, Bytes::from(bytes)));
     }
@@ -397,14 +407,14 @@ fn permission_fingerprint(p: &crate::auth::Principal) -> u64 {
 }
 
 /// The scheme and host absolute links (`@odata.context`, `@odata.nextLink`) are built on.
-struct Origin {
-    scheme: String,
-    host: String,
+pub(crate) struct Origin {
+    pub(crate) scheme: String,
+    pub(crate) host: String,
 }
 
 /// From the connection (plain HTTP) and its `Host` header; from `Forwarded` /
 /// `X-Forwarded-Proto` / `X-Forwarded-Host` only when the operator said a proxy sets them.
-fn origin(headers: &HeaderMap, trust_proxy: bool) -> Result<Origin, ApiError> {
+pub(crate) fn origin(headers: &HeaderMap, trust_proxy: bool) -> Result<Origin, ApiError> {
     let mut scheme = "http".to_string();
     let mut host = header_str(headers, "host").map(str::to_string);
     if trust_proxy {
@@ -467,16 +477,7 @@ async fn read_body(
     headers: &HeaderMap,
     method: &Method,
 ) -> Result<Bytes, ApiError> {
-    let limit = state.body_limit;
-    let declared = header_str(headers, "content-length").and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|len| len > limit.saturating_mul(DRAIN_FACTOR)) {
-        return Err(ApiError::PayloadTooLarge(limit));
-    }
-    // A body that trickles in would hold the request (and its connection) for as long as the
-    // client likes.
-    let bytes = tokio::time::timeout(state.limits.body_timeout, read_limited(body, limit))
-        .await
-        .map_err(|_| ApiError::RequestTimeout)??;
+    let bytes = read_any_body(state, body, headers).await?;
     if !bytes.is_empty() && matches!(*method, Method::POST | Method::PATCH | Method::PUT) {
         if let Some(ct) = header_str(headers, "content-type") {
             let ct = ct.to_ascii_lowercase();
@@ -490,6 +491,25 @@ async fn read_body(
             }
         }
     }
+    Ok(bytes)
+}
+
+/// A request body of any media type, within the size and time limits.
+pub(crate) async fn read_any_body(
+    state: &AppState,
+    body: Body,
+    headers: &HeaderMap,
+) -> Result<Bytes, ApiError> {
+    let limit = state.body_limit;
+    let declared = header_str(headers, "content-length").and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > limit.saturating_mul(DRAIN_FACTOR)) {
+        return Err(ApiError::PayloadTooLarge(limit));
+    }
+    // A body that trickles in would hold the request (and its connection) for as long as the
+    // client likes.
+    let bytes = tokio::time::timeout(state.limits.body_timeout, read_limited(body, limit))
+        .await
+        .map_err(|_| ApiError::RequestTimeout)??;
     Ok(bytes)
 }
 

@@ -34,6 +34,10 @@ enum Command {
     Token(TokenArgs),
     /// Bulk-load users and groups (JSON or CSV) into a tenant.
     Import(ImportArgs),
+    /// Manage tenants: add, list, remove.
+    Tenant(TenantArgs),
+    /// Manage app registrations: add, list, remove, add-secret, add-cert.
+    App(AppArgs),
     /// Print the endpoint coverage ledger (Markdown).
     Ledger,
 }
@@ -133,6 +137,115 @@ struct TokenArgs {
     /// Lifetime in seconds.
     #[arg(long, default_value_t = 86_400)]
     expires_in: i64,
+    /// Print this many tokens, one a line.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    count: u32,
+}
+
+#[derive(Args)]
+struct TenantArgs {
+    #[command(subcommand)]
+    command: TenantCommand,
+}
+
+#[derive(Subcommand)]
+enum TenantCommand {
+    /// Create a tenant with a domain name; prints its id.
+    Add {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// Its domain name, e.g. contoso.onmicrosoft.com.
+        #[arg(long)]
+        domain: String,
+        /// Its id (default: a new GUID).
+        #[arg(long)]
+        id: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the tenants.
+    List {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a tenant (by id or domain name) with its data and apps.
+    Remove {
+        #[command(flatten)]
+        db: DatabaseArg,
+        tenant: String,
+    },
+}
+
+#[derive(Args)]
+struct AppArgs {
+    #[command(subcommand)]
+    command: AppCommand,
+}
+
+#[derive(Subcommand)]
+enum AppCommand {
+    /// Register an app (creating its tenant when new) and print its credentials once.
+    Add {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// Tenant id the app belongs to.
+        #[arg(long, default_value = api::auth::DEFAULT_TENANT)]
+        tenant: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// An application permission to grant (repeatable), e.g. LifecycleWorkflows.ReadWrite.All.
+        #[arg(long = "permission", value_name = "PERMISSION")]
+        permissions: Vec<String>,
+        /// Days the client secret is valid.
+        #[arg(long, default_value_t = lifecycle::identity::DEFAULT_SECRET_DAYS)]
+        secret_days: i64,
+        /// Print `{"tenantId", "clientId", "clientSecret"}` as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List app registrations (of one tenant with --tenant).
+    List {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[arg(long)]
+        tenant: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete an app registration.
+    Remove {
+        #[command(flatten)]
+        db: DatabaseArg,
+        client_id: String,
+    },
+    /// Add a client secret to an app and print it once.
+    AddSecret {
+        #[command(flatten)]
+        db: DatabaseArg,
+        client_id: String,
+        /// The secret's display name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Days the secret is valid.
+        #[arg(long, default_value_t = lifecycle::identity::DEFAULT_SECRET_DAYS)]
+        days: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Register a certificate (PEM or DER file) for client assertions.
+    AddCert {
+        #[command(flatten)]
+        db: DatabaseArg,
+        client_id: String,
+        /// The certificate file.
+        #[arg(long)]
+        file: std::path::PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Args)]
@@ -172,6 +285,14 @@ enum CliError {
     Serve(std::io::Error),
     #[error("{0}")]
     Import(String),
+    #[error("{0}")]
+    Domain(String),
+}
+
+impl From<lifecycle::Error> for CliError {
+    fn from(e: lifecycle::Error) -> Self {
+        CliError::Domain(e.to_string())
+    }
 }
 
 /// The engine allocates many small JSON values and rows on two threads (the runtime and
@@ -267,12 +388,21 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Serve(args) => serve(args).await,
         Command::Token(args) => {
             require_existing_database(&args.db.database)?;
-            let store = open_store(&args.db.database).await?;
-            let key = api::load_signing_key(&store).await?;
             let req = token_request(&args)?;
-            println!("{}", api::auth::issue_token(&key, &req)?);
+            let key = token_signing_key(&args.db.database).await?;
+            let mut out = String::new();
+            for _ in 0..args.count {
+                out.push_str(&api::auth::issue_token(&key, &req)?);
+                out.push('\n');
+            }
+            use std::io::Write;
+            std::io::stdout()
+                .write_all(out.as_bytes())
+                .map_err(|e| CliError::Config(format!("cannot write the tokens: {e}")))?;
             Ok(())
         }
+        Command::Tenant(args) => tenant_command(args.command).await,
+        Command::App(args) => app_command(args.command).await,
         Command::Import(args) => {
             let store = open_store(&args.db.database).await?;
             let tenant = args.tenant.to_ascii_lowercase();
@@ -302,6 +432,179 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
     }
+}
+
+/// The signing key for `lcw token`, read without migrating (a server keeps the schema up
+/// to date); only a database no server has started on yet is opened in full, to create it.
+async fn token_signing_key(url: &str) -> Result<api::auth::SigningKey, CliError> {
+    let database = |source| CliError::Database {
+        url: url.to_string(),
+        source,
+    };
+    match store::read_signing_key(url).await.map_err(database)? {
+        Some((kid, secret)) => Ok(api::auth::SigningKey::from_stored(&kid, &secret)?),
+        None => {
+            let store = open_store(url).await?;
+            Ok(api::load_signing_key(&store).await?)
+        }
+    }
+}
+
+/// The domain over an existing database, for the tenant and app commands (which work
+/// while a server runs on it).
+async fn open_domain(url: &str) -> Result<lifecycle::Service, CliError> {
+    require_existing_database(url)?;
+    let store = open_store(url).await?;
+    let clock: Arc<dyn engine::Clock> = Arc::new(engine::SystemClock);
+    let engine = engine::runner::Engine::new(store.clone(), clock.clone());
+    Ok(lifecycle::Service::new(store, engine, clock))
+}
+
+fn print_json(value: &serde_json::Value) {
+    println!("{value}");
+}
+
+async fn tenant_command(command: TenantCommand) -> Result<(), CliError> {
+    match command {
+        TenantCommand::Add {
+            db,
+            domain,
+            id,
+            json,
+        } => {
+            let tenant = open_domain(&db.database)
+                .await?
+                .create_tenant(&domain, id.as_deref())
+                .await?;
+            if json {
+                print_json(&api::identity::tenant_json(&tenant));
+            } else {
+                println!("{}", tenant.id);
+            }
+        }
+        TenantCommand::List { db, json } => {
+            let tenants = open_domain(&db.database).await?.tenants().await?;
+            if json {
+                print_json(&serde_json::Value::Array(
+                    tenants.iter().map(api::identity::tenant_json).collect(),
+                ));
+            } else {
+                for t in tenants {
+                    println!("{}  {}", t.id, t.domain);
+                }
+            }
+        }
+        TenantCommand::Remove { db, tenant } => {
+            open_domain(&db.database)
+                .await?
+                .delete_tenant(&tenant)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn app_command(command: AppCommand) -> Result<(), CliError> {
+    match command {
+        AppCommand::Add {
+            db,
+            tenant,
+            name,
+            permissions,
+            secret_days,
+            json,
+        } => {
+            let new = lifecycle::identity::NewRegistration {
+                tenant_id: tenant,
+                display_name: name,
+                permissions,
+                secret_days,
+            };
+            let r = open_domain(&db.database).await?.register_app(&new).await?;
+            if json {
+                print_json(&serde_json::json!({
+                    "tenantId": r.app.tenant_id,
+                    "clientId": r.app.client_id,
+                    "clientSecret": r.secret.text,
+                }));
+            } else {
+                println!("tenant id:     {}", r.app.tenant_id);
+                println!("client id:     {}", r.app.client_id);
+                println!(
+                    "client secret: {} (shown once; valid until {})",
+                    r.secret.text,
+                    model::time::format_datetime(r.secret.expires_at)
+                );
+            }
+        }
+        AppCommand::List { db, tenant, json } => {
+            let apps = open_domain(&db.database)
+                .await?
+                .apps(tenant.as_deref())
+                .await?;
+            if json {
+                print_json(&serde_json::Value::Array(
+                    apps.iter().map(api::identity::app_json).collect(),
+                ));
+            } else {
+                for a in apps {
+                    println!(
+                        "{}  {}  {}  {}",
+                        a.client_id,
+                        a.tenant_id,
+                        a.display_name,
+                        a.permissions.join(" ")
+                    );
+                }
+            }
+        }
+        AppCommand::Remove { db, client_id } => {
+            open_domain(&db.database)
+                .await?
+                .remove_app(&client_id)
+                .await?;
+        }
+        AppCommand::AddSecret {
+            db,
+            client_id,
+            name,
+            days,
+            json,
+        } => {
+            let secret = open_domain(&db.database)
+                .await?
+                .add_app_secret(
+                    &client_id,
+                    name.as_deref(),
+                    lifecycle::identity::SecretLifetime::Days(days),
+                )
+                .await?;
+            if json {
+                print_json(&api::identity::secret_json(&secret));
+            } else {
+                println!("{}", secret.text);
+            }
+        }
+        AppCommand::AddCert {
+            db,
+            client_id,
+            file,
+            json,
+        } => {
+            let bytes = std::fs::read(&file)
+                .map_err(|e| CliError::Config(format!("cannot read '{}': {e}", file.display())))?;
+            let cert = open_domain(&db.database)
+                .await?
+                .add_app_certificate(&client_id, &bytes)
+                .await?;
+            if json {
+                print_json(&api::identity::certificate_json(&cert));
+            } else {
+                println!("{}", cert.thumbprint_sha1);
+            }
+        }
+    }
+    Ok(())
 }
 
 fn split_list(s: &str) -> Vec<String> {
@@ -458,8 +761,15 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
     });
     engine::purge::spawn_purge_loop(store, clock, std::time::Duration::from_secs(3600));
 
-    let base = format!("http://{addr}/beta");
+    // On a fresh database (whichever node gets there first), an app a client library can
+    // sign in with, its secret shown here once.
+    let default_app = state.domain.create_default_app().await?;
+    let origin = format!("http://{addr}");
+    let base = format!("{origin}/beta");
     println!("lcw is serving Microsoft Graph Lifecycle Workflows at {base}");
+    if let Some(app) = default_app {
+        print!("{}", credentials_banner(&origin, &app, None));
+    }
     if uses_external {
         println!(
             "tokens: issued by {} (audience {})",
@@ -501,6 +811,28 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
     let asked_at = (*asked_at.borrow()).unwrap_or_else(tokio::time::Instant::now);
     stop_engine(&engine, mailer, asked_at + ENGINE_STOP_PATIENCE).await;
     served
+}
+
+/// The default app's credentials as shell lines ready to paste: what azure-identity's
+/// `EnvironmentCredential` and `ClientSecretCredential` read, where to sign in
+/// (`AZURE_AUTHORITY_HOST`), the Graph base URL and, over HTTPS, the CA file to trust.
+fn credentials_banner(
+    origin: &str,
+    app: &lifecycle::identity::Registered,
+    ca_file: Option<&std::path::Path>,
+) -> String {
+    let mut out = format!(
+        "default app credentials (shown once; tenant {}):\nexport AZURE_TENANT_ID={} AZURE_CLIENT_ID={} AZURE_CLIENT_SECRET={}\nexport AZURE_AUTHORITY_HOST={origin} LCW_GRAPH_BASE_URL={origin}/beta\n",
+        app.app.tenant_id, app.app.tenant_id, app.app.client_id, app.secret.text
+    );
+    if let Some(ca) = ca_file {
+        out.push_str(&format!(
+            "export REQUESTS_CA_BUNDLE={} SSL_CERT_FILE={}\n",
+            ca.display(),
+            ca.display()
+        ));
+    }
+    out
 }
 
 /// How long after being told to stop the jobs in flight may still finish; what is not done

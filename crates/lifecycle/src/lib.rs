@@ -17,6 +17,7 @@ pub mod body;
 pub mod directory;
 pub mod entitlement;
 pub mod extensions;
+pub mod identity;
 pub mod insights;
 pub mod reprocess;
 pub mod resume;

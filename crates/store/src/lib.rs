@@ -8,6 +8,7 @@
 //! filterable property so `$filter`/`$orderby` run in SQL over large directories.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod apps;
 mod auth_methods;
 mod changes;
 mod claims;
@@ -25,6 +26,7 @@ mod result_rows;
 mod results;
 mod scan;
 mod tenant_clocks;
+mod tenants;
 mod timestamps;
 mod user_writes;
 mod waiting;
@@ -39,6 +41,7 @@ use sqlx::AnyPool;
 
 pub use odata::Dialect;
 
+pub use apps::{AppCredentials, AppRow, CertificateRow, NewApp, SecretRow};
 pub use auth_methods::TapRow;
 pub use changes::ChangeRow;
 pub use directory::{DirectoryPage, UserListQuery, UserRow, USER_COLUMNS};
@@ -49,6 +52,7 @@ pub use outbox::{OutboxMail, OutboxQuery, OutboxRow, OutboxStatus, Requeue};
 pub use resources::{kinds, Resource, Write};
 pub use result_rows::{result_kinds, ResultRow};
 pub use results::{ResultQuery, TaskDefinitionTally};
+pub use tenants::TenantRow;
 pub use waiting::{Callout, NewCallout};
 pub use writes::{PreparedWrites, ResultBatch, ResultWrite};
 
@@ -76,6 +80,9 @@ pub enum StoreError {
     /// it, so it does not start.
     #[error("the database schema is at version {found}, newer than version {known}, the newest this server knows: run a release that knows version {found}")]
     SchemaTooNew { found: i64, known: i64 },
+    /// The database holds no lcw schema (nothing has served or imported on it yet).
+    #[error("the database holds no lcw schema: start `lcw serve` on it first")]
+    NoSchema,
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -222,27 +229,76 @@ fn postgres_options(opts: AnyPoolOptions) -> AnyPoolOptions {
     })
 }
 
+/// The dialect of a database URL and the URL sqlx opens it with; SQLite files are opened
+/// in `sqlite_mode` (`rwc` creates a missing file, `rw` does not).
+fn connection_url(url: &str, sqlite_mode: &str) -> Result<(Dialect, String)> {
+    if let Some(rest) = url.strip_prefix("sqlite:") {
+        let path = rest.trim_start_matches("//");
+        if path.is_empty() {
+            return Err(StoreError::BadUrl(url.to_string()));
+        }
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let full = if path.contains("mode=") {
+            format!("sqlite://{path}")
+        } else {
+            format!("sqlite://{path}{sep}mode={sqlite_mode}")
+        };
+        Ok((Dialect::Sqlite, full))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok((Dialect::Postgres, url.to_string()))
+    } else {
+        Err(StoreError::BadUrl(url.to_string()))
+    }
+}
+
+/// The signing key (`(kid, secret)`), read over one short-lived connection without
+/// migrating or pooling: what `lcw token` needs, at a fraction of [`Store::connect`]'s cost
+/// (which on PostgreSQL also waits for the global migration lock). `None` when no server
+/// has created the key yet. A database without lcw's schema, or with a newer one than this
+/// build knows, is refused.
+pub async fn read_signing_key(url: &str) -> Result<Option<(String, String)>> {
+    use sqlx::{Connection, Row};
+    sqlx::any::install_default_drivers();
+    let (_, url) = connection_url(url, "rw")?;
+    let mut conn = sqlx::AnyConnection::connect(&url).await?;
+    let version = match sqlx::query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
+        .fetch_all(&mut conn)
+        .await
+    {
+        Ok(rows) => match rows.first() {
+            Some(row) => row.try_get::<i64, _>(0)?,
+            None => 0,
+        },
+        // No version table: not a database lcw made.
+        Err(sqlx::Error::Database(_)) => 0,
+        Err(e) => return Err(e.into()),
+    };
+    if version == 0 {
+        return Err(StoreError::NoSchema);
+    }
+    let known = migrate::latest_version();
+    if version > known {
+        return Err(StoreError::SchemaTooNew {
+            found: version,
+            known,
+        });
+    }
+    let rows = sqlx::query("SELECT kid, secret FROM signing_keys ORDER BY created_at, kid LIMIT 1")
+        .fetch_all(&mut conn)
+        .await?;
+    let key = match rows.first() {
+        Some(r) => Some((r.try_get(0)?, r.try_get(1)?)),
+        None => None,
+    };
+    let _ = conn.close().await;
+    Ok(key)
+}
+
 impl Store {
     /// Open (and create if missing) the database and bring its schema up to date.
     pub async fn connect(url: &str) -> Result<Store> {
         sqlx::any::install_default_drivers();
-        let (dialect, url) = if let Some(rest) = url.strip_prefix("sqlite:") {
-            let path = rest.trim_start_matches("//");
-            if path.is_empty() {
-                return Err(StoreError::BadUrl(url.to_string()));
-            }
-            let sep = if path.contains('?') { '&' } else { '?' };
-            let full = if path.contains("mode=") {
-                format!("sqlite://{path}")
-            } else {
-                format!("sqlite://{path}{sep}mode=rwc")
-            };
-            (Dialect::Sqlite, full)
-        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            (Dialect::Postgres, url.to_string())
-        } else {
-            return Err(StoreError::BadUrl(url.to_string()));
-        };
+        let (dialect, url) = connection_url(url, "rwc")?;
         let opts = AnyPoolOptions::new()
             .max_connections(if dialect == Dialect::Sqlite { 4 } else { 16 })
             .acquire_timeout(std::time::Duration::from_secs(10));
@@ -373,6 +429,11 @@ impl Store {
     /// The newest schema version this build knows.
     pub fn known_schema_version() -> i64 {
         migrate::latest_version()
+    }
+
+    /// Every schema version this build applies, in order.
+    pub fn known_schema_versions() -> Vec<i64> {
+        migrate::versions()
     }
 
     // ---- signing keys (shared by every node on one database) ----

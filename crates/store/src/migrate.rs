@@ -174,7 +174,17 @@ const MIGRATIONS: &[Migration] = &[
         description: "a manual clock per tenant",
         apply: |conn, _| Box::pin(tenant_clocks(conn)),
     },
+    Migration {
+        version: 4,
+        description: "tenants, app registrations, their secrets and certificates",
+        apply: |conn, _| Box::pin(identity_tables(conn)),
+    },
 ];
+
+/// Every version this build applies, in order.
+pub(crate) fn versions() -> Vec<i64> {
+    MIGRATIONS.iter().map(|m| m.version).collect()
+}
 
 /// The newest schema version this build knows.
 pub(crate) fn latest_version() -> i64 {
@@ -315,6 +325,38 @@ async fn initial_schema(conn: &mut AnyConnection, dialect: Dialect) -> Result<()
         )
         .execute(&mut *conn)
         .await?;
+    }
+    Ok(())
+}
+
+/// Migration 4: tenants (an id and a unique domain name), the app registrations of each
+/// (client id unique across tenants, as Entra's appId is), their client secrets (SHA-256
+/// hashes only, see apps.rs) and certificates (thumbprints and public key), and `lcw_meta`,
+/// which records one-time steps such as creating the default app.
+async fn identity_tables(conn: &mut AnyConnection) -> Result<()> {
+    for stmt in [
+        "CREATE TABLE IF NOT EXISTS tenants (
+            id TEXT PRIMARY KEY, domain TEXT NOT NULL, domain_lower TEXT NOT NULL,
+            created_at TEXT NOT NULL)",
+        "CREATE UNIQUE INDEX IF NOT EXISTS tenants_domain ON tenants (domain_lower)",
+        "CREATE TABLE IF NOT EXISTS apps (
+            tenant_id TEXT NOT NULL, client_id TEXT NOT NULL, object_id TEXT NOT NULL,
+            display_name TEXT NOT NULL, permissions TEXT NOT NULL, created_at TEXT NOT NULL,
+            PRIMARY KEY (tenant_id, client_id))",
+        "CREATE UNIQUE INDEX IF NOT EXISTS apps_client ON apps (client_id)",
+        "CREATE TABLE IF NOT EXISTS app_secrets (
+            tenant_id TEXT NOT NULL, client_id TEXT NOT NULL, key_id TEXT NOT NULL,
+            display_name TEXT NOT NULL, hint TEXT NOT NULL, secret_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL, expires_at TEXT NOT NULL,
+            PRIMARY KEY (tenant_id, client_id, key_id))",
+        "CREATE TABLE IF NOT EXISTS app_certificates (
+            tenant_id TEXT NOT NULL, client_id TEXT NOT NULL, key_id TEXT NOT NULL,
+            thumbprint_sha1 TEXT NOT NULL, thumbprint_sha256 TEXT NOT NULL,
+            key_type TEXT NOT NULL, public_key TEXT NOT NULL, created_at TEXT NOT NULL,
+            expires_at TEXT, PRIMARY KEY (tenant_id, client_id, key_id))",
+        "CREATE TABLE IF NOT EXISTS lcw_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    ] {
+        sqlx::query(stmt).execute(&mut *conn).await?;
     }
     Ok(())
 }

@@ -15,6 +15,7 @@ mod engine;
 mod extensions;
 mod graceful_stop;
 mod hardening;
+mod identity;
 mod input_limits;
 mod ledger;
 mod mail;

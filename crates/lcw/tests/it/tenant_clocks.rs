@@ -192,6 +192,20 @@ async fn each_tenant_has_its_own_clock(backend: Backend) {
     .await
     .expect(200);
     assert_eq!(clock_of(&a, &base).await, "2026-02-01T09:00:00Z");
+
+    // A reset empties the tenant, clock included; B keeps its time.
+    admin(
+        &a,
+        &base,
+        reqwest::Method::POST,
+        &format!("tenants/{}/reset", a.id),
+        None,
+    )
+    .await
+    .expect(204);
+    assert_eq!(clock_of(&a, &base).await, START);
+    assert_eq!(clock_of(&a, &second).await, START);
+    assert_eq!(clock_of(&b, &base).await, "2026-01-14T09:00:00Z");
 }
 
 #[tokio::test]
