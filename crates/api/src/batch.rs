@@ -397,6 +397,9 @@ fn dependants(parts: &[Part]) -> Vec<Vec<usize>> {
 struct Outcome {
     failed: bool,
     response: PartResponse,
+    /// The path below the version root of the entity the part created (a 201), which later
+    /// parts may name as `$<id>`.
+    created: Option<String>,
 }
 
 /// Run the parts in dependency order, independent ones concurrently; answers come back in the
@@ -407,7 +410,7 @@ async fn run(state: &Arc<AppState>, outer: &Parts, parts: Vec<Part>) -> Vec<Part
     let mut ready: VecDeque<usize> = (0..parts.len()).filter(|&i| waiting[i] == 0).collect();
     let mut outcomes: Vec<Option<Outcome>> = parts.iter().map(|_| None).collect();
     let mut running = tokio::task::JoinSet::new();
-    let mut running_part: HashMap<tokio::task::Id, usize> = HashMap::new();
+    let mut running_part: HashMap<tokio::task::Id, (usize, Uri)> = HashMap::new();
     loop {
         while running.len() < CONCURRENCY {
             let Some(i) = ready.pop_front() else { break };
@@ -422,12 +425,15 @@ async fn run(state: &Arc<AppState>, outer: &Parts, parts: Vec<Part>) -> Vec<Part
                     part.id, parts[d].id
                 ))),
                 (None, Err(message)) => Err(ApiError::bad_request(message.clone())),
-                (None, Ok(uri)) => Ok(internal_request(outer, part, uri.clone())),
+                (None, Ok(uri)) => {
+                    resolve_reference(uri, part, &parts, &outcomes).map_err(ApiError::bad_request)
+                }
             };
             match request {
-                Ok(request) => {
+                Ok(uri) => {
+                    let request = internal_request(outer, part, uri.clone());
                     let handle = running.spawn(answer(state.clone(), request));
-                    running_part.insert(handle.id(), i);
+                    running_part.insert(handle.id(), (i, uri));
                 }
                 Err(e) => {
                     let response = error_reply(state, &e, &part.headers);
@@ -450,7 +456,7 @@ async fn run(state: &Arc<AppState>, outer: &Parts, parts: Vec<Part>) -> Vec<Part
             Ok((task, response)) => (task, Ok(response)),
             Err(e) => (e.id(), Err(e)),
         };
-        let Some(i) = running_part.remove(&task) else {
+        let Some((i, uri)) = running_part.remove(&task) else {
             continue;
         };
         let response = outcome.unwrap_or_else(|e| {
@@ -460,7 +466,8 @@ async fn run(state: &Arc<AppState>, outer: &Parts, parts: Vec<Part>) -> Vec<Part
                 &parts[i].headers,
             )
         });
-        let outcome = capture(&parts[i].id, response).await;
+        let mut outcome = capture(&parts[i].id, response).await;
+        outcome.created = created_path(&uri, &outcome.response);
         complete(
             i,
             outcome,
@@ -501,6 +508,83 @@ fn complete(
             ready.push_back(d);
         }
     }
+}
+
+/// The version and the rest of a dispatched path: `/beta/users/1` → (`beta`, `/users/1`).
+fn split_version(path: &str) -> Option<(&str, &str)> {
+    let rest = path.strip_prefix('/')?;
+    let slash = rest.find('/').unwrap_or(rest.len());
+    Some((&rest[..slash], &rest[slash..]))
+}
+
+/// OData's `$<id>` as the first segment of a part's URL names the entity created by request
+/// `<id>`, which the part must depend on, directly or through others: `"url": "$1/tasks"`.
+fn resolve_reference(
+    uri: &Uri,
+    part: &Part,
+    parts: &[Part],
+    outcomes: &[Option<Outcome>],
+) -> Result<Uri, String> {
+    let Some((version, rest)) = split_version(uri.path()) else {
+        return Ok(uri.clone());
+    };
+    let Some(reference) = rest.strip_prefix("/$") else {
+        return Ok(uri.clone());
+    };
+    let end = reference.find('/').unwrap_or(reference.len());
+    let name = odata::percent_decode(&reference[..end]);
+    let Some(d) = parts
+        .iter()
+        .position(|p| p.id == name)
+        .filter(|&d| depends_on(part, d, parts))
+    else {
+        // Not a reference (`$metadata`, `$batch`, ...): the router answers it.
+        return Ok(uri.clone());
+    };
+    let Some(created) = outcomes[d].as_ref().and_then(|o| o.created.as_deref()) else {
+        return Err(format!(
+            "Request '{}' refers to '${name}', but request '{name}' created no entity.",
+            part.id
+        ));
+    };
+    let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
+    format!("/{version}{created}{}{query}", &reference[end..])
+        .parse::<Uri>()
+        .map_err(|_| format!("The url of request '{}' is not a valid URL.", part.id))
+}
+
+/// Whether `part` waits for request `d`, directly or through others.
+fn depends_on(part: &Part, d: usize, parts: &[Part]) -> bool {
+    let mut seen = vec![false; parts.len()];
+    let mut stack: Vec<usize> = part.depends_on.clone();
+    while let Some(i) = stack.pop() {
+        if i == d {
+            return true;
+        }
+        if !std::mem::replace(&mut seen[i], true) {
+            stack.extend(&parts[i].depends_on);
+        }
+    }
+    false
+}
+
+/// Where the entity a 201 created lives: its `Location`, or the collection it was posted to
+/// followed by its `id`.
+fn created_path(uri: &Uri, response: &PartResponse) -> Option<String> {
+    if response.status != StatusCode::CREATED.as_u16() {
+        return None;
+    }
+    if let Some(location) = response.headers.get("Location").and_then(Value::as_str) {
+        let path = location.parse::<Uri>().ok()?.path().to_string();
+        return split_version(&path).map(|(_, rest)| rest.to_string());
+    }
+    let id = response.body.get("id")?.as_str()?;
+    let (_, collection) = split_version(uri.path())?;
+    Some(format!(
+        "{}/{}",
+        collection.trim_end_matches('/'),
+        escape_uri(id)
+    ))
 }
 
 /// The request a part stands for: the batch's token and origin, the part's own headers and body.
@@ -544,6 +628,7 @@ async fn capture(id: &str, response: Response) -> Outcome {
                     headers: Map::new(),
                     body: Value::Null,
                 },
+                created: None,
             };
         }
     };
@@ -584,6 +669,7 @@ async fn capture(id: &str, response: Response) -> Outcome {
             headers,
             body,
         },
+        created: None,
     }
 }
 
