@@ -58,6 +58,8 @@ pub fn render() -> String {
         .map(|r| format!("| {} | `{}` |", r.route.op.method, r.route.template))
         .collect();
     extra.dedup();
+    // JSON batching is answered before the route table is consulted.
+    extra.push("| POST | `/$batch` |".to_string());
     out.push_str("\n## Also served (outside the reference list)\n\n");
     out.push_str(
         "Paths are relative to the version root (`/beta`).\n\n| method | path |\n|---|---|\n",
