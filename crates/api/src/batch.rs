@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
-use crate::server::{dispatch_boxed, error_reply, header_str, json_response, read_body};
+use crate::server::{dispatch_boxed, error_reply, header_str, json_response, origin, read_body};
 use crate::AppState;
 
 /// Graph's limit on the requests of one batch.
@@ -119,7 +119,8 @@ pub(crate) async fn handle(
         .authenticate(header_str(&outer.headers, "authorization"))
         .await?;
     let bytes = read_body(state, body, &outer.headers, &outer.method).await?;
-    let parts = parse(&bytes, version)?;
+    let host = origin(&outer.headers, state.trust_proxy)?.host;
+    let parts = parse(&bytes, version, &host)?;
     let statuses = run(state, &outer, parts).await;
     let bytes = serde_json::to_vec(&ResponseEnvelope {
         responses: statuses,
@@ -133,7 +134,7 @@ fn malformed(message: impl Into<String>) -> ApiError {
 }
 
 /// Parse and check the whole envelope; any defect makes the batch malformed.
-fn parse(bytes: &[u8], version: &str) -> Result<Vec<Part>, ApiError> {
+fn parse(bytes: &[u8], version: &str, host: &str) -> Result<Vec<Part>, ApiError> {
     let envelope: Envelope = serde_json::from_slice(bytes)
         .map_err(|e| malformed(format!("The batch request body is invalid: {e}.")))?;
     if envelope.requests.len() > MAX_REQUESTS {
@@ -177,7 +178,7 @@ fn parse(bytes: &[u8], version: &str) -> Result<Vec<Part>, ApiError> {
         parts.push(Part {
             id: r.id.clone(),
             method: parse_method(r)?,
-            target: target(&r.url, version),
+            target: target(&r.url, version, host),
             headers: part_headers(r)?,
             body: part_body(r)?,
             depends_on,
@@ -207,13 +208,19 @@ fn parse_method(r: &PartRequest) -> Result<Method, ApiError> {
 
 /// The path a part's `url` names: relative to the batch's version root, unless it starts with
 /// a version of its own (`/beta/...`, `/v1.0/...`).
-fn target(url: &str, batch_version: &str) -> Result<Uri, String> {
-    let url = url.trim();
-    let lower = url.to_ascii_lowercase();
-    if lower.starts_with("http://") || lower.starts_with("https://") {
-        return Err(
-            "The url of a batch request must be relative to the version root, as '/users'.".into(),
-        );
+///
+/// An absolute URL on the batch's own host is accepted too: the Python SDK's request builders
+/// produce those once the client has sent any request.
+fn target(url: &str, batch_version: &str, host: &str) -> Result<Uri, String> {
+    let mut url = url.trim();
+    if let Some((authority, path)) = split_origin(url) {
+        if !authority.eq_ignore_ascii_case(host) {
+            return Err(format!(
+                "The url of a batch request must be relative to the version root, as '/users', \
+                 or on this service's host '{host}'."
+            ));
+        }
+        url = path;
     }
     let relative = url.strip_prefix('/').unwrap_or(url);
     let (version, rest) = VERSIONS
@@ -227,6 +234,18 @@ fn target(url: &str, batch_version: &str) -> Result<Uri, String> {
     format!("/{version}/{}", escape_uri(rest))
         .parse::<Uri>()
         .map_err(|_| "The url of the batch request is not a valid URL.".to_string())
+}
+
+/// The authority and the rest of an absolute `http(s)` URL.
+fn split_origin(url: &str) -> Option<(&str, &str)> {
+    let scheme_end = url.find("://")?;
+    let scheme = &url[..scheme_end];
+    if !(scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")) {
+        return None;
+    }
+    let after = &url[scheme_end + 3..];
+    let end = after.find(['/', '?']).unwrap_or(after.len());
+    Some((&after[..end], &after[end..]))
 }
 
 /// Percent-encode what may not stand in a request target (spaces in a `$filter` typed by

@@ -421,14 +421,14 @@ fn permission_fingerprint(p: &crate::auth::Principal) -> u64 {
 }
 
 /// The scheme and host absolute links (`@odata.context`, `@odata.nextLink`) are built on.
-struct Origin {
-    scheme: String,
-    host: String,
+pub(crate) struct Origin {
+    pub(crate) scheme: String,
+    pub(crate) host: String,
 }
 
 /// From the connection (plain HTTP) and its `Host` header; from `Forwarded` /
 /// `X-Forwarded-Proto` / `X-Forwarded-Host` only when the operator said a proxy sets them.
-fn origin(headers: &HeaderMap, trust_proxy: bool) -> Result<Origin, ApiError> {
+pub(crate) fn origin(headers: &HeaderMap, trust_proxy: bool) -> Result<Origin, ApiError> {
     let mut scheme = "http".to_string();
     let mut host = header_str(headers, "host").map(str::to_string);
     if trust_proxy {
