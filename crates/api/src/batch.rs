@@ -705,3 +705,74 @@ fn display_name(name: &HeaderName) -> String {
         other => other.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batch_paths_name_their_version() {
+        assert_eq!(batch_version("/beta/$batch"), Some("beta"));
+        assert_eq!(batch_version("/v1.0/%24batch"), Some("v1.0"));
+        assert_eq!(batch_version("/beta/$BATCH/"), Some("beta"));
+        assert_eq!(batch_version("/beta/users/$batch"), None);
+        assert_eq!(batch_version("/v2/$batch"), None);
+        assert_eq!(batch_version("/$batch"), None);
+    }
+
+    #[test]
+    fn part_urls_resolve_under_a_version() {
+        let t = |url: &str| target(url, "beta", "lcw.test:8080").map(|u| u.to_string());
+        assert_eq!(t("/users?$top=1").unwrap(), "/beta/users?$top=1");
+        assert_eq!(t("users").unwrap(), "/beta/users");
+        assert_eq!(t("/v1.0/users").unwrap(), "/v1.0/users");
+        assert_eq!(t("beta?x=1").unwrap(), "/beta/?x=1");
+        assert_eq!(t("/betausers").unwrap(), "/beta/betausers");
+        assert_eq!(t("http://LCW.test:8080/v1.0/users").unwrap(), "/v1.0/users");
+        assert!(t("https://graph.microsoft.com/beta/users").is_err());
+        assert_eq!(
+            t("/users?$filter=displayName eq 'Ann Lee'").unwrap(),
+            "/beta/users?$filter=displayName%20eq%20'Ann%20Lee'"
+        );
+    }
+
+    fn parts(json: &str) -> Result<Vec<Part>, ApiError> {
+        parse(json.as_bytes(), "beta", "localhost")
+    }
+
+    #[test]
+    fn dependencies_form_a_dag() {
+        let ok = parts(
+            r#"{"requests":[{"id":"a","method":"GET","url":"/x"},
+            {"id":"b","method":"GET","url":"/x","dependsOn":["a"]},
+            {"id":"c","method":"GET","url":"/x","depends_on":["a","b"],"dependsOn":["b"]}]}"#,
+        )
+        .unwrap();
+        assert_eq!(ok[2].depends_on, vec![1, 0]);
+        let cycle = parts(
+            r#"{"requests":[{"id":"a","method":"GET","url":"/x","dependsOn":["b"]},
+            {"id":"b","method":"GET","url":"/x","dependsOn":["a"]}]}"#,
+        );
+        assert!(matches!(cycle, Err(ApiError::BadRequest { .. })));
+    }
+
+    #[test]
+    fn bodies_follow_their_content_type() {
+        let body = |ct: &str, body: &str| {
+            let json = format!(
+                r#"{{"requests":[{{"id":"a","method":"POST","url":"/x",
+                "headers":{{"Content-Type":"{ct}"}},"body":{body}}}]}}"#
+            );
+            parts(&json).map(|p| p[0].body.clone())
+        };
+        assert_eq!(
+            body("application/json", r#"{"a":1}"#).unwrap(),
+            r#"{"a":1}"#
+        );
+        assert_eq!(body("text/plain", r#""hi""#).unwrap(), "hi");
+        assert_eq!(body("image/png", r#""aGk""#).unwrap(), "hi");
+        // The Python SDK's base64 of a JSON body that is not an object.
+        assert_eq!(body("application/json", r#""e30=""#).unwrap(), "{}");
+        assert!(body("image/png", r#""*""#).is_err());
+    }
+}
