@@ -33,6 +33,9 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("{0}")]
     NotImplemented(String),
+    /// A `$batch` request not run because a request it depends on failed.
+    #[error("{0}")]
+    FailedDependency(String),
     /// A transient overload (the database stayed busy): 503 with `Retry-After`, which the
     /// Graph SDKs' retry handlers honour.
     #[error("The service is busy. Retry the request after {RETRY_AFTER_SECONDS} seconds.")]
@@ -65,6 +68,7 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::NotImplemented(_) => StatusCode::NOT_IMPLEMENTED,
+            ApiError::FailedDependency(_) => StatusCode::FAILED_DEPENDENCY,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -84,6 +88,7 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => "RequestEntityTooLarge",
             ApiError::UnsupportedMediaType(_) => "UnsupportedMediaType",
             ApiError::NotImplemented(_) => "NotImplemented",
+            ApiError::FailedDependency(_) => "FailedDependency",
             ApiError::Unavailable(_) => "serviceNotAvailable",
             ApiError::Internal(_) => "InternalServerError",
         }

@@ -92,6 +92,8 @@ pub fn render() -> String {
         })
         .collect();
     extra.dedup();
+    // JSON batching is answered before the route table is consulted.
+    extra.push("| POST | `/$batch` | /beta, /v1.0 |".to_string());
     out.push_str("\n## Also served (outside the reference lists)\n\n");
     out.push_str(
         "Paths are relative to the version root.\n\n| method | path | versions |\n|---|---|---|\n",

@@ -5,6 +5,7 @@
 
 mod admin;
 pub mod auth;
+mod batch;
 mod cache;
 pub mod ctx;
 pub mod error;

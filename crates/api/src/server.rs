@@ -113,16 +113,22 @@ pub(crate) fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a s
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
+impl RequestIds {
+    fn new(headers: &HeaderMap) -> Self {
+        let request_id = uuid::Uuid::new_v4().to_string();
+        let client_request_id = header_str(headers, "client-request-id")
+            .filter(|s| !s.is_empty() && s.len() <= 200)
+            .map(str::to_string)
+            .unwrap_or_else(|| request_id.clone());
+        RequestIds {
+            request_id,
+            client_request_id,
+        }
+    }
+}
+
 async fn dispatch(State(state): State<Arc<AppState>>, req: Request) -> Response {
-    let request_id = uuid::Uuid::new_v4().to_string();
-    let client_request_id = header_str(req.headers(), "client-request-id")
-        .filter(|s| !s.is_empty() && s.len() <= 200)
-        .map(str::to_string)
-        .unwrap_or_else(|| request_id.clone());
-    let ids = RequestIds {
-        request_id,
-        client_request_id,
-    };
+    let ids = RequestIds::new(req.headers());
     // Entra's sign-in endpoints answer in Entra's shapes, not Graph's.
     if let Some(endpoint) = crate::identity::Endpoint::of(req.uri().path()) {
         let resp = crate::identity::serve(&state, endpoint, req, &ids).await;
@@ -134,6 +140,21 @@ async fn dispatch(State(state): State<Arc<AppState>>, req: Request) -> Response 
         Ok(resp) => finish(resp, &ids),
         Err(e) => error_response(&e, &ids, now),
     }
+}
+
+/// One request of a `$batch`, answered by the same `dispatch` as a request that came alone.
+/// Boxed because a batch is itself dispatched: the future cannot contain its own type.
+pub(crate) fn dispatch_boxed(
+    state: Arc<AppState>,
+    req: Request,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Response> + Send>> {
+    Box::pin(dispatch(State(state), req))
+}
+
+/// The response `dispatch` gives for an error, for a batch part that is never dispatched
+/// (its dependency failed): the same envelope, ids and headers.
+pub(crate) fn error_reply(state: &AppState, e: &ApiError, headers: &HeaderMap) -> Response {
+    error_response(e, &RequestIds::new(headers), state.clock.shared_now())
 }
 
 fn finish(mut resp: Response, ids: &RequestIds) -> Response {
@@ -166,7 +187,7 @@ fn error_response(e: &ApiError, ids: &RequestIds, now: chrono::DateTime<chrono::
     finish(resp, ids)
 }
 
-fn json_response(status: StatusCode, body: Bytes) -> Response {
+pub(crate) fn json_response(status: StatusCode, body: Bytes) -> Response {
     let mut resp = Response::new(Body::from(body));
     *resp.status_mut() = status;
     resp.headers_mut().insert(
@@ -222,6 +243,14 @@ async fn handle(state: &Arc<AppState>, req: Request) -> Result<Response, ApiErro
             StatusCode::OK,
             Bytes::from_static(b"{\"status\":\"ok\"}"),
         ));
+    }
+    if let Some(version) = crate::batch::batch_version(&raw_path) {
+        if parts.extensions.get::<crate::batch::InBatch>().is_some() {
+            return Err(ApiError::bad_request(
+                "A batch request must not contain another batch request.",
+            ));
+        }
+        return crate::batch::handle(state, version, parts, body).await;
     }
     if let Some(rest) = raw_path.strip_prefix("/lcw/admin/") {
         // Strangers get their 401 before lcw spends anything on reading their body.
@@ -471,7 +500,7 @@ fn forwarded_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
         .collect()
 }
 
-async fn read_body(
+pub(crate) async fn read_body(
     state: &AppState,
     body: Body,
     headers: &HeaderMap,

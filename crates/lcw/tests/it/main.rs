@@ -5,6 +5,7 @@ pub mod harness;
 
 mod access;
 mod auth_matrix;
+mod batch;
 mod catalog_settings;
 mod custom_extension;
 mod database_faults;
