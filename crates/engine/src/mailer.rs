@@ -573,18 +573,23 @@ pub async fn deliver_once(
             continue;
         }
         match send_leased(store, cfg, owner, &row).await {
-            Ok(()) => record_sent(store, &row).await?,
+            Ok(()) => {
+                record_sent(store, &row).await?;
+                metrics::counter!(crate::telemetry::MAIL_SENT).increment(1);
+            }
             Err(DeliveryError::Temporary(e)) => {
                 let retry_at = chrono::Utc::now()
                     + chrono::Duration::from_std(retry_delay(row.attempts))
                         .unwrap_or_else(|_| chrono::Duration::seconds(600));
                 tracing::warn!(message = row.id, error = %e, attempts = row.attempts, retry_at = %fixed(retry_at), "e-mail delivery failed; will retry");
+                metrics::counter!(crate::telemetry::MAIL_RETRIED).increment(1);
                 store
                     .mark_outbox_retry(&row.tenant_id, &row.id, &e, &fixed(retry_at))
                     .await?;
             }
             Err(DeliveryError::Refused(e)) => {
                 tracing::warn!(message = row.id, error = %e, "e-mail refused; marked failed");
+                metrics::counter!(crate::telemetry::MAIL_FAILED).increment(1);
                 store
                     .mark_outbox_failed(&row.tenant_id, &row.id, &e)
                     .await?;
