@@ -136,6 +136,9 @@ pub struct Route {
     pub scope: Scope,
     /// The template as written in the reference (`{workflow-id}` keys, namespaced actions).
     pub template: String,
+    /// Method and template (`GET /identityGovernance/.../{workflow-id}`): how metrics and
+    /// logs name the operation, with no id or tenant data in it.
+    pub name: String,
 }
 
 impl Route {

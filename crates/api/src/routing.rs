@@ -126,6 +126,7 @@ impl Router {
                     route: Route {
                         op,
                         scope,
+                        name: format!("{} {template}", op.method),
                         template: template.clone(),
                     },
                     handler: served.handler,
