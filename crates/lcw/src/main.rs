@@ -238,13 +238,28 @@ async fn open_store(url: &str) -> Result<store::Store, CliError> {
     let store = store::Store::connect(url)
         .await
         .map_err(|source| CliError::Database {
-            url: url.to_string(),
+            url: without_password(url),
             source,
         })?;
     if let Some(path) = sqlite_path(url) {
         make_private(path)?;
     }
     Ok(store)
+}
+
+/// A database URL as the console may show it: a password replaced by `***`.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) if userinfo.contains(':') => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+            format!("{scheme}://{user}:***@{host}/{path}")
+        }
+        _ => url.to_string(),
+    }
 }
 
 /// The file of a `sqlite:` database URL.

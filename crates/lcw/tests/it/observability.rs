@@ -251,6 +251,8 @@ struct LoggedServer {
     base: String,
     database: String,
     log: Arc<Mutex<Vec<String>>>,
+    /// What it printed on stdout after the base URL.
+    banner: Arc<Mutex<Vec<String>>>,
     _child: ChildGuard,
 }
 
@@ -290,11 +292,18 @@ impl LoggedServer {
             .find(|w| w.starts_with("http://"))
             .expect("base URL")
             .to_string();
-        std::thread::spawn(move || for _ in lines {});
+        let banner = Arc::new(Mutex::new(Vec::new()));
+        let printed = banner.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                printed.lock().unwrap().push(line);
+            }
+        });
         LoggedServer {
             base,
             database,
             log,
+            banner,
             _child: ChildGuard(child),
         }
     }
@@ -480,6 +489,19 @@ async fn observability_text_logs_have_no_colour_codes_when_piped() {
         .find(|l| l.contains(r.header("request-id").unwrap()))
         .unwrap();
     assert!(line.contains("status=200"), "{line}");
+    // The banner says what this node runs, without secrets.
+    let banner = lcw.banner.lock().unwrap().join("\n");
+    for expected in [
+        "database: SQLite ",
+        "clock:    system",
+        "engine:   off",
+        "smtp:     off",
+        "tls:      off",
+        "metrics:  off",
+        "logs:     text",
+    ] {
+        assert!(banner.contains(expected), "'{expected}' missing:\n{banner}");
+    }
     assert!(line.contains(&tenant), "{line}");
     assert!(
         !lines.iter().any(|l| l.contains('\u{1b}')),
@@ -506,4 +528,18 @@ fn observability_help_names_defaults_and_environment() {
     ] {
         assert!(help.contains(expected), "'{expected}' missing:\n{help}");
     }
+}
+
+#[test]
+fn observability_a_refused_smtp_url_is_not_echoed_with_its_password() {
+    let database = fresh_sqlite_database().expect("temp database");
+    let out = Command::new(lcw_bin())
+        .args(["serve", "--listen", "127.0.0.1:0", "--database", &database])
+        .args(["--smtp-url", "smtp://ann:hunter2@relay.test:notaport"])
+        .output()
+        .expect("lcw serve");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--smtp-url"), "{stderr}");
+    assert!(!stderr.contains("hunter2"), "{stderr}");
 }
