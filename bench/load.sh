@@ -25,7 +25,8 @@ command -v wrk >/dev/null || { echo "wrk is required: apt-get install wrk" >&2; 
 BIN=${BIN:-target/release/lcw}
 
 TENANT=$(python3 -c 'import uuid; print(uuid.uuid4())')
-taskset -c 0 "$BIN" serve --listen "127.0.0.1:$PORT" --database "$DB" > "$WORK/serve.log" 2>&1 &
+# Without the per-request log lines (LCW_LOG=warn), as the figures before them were taken.
+LCW_LOG=${LCW_LOG:-warn} taskset -c 0 "$BIN" serve --listen "127.0.0.1:$PORT" --database "$DB" > "$WORK/serve.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 50); do grep -q "serving" "$WORK/serve.log" 2>/dev/null && break; sleep 0.1; done
 TOKEN=$("$BIN" token --database "$DB" --tenant "$TENANT")

@@ -93,6 +93,8 @@ pub async fn handle(
                     "workflowsEvaluated": run.workflows_evaluated,
                     "runsCreated": run.runs_created,
                     "usersQueued": run.users_queued,
+                    // Triggers that passed outside the catch-up window unprocessed.
+                    "usersMissed": run.users_missed,
                     // Wall time of the two phases, for the engine benchmark.
                     "passMilliseconds": run.pass_ms,
                     "processingMilliseconds": run.processing_ms,

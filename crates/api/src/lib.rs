@@ -19,7 +19,8 @@ mod result_path;
 pub mod routing;
 mod server;
 mod state;
+pub mod telemetry;
 
 pub use error::ApiError;
-pub use server::{router, serve};
+pub use server::{router, serve, serve_metrics};
 pub use state::{load_signing_key, AppState, ConnectionLimits};

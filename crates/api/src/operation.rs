@@ -153,6 +153,9 @@ pub struct Route {
     /// The request body's type as the reference writes it (`microsoft.graph.identityGovernance.workflow`,
     /// `{scope: microsoft.graph.identityGovernance.activationScope}`), when it has one.
     pub request_type: Option<String>,
+    /// Method and template (`GET /identityGovernance/.../{workflow-id}`): how metrics and
+    /// logs name the operation, with no id or tenant data in it.
+    pub name: String,
 }
 
 impl Route {

@@ -186,6 +186,7 @@ impl Router {
                     route: Route {
                         op,
                         scope,
+                        name: format!("{} {template}", op.method),
                         template,
                         request_type,
                     },

@@ -33,7 +33,46 @@ pub fn router(state: Arc<AppState>) -> axum::Router {
 /// served at once, so idle or slow clients cannot use up the process.
 pub async fn serve(listener: tokio::net::TcpListener, state: Arc<AppState>) -> std::io::Result<()> {
     let limits = state.limits.clone();
-    let app = router(state);
+    serve_app(listener, router(state), &limits).await
+}
+
+/// Serve only `GET /metrics` (`lcw serve --metrics-listen`): a listener of its own, e.g. on
+/// an address only the monitoring network reaches. Stops like [`serve`].
+pub async fn serve_metrics(
+    listener: tokio::net::TcpListener,
+    metrics: Arc<crate::telemetry::Metrics>,
+    store: store::Store,
+    limits: &crate::ConnectionLimits,
+) -> std::io::Result<()> {
+    let app = axum::Router::new().fallback(move |req: Request| {
+        let (metrics, store) = (metrics.clone(), store.clone());
+        async move {
+            if req.uri().path() == "/metrics" && req.method() == Method::GET {
+                metrics_response(&metrics, &store).await
+            } else {
+                let mut resp = Response::new(Body::from("only GET /metrics is served here\n"));
+                *resp.status_mut() = StatusCode::NOT_FOUND;
+                resp
+            }
+        }
+    });
+    serve_app(listener, app, limits).await
+}
+
+async fn metrics_response(metrics: &crate::telemetry::Metrics, store: &store::Store) -> Response {
+    let mut resp = Response::new(Body::from(metrics.render(store).await));
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+    );
+    resp
+}
+
+async fn serve_app(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    limits: &crate::ConnectionLimits,
+) -> std::io::Result<()> {
     let permits = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut stop = std::pin::pin!(shutdown_signal());
@@ -109,6 +148,17 @@ pub(crate) struct RequestIds {
     pub(crate) client_request_id: String,
 }
 
+/// What a request turned out to be, for its metrics and its log line.
+struct Seen {
+    /// The operation's stable name (see [`crate::operation::Route::name`]).
+    operation: &'static str,
+    /// The caller's tenant, once authenticated.
+    tenant: Option<String>,
+}
+
+/// Requests no operation answers (unknown paths, wrong versions, 501s, bad Host).
+const UNMATCHED: &str = "unmatched";
+
 pub(crate) fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
@@ -136,9 +186,53 @@ async fn dispatch(State(state): State<Arc<AppState>>, req: Request) -> Response 
     }
     // The caller (and so the tenant) is not known yet, and may never be.
     let now = state.clock.shared_now();
-    match handle(&state, req).await {
+    let started = std::time::Instant::now();
+    let method = req.method().clone();
+    let mut seen = Seen {
+        operation: UNMATCHED,
+        tenant: None,
+    };
+    let resp = match handle(&state, req, &mut seen).await {
         Ok(resp) => finish(resp, &ids),
         Err(e) => error_response(&e, &ids, now),
+    };
+    let elapsed = started.elapsed();
+    let status = resp.status().as_u16();
+    crate::telemetry::request(seen.operation, status, elapsed.as_secs_f64());
+    // Never the path, query, headers or body: those may hold ids, tokens or passes.
+    tracing::info!(
+        target: "lcw::request",
+        request_id = %ids.request_id,
+        client_request_id = %ids.client_request_id,
+        tenant = seen.tenant.as_deref().unwrap_or("-"),
+        method = %method,
+        operation = seen.operation,
+        status,
+        latency_ms = elapsed.as_micros() as f64 / 1e3,
+        "request"
+    );
+    resp
+}
+
+/// The stable name of an `/lcw/admin/{rest}` request: fixed words, never the id in a path.
+fn admin_operation(method: &Method, rest: &str) -> &'static str {
+    let route = rest.trim_end_matches('/');
+    match (method.as_str(), route) {
+        ("GET", "outbox") => "GET /lcw/admin/outbox",
+        ("POST", r) if r.starts_with("outbox/") && r.ends_with("/requeue") => {
+            "POST /lcw/admin/outbox/{id}/requeue"
+        }
+        ("GET", "clock") => "GET /lcw/admin/clock",
+        ("POST", "clock") => "POST /lcw/admin/clock",
+        ("POST", "scheduler/run") => "POST /lcw/admin/scheduler/run",
+        ("POST", "engine/drain") => "POST /lcw/admin/engine/drain",
+        ("GET", r) if r.starts_with("tenants") => "GET /lcw/admin/tenants",
+        ("POST", r) if r.starts_with("tenants") => "POST /lcw/admin/tenants",
+        ("DELETE", r) if r.starts_with("tenants") => "DELETE /lcw/admin/tenants",
+        ("GET", r) if r.starts_with("apps") => "GET /lcw/admin/apps",
+        ("POST", r) if r.starts_with("apps") => "POST /lcw/admin/apps",
+        ("DELETE", r) if r.starts_with("apps") => "DELETE /lcw/admin/apps",
+        _ => UNMATCHED,
     }
 }
 
@@ -225,7 +319,11 @@ fn wants_evolvable(headers: &HeaderMap) -> bool {
     })
 }
 
-async fn handle(state: &Arc<AppState>, req: Request) -> Result<Response, ApiError> {
+async fn handle(
+    state: &Arc<AppState>,
+    req: Request,
+    seen: &mut Seen,
+) -> Result<Response, ApiError> {
     let (parts, body) = req.into_parts();
     // RFC 9112 §3.2: a server must answer 400 to an HTTP/1.1 request without Host.
     if parts.version == axum::http::Version::HTTP_11 && !parts.headers.contains_key(header::HOST) {
@@ -235,16 +333,19 @@ async fn handle(state: &Arc<AppState>, req: Request) -> Result<Response, ApiErro
     }
     let raw_path = parts.uri.path().to_string();
     if raw_path == "/.well-known/jwks.json" || raw_path == "/.well-known/keys" {
+        seen.operation = "GET /.well-known/jwks.json";
         let body = serde_json::to_vec(&state.auth.dev_key().jwks()).unwrap_or_default();
         return Ok(json_response(StatusCode::OK, Bytes::from(body)));
     }
     if raw_path == "/health" {
+        seen.operation = "GET /health";
         return Ok(json_response(
             StatusCode::OK,
             Bytes::from_static(b"{\"status\":\"ok\"}"),
         ));
     }
     if let Some(version) = crate::batch::batch_version(&raw_path) {
+        seen.operation = "POST /$batch";
         if parts.extensions.get::<crate::batch::InBatch>().is_some() {
             return Err(ApiError::bad_request(
                 "A batch request must not contain another batch request.",
@@ -252,12 +353,22 @@ async fn handle(state: &Arc<AppState>, req: Request) -> Result<Response, ApiErro
         }
         return crate::batch::handle(state, version, parts, body).await;
     }
+    if let (Some(metrics), "/metrics") = (&state.metrics, raw_path.as_str()) {
+        // Opt-in (`--metrics`) and unauthenticated: it holds counts only, no tenant data.
+        seen.operation = "GET /metrics";
+        if parts.method != Method::GET {
+            return Err(ApiError::MethodNotAllowed(parts.method.to_string()));
+        }
+        return Ok(metrics_response(metrics, &state.store).await);
+    }
     if let Some(rest) = raw_path.strip_prefix("/lcw/admin/") {
+        seen.operation = admin_operation(&parts.method, rest);
         // Strangers get their 401 before lcw spends anything on reading their body.
-        state
+        let principal = state
             .auth
             .authenticate(header_str(&parts.headers, "authorization"))
             .await?;
+        seen.tenant = Some(principal.tenant_id);
         let body = read_body(state, body, &parts.headers, &parts.method).await?;
         let link_base = origin(&parts.headers, state.trust_proxy)
             .ok()
@@ -283,11 +394,24 @@ async fn handle(state: &Arc<AppState>, req: Request) -> Result<Response, ApiErro
             "Invalid version: the request path must start with /beta/ or /v1.0/.",
         ));
     };
-    let principal = state
+    let segments = path_segments(path);
+    let principal = match state
         .auth
         .authenticate(header_str(&parts.headers, "authorization"))
-        .await?;
-    let segments = path_segments(path);
+        .await
+    {
+        Ok(principal) => principal,
+        Err(e) => {
+            // Refused before routing; the operation is still named in metrics and logs.
+            if let Lookup::Found { route, .. } =
+                Router::get().lookup(version, &parts.method, &segments)
+            {
+                seen.operation = &route.name;
+            }
+            return Err(e);
+        }
+    };
+    seen.tenant = Some(principal.tenant_id.clone());
     // No key is made of control characters; PostgreSQL cannot even look one up with a NUL.
     if let Some(bad) = segments.iter().find(|s| s.chars().any(char::is_control)) {
         return Err(ApiError::bad_request(format!(
@@ -318,6 +442,7 @@ async fn handle(state: &Arc<AppState>, req: Request) -> Result<Response, ApiErro
                 )))
             }
         };
+    seen.operation = &route.name;
     let op = route.op;
     let write = op.method != Method::GET;
     principal.authorize(op.permission_for(route.scope), write)?;

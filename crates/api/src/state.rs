@@ -22,6 +22,8 @@ pub struct AppState {
     /// Take the scheme and host of absolute links from `Forwarded` / `X-Forwarded-*`
     /// headers: only behind a proxy that sets them, or clients could poison the links.
     pub trust_proxy: bool,
+    /// Serve `GET /metrics` on this listener (`lcw serve --metrics`).
+    pub metrics: Option<Arc<crate::telemetry::Metrics>>,
     pub(crate) cache: cache::ResponseCache,
 }
 
@@ -43,6 +45,7 @@ impl AppState {
             body_limit: 1024 * 1024,
             limits: ConnectionLimits::default(),
             trust_proxy: false,
+            metrics: None,
             cache: cache::ResponseCache::default(),
         }
     }

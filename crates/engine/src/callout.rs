@@ -272,9 +272,11 @@ pub async fn pass(
             "The custom task extension did not resume the task before its callback timed out ({}).",
             c.deadline.as_deref().unwrap_or("")
         );
+        crate::telemetry::callout("timedOut");
         resolve(engine, &c.tenant_id, &c.id, Resolution::Failed(reason)).await?;
     }
     for c in engine.store.canceled_callouts(100).await? {
+        crate::telemetry::callout("canceled");
         resolve(engine, &c.tenant_id, &c.id, Resolution::Canceled).await?;
     }
     Ok(n)
@@ -417,7 +419,10 @@ async fn call(
     c: &Callout,
 ) -> Result<(), EngineError> {
     let tenant = c.tenant_id.as_str();
-    let fail = |reason: String| resolve(engine, tenant, &c.id, Resolution::Failed(reason));
+    let fail = |reason: String| {
+        crate::telemetry::callout("failed");
+        resolve(engine, tenant, &c.id, Resolution::Failed(reason))
+    };
     if c.attempts > MAX_CLAIMS {
         return fail(format!(
             "lcw gave up calling the custom task extension after {MAX_CLAIMS} attempts (the server stopped while calling it)."
@@ -431,6 +436,7 @@ async fn call(
         .await?;
     let Some(task) = task.filter(is_in_progress) else {
         // Canceled (or otherwise finished) before the call: nothing to call for.
+        crate::telemetry::callout("skipped");
         engine
             .store
             .resolve_callout(
@@ -471,6 +477,7 @@ async fn call(
     match send(client, &plan, &token, bytes).await {
         Ok(()) => match plan.callback {
             Some(timeout) => {
+                crate::telemetry::callout("waiting");
                 let deadline = fixed(engine.clock.now(tenant) + timeout);
                 // False when a resume overtook the HTTP answer: nothing left to do.
                 engine
@@ -479,9 +486,12 @@ async fn call(
                     .await?;
                 Ok(())
             }
-            None => resolve(engine, tenant, &c.id, Resolution::Completed(None))
-                .await
-                .map(drop),
+            None => {
+                crate::telemetry::callout("completed");
+                resolve(engine, tenant, &c.id, Resolution::Completed(None))
+                    .await
+                    .map(drop)
+            }
         },
         Err(reason) => fail(reason).await.map(drop),
     }

@@ -15,5 +15,6 @@ pub mod task_input;
 pub mod task_mail;
 pub mod tasks;
 pub mod tasks_access;
+pub mod telemetry;
 
 pub use clock::{Clock, ManualClock, SystemClock};

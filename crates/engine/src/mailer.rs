@@ -115,14 +115,32 @@ pub struct SmtpConfig {
     pub extra_roots: Vec<CertificateDer<'static>>,
 }
 
+/// An SMTP URL with its password (if any) replaced by `***`.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    match rest.rsplit_once('@') {
+        Some((userinfo, hostport)) => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+            format!("{scheme}://{user}:***@{hostport}")
+        }
+        None => url.to_string(),
+    }
+}
+
 impl SmtpConfig {
     pub fn parse(url: &str) -> Result<SmtpConfig, String> {
+        // Errors echo the URL without its password: they end up on the console.
+        let shown = without_password(url);
         let (starttls, rest) = if let Some(r) = url.strip_prefix("smtp://") {
             (StartTls::Opportunistic, r)
         } else if let Some(r) = url.strip_prefix("smtp+starttls://") {
             (StartTls::Required, r)
         } else {
-            return Err(format!("'{url}' is not an smtp:// or smtp+starttls:// URL"));
+            return Err(format!(
+                "'{shown}' is not an smtp:// or smtp+starttls:// URL"
+            ));
         };
         let rest = rest.trim_end_matches('/');
         let (userinfo, hostport) = match rest.rsplit_once('@') {
@@ -137,12 +155,12 @@ impl SmtpConfig {
             Some((h, p)) => (
                 h.to_string(),
                 p.parse::<u16>()
-                    .map_err(|_| format!("'{p}' is not a port in '{url}'"))?,
+                    .map_err(|_| format!("'{p}' is not a port in '{shown}'"))?,
             ),
             None => (hostport.to_string(), 25),
         };
         if host.is_empty() {
-            return Err(format!("'{url}' names no host"));
+            return Err(format!("'{shown}' names no host"));
         }
         Ok(SmtpConfig {
             host,
@@ -573,18 +591,23 @@ pub async fn deliver_once(
             continue;
         }
         match send_leased(store, cfg, owner, &row).await {
-            Ok(()) => record_sent(store, &row).await?,
+            Ok(()) => {
+                record_sent(store, &row).await?;
+                metrics::counter!(crate::telemetry::MAIL_SENT).increment(1);
+            }
             Err(DeliveryError::Temporary(e)) => {
                 let retry_at = chrono::Utc::now()
                     + chrono::Duration::from_std(retry_delay(row.attempts))
                         .unwrap_or_else(|_| chrono::Duration::seconds(600));
                 tracing::warn!(message = row.id, error = %e, attempts = row.attempts, retry_at = %fixed(retry_at), "e-mail delivery failed; will retry");
+                metrics::counter!(crate::telemetry::MAIL_RETRIED).increment(1);
                 store
                     .mark_outbox_retry(&row.tenant_id, &row.id, &e, &fixed(retry_at))
                     .await?;
             }
             Err(DeliveryError::Refused(e)) => {
                 tracing::warn!(message = row.id, error = %e, "e-mail refused; marked failed");
+                metrics::counter!(crate::telemetry::MAIL_FAILED).increment(1);
                 store
                     .mark_outbox_failed(&row.tenant_id, &row.id, &e)
                     .await?;
@@ -662,6 +685,19 @@ pub fn spawn_mailer(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_url_is_echoed_without_its_password() {
+        for bad in [
+            "smtp://ann:s3cret@relay:notaport",
+            "smtp://ann:s3cret@",
+            "http://ann:s3cret@relay",
+        ] {
+            let e = SmtpConfig::parse(bad).unwrap_err();
+            assert!(!e.contains("s3cret"), "{e}");
+            assert!(e.contains("ann:***@"), "{e}");
+        }
+    }
 
     #[test]
     fn parses_urls() {

@@ -14,7 +14,8 @@ use store::{kinds, Resource, ResultQuery, Write};
 
 use crate::runner::{compile, Activation, Engine, EngineError, ExecutionType, Result};
 use crate::scope::{
-    change_trigger_occurrences, time_trigger_occurrence, Change, Subject, TriggerKind, Window,
+    change_trigger_occurrences, missed_trigger_occurrence, time_trigger_occurrence, Change,
+    Subject, TriggerKind, Window,
 };
 
 /// The directory change log's kind for a membership row (its other rows are attributes).
@@ -26,6 +27,9 @@ pub struct PassReport {
     pub workflows_evaluated: usize,
     pub runs_created: usize,
     pub users_queued: usize,
+    /// Users whose trigger date passed outside the catch-up window since the workflow's
+    /// previous pass (a node down for longer than the window): not processed, reported.
+    pub users_missed: usize,
 }
 
 /// Evaluate due workflows every `every` (wall time), forever.
@@ -85,14 +89,21 @@ impl Engine {
     /// evaluated workflow's `nextScheduleRunDateTime` one interval on.
     pub async fn scheduler_pass(&self) -> Result<PassReport> {
         self.adopt_persisted_clocks().await?;
-        self.pass(Evaluate::Due, None).await
+        self.timed_pass(Evaluate::Due, None).await
     }
 
     /// Like [`Engine::scheduler_pass`], but for one tenant, evaluating every enabled,
     /// scheduled workflow now, due or not (a quarantined one still waits for
     /// clearQuarantine).
     pub async fn scheduler_pass_now(&self, tenant: &str) -> Result<PassReport> {
-        self.pass(Evaluate::Every, Some(tenant)).await
+        self.timed_pass(Evaluate::Every, Some(tenant)).await
+    }
+
+    async fn timed_pass(&self, which: Evaluate, only: Option<&str>) -> Result<PassReport> {
+        let started = std::time::Instant::now();
+        let outcome = self.pass(which, only).await;
+        crate::telemetry::pass_ended(outcome.as_ref().ok(), started.elapsed().as_secs_f64());
+        outcome
     }
 
     /// Take up the manual-clock moves other nodes persisted (and resets), so every node
@@ -178,14 +189,32 @@ impl Engine {
                 let trigger_kind = crate::scope::trigger_kind(view.execution_conditions);
                 let own_quarantine = view.quarantine_configuration.cloned();
                 let mut cursor: Option<i64> = None;
+                // The previous pass over this workflow: what became due between it and the
+                // catch-up window was never caught.
+                let since = view
+                    .next_schedule_run()
+                    .and_then(|next| next.checked_sub_signed(chrono::Duration::hours(hours)));
+                let mut missed = 0;
                 let triggered = match trigger_kind {
                     TriggerKind::AttributeChange | TriggerKind::MembershipChange => {
                         let (users, last) = self.changed_users(&tenant, &wf).await?;
                         cursor = last;
                         users
                     }
-                    _ => self.triggered_users(&tenant, &wf.doc, &window).await?,
+                    _ => {
+                        self.triggered_users(&tenant, &wf.doc, &window, (since, &mut missed))
+                            .await?
+                    }
                 };
+                if missed > 0 {
+                    report.users_missed += missed;
+                    tracing::warn!(
+                        tenant,
+                        workflow = wf.id,
+                        missed,
+                        "users whose trigger date passed outside the catch-up window were not processed"
+                    );
+                }
                 let quarantine = match quarantine_config(own_quarantine, settings.as_ref()) {
                     Some(config) if !triggered.is_empty() => {
                         let in_scope = self.count_in_scope(&tenant, &wf.doc).await?;
@@ -246,11 +275,14 @@ impl Engine {
 
     /// Users in scope whose time-based trigger fired in the window and who have not been
     /// processed for this workflow version and occurrence (claimed here, exactly once).
+    /// Those whose trigger passed after `since` (the previous pass) but before the window
+    /// are counted in `missed`.
     async fn triggered_users(
         &self,
         tenant: &str,
         wf: &Value,
         window: &Window,
+        (since, missed): (Option<DateTime<Utc>>, &mut usize),
     ) -> Result<Vec<(String, String)>> {
         let Ok(compiled) = compile(wf) else {
             return Ok(Vec::new());
@@ -276,6 +308,11 @@ impl Engine {
                 return;
             }
             let Some(occ) = time_trigger_occurrence(trigger, user, window) else {
+                let missed_occurrence =
+                    since.and_then(|since| missed_trigger_occurrence(trigger, user, window, since));
+                if missed_occurrence.is_some_and(|o| !claimed.contains(&(id.to_string(), o.key))) {
+                    *missed += 1;
+                }
                 return;
             };
             if !claimed.contains(&(id.to_string(), occ.key.clone())) {

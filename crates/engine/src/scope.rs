@@ -307,27 +307,80 @@ fn int(v: &Value, key: &str) -> Option<i64> {
 ///   * With `eventTiming: on` both range operators ignore their offsets and behave as
 ///     `operatorEqualTo` with `on` (due = the date, catch-up window).
 pub fn time_trigger_occurrence(trigger: &Value, user: &Value, w: &Window) -> Option<Occurrence> {
+    let firing = firing(trigger, user)?;
+    let due = match firing.when {
+        When::At(due) => w.catches(due).then_some(due)?,
+        When::During(lo, hi) => (lo <= w.now && w.now <= hi).then_some(lo)?,
+    };
+    Some(firing.occurrence(due))
+}
+
+/// The occurrence a pass at `w` no longer catches although no earlier pass could have: it
+/// became due after `since` (the previous pass) but before the catch-up window opened, or,
+/// for a range trigger, its whole range lies between `since` and `now`. Such users are
+/// reported as missed, never processed late.
+pub fn missed_trigger_occurrence(
+    trigger: &Value,
+    user: &Value,
+    w: &Window,
+    since: DateTime<Utc>,
+) -> Option<Occurrence> {
+    let firing = firing(trigger, user)?;
+    let due = match firing.when {
+        When::At(due) => (since < due && due <= w.now && !w.catches(due)).then_some(due)?,
+        When::During(lo, hi) => (since < lo && hi < w.now).then_some(lo)?,
+    };
+    Some(firing.occurrence(due))
+}
+
+/// When a time-based trigger fires for a user, apart from any window.
+struct Firing<'t> {
+    /// The date attribute; with `key_date`, what names the occurrence.
+    attr: &'t str,
+    key_date: DateTime<Utc>,
+    when: When,
+}
+
+impl Firing<'_> {
+    /// Keyed only once it fires: a pass asks this of every user in scope.
+    fn occurrence(&self, due: DateTime<Utc>) -> Occurrence {
+        Occurrence {
+            key: format!("{}:{}", self.attr, ymd(self.key_date)),
+            due,
+        }
+    }
+}
+
+enum When {
+    /// Due at one instant; caught up for a while after it.
+    At(DateTime<Utc>),
+    /// Fires while now lies in this closed range; no catch-up.
+    During(DateTime<Utc>, DateTime<Utc>),
+}
+
+fn firing<'t>(trigger: &'t Value, user: &Value) -> Option<Firing<'t>> {
     match TriggerType::of(trigger)? {
         TriggerType::TimeBasedAttribute => {
             let attr = trigger.get("timeBasedAttribute")?.as_str()?;
             let offset = int(trigger, "offsetInDays")?;
             let due = plus_days(user_date(user, attr)?, offset)?;
-            w.catches(due).then(|| Occurrence {
-                key: format!("{attr}:{}", ymd(due)),
-                due,
+            Some(Firing {
+                attr,
+                key_date: due,
+                when: When::At(due),
             })
         }
         TriggerType::TimeBasedAttributeV2 => {
             let attr = trigger.get("attribute")?.as_str()?;
             let op = trigger.get("operator")?;
             let date = user_date(user, attr)?;
-            v2_occurrence(attr, op, date, w)
+            v2_firing(attr, op, date)
         }
         TriggerType::AttributeChange | TriggerType::MembershipChange => None,
     }
 }
 
-fn v2_occurrence(attr: &str, op: &Value, date: DateTime<Utc>, w: &Window) -> Option<Occurrence> {
+fn v2_firing<'t>(attr: &'t str, op: &Value, date: DateTime<Utc>) -> Option<Firing<'t>> {
     let timing = EventTiming::parse(op.get("eventTiming")?.as_str()?)?;
     let op_type = TimeOperator::of(op)?;
     let equal_to = |offset: i64| {
@@ -336,16 +389,18 @@ fn v2_occurrence(attr: &str, op: &Value, date: DateTime<Utc>, w: &Window) -> Opt
             EventTiming::After => plus_days(date, offset)?,
             EventTiming::On => date,
         };
-        w.catches(due).then(|| Occurrence {
-            key: format!("{attr}:{}", ymd(due)),
-            due,
+        Some(Firing {
+            attr,
+            key_date: due,
+            when: When::At(due),
         })
     };
     // A range [lo, hi] that must contain now; the occurrence is keyed by the date.
     let in_range = |lo: DateTime<Utc>, hi: DateTime<Utc>| {
-        (lo <= w.now && w.now <= hi).then(|| Occurrence {
-            key: format!("{attr}:{}", ymd(date)),
-            due: lo,
+        Some(Firing {
+            attr,
+            key_date: date,
+            when: When::During(lo, hi),
         })
     };
     match op_type {

@@ -33,6 +33,9 @@ pub struct TaskInput<'a> {
     /// (empty unless the job has an access package task).
     pub access: &'a AccessData,
     pub now: DateTime<Utc>,
+    /// The user was queued by a scheduled pass, which catches up on triggers up to days
+    /// late: mails about a day that has passed meanwhile are not sent.
+    pub scheduled: bool,
 }
 
 /// An e-mail a task sends.

@@ -122,11 +122,30 @@ fn recipient(input: &TaskInput, to: &str) -> Result<String, Outcome> {
     )))
 }
 
+/// The user's last day (`employeeLeaveDateTime`, as a date) when it is today or past: a
+/// scheduled pass catching up on a trigger days late finds the "before the last day" mail
+/// overtaken by the day itself.
+fn last_day_begun(input: &TaskInput) -> Option<String> {
+    let leave = model::time::parse_datetime(text_of(input.user, "employeeLeaveDateTime")?)?;
+    let last_day = leave.date_naive();
+    (input.now.date_naive() >= last_day).then(|| last_day.format("%Y-%m-%d").to_string())
+}
+
 /// An e-mail task: the recipient from `to` (`User`, `Manager`, `Sponsors` or a user id; the
 /// welcome mail goes to the user by default, every other mail to the manager), copies to the
 /// users listed in `cc`, and `customSubject` / `customBody` (or the task's default text) with
 /// the placeholders replaced. `locale` is accepted and ignored (lcw writes English).
 pub(crate) fn send_mail(input: &TaskInput, kind: TaskKind) -> Outcome {
+    if kind == TaskKind::SendEmailBeforeLastDay && input.scheduled {
+        if let Some(last_day) = last_day_begun(input) {
+            return Outcome::done(
+                Vec::new(),
+                Some(format!(
+                    "No mail was sent: the user's last day ({last_day}) has begun, so the mail before it would come too late."
+                )),
+            );
+        }
+    }
     let (default_to, default_subject, default_body) = mail_defaults(kind);
     let to_arg = argument(input, "to")
         .map(str::trim)

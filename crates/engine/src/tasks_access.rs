@@ -407,6 +407,7 @@ mod tests {
             sender_domain: "lcw.local",
             access,
             now: now(),
+            scheduled: false,
         })
     }
 

@@ -21,7 +21,8 @@ struct Cli {
 
 #[derive(Args, Clone)]
 struct DatabaseArg {
-    /// sqlite://PATH (created if missing) or postgres://USER@HOST:PORT/DB
+    /// The database: `sqlite://PATH` (a file, created if missing) or
+    /// `postgres://USER[:PASSWORD]@HOST:PORT/DB` (several nodes may share one).
     #[arg(long, env = "LCW_DATABASE_URL", default_value = "sqlite://lcw.db")]
     database: String,
 }
@@ -46,21 +47,22 @@ enum Command {
 struct ServeArgs {
     #[command(flatten)]
     db: DatabaseArg,
-    /// Address to listen on.
+    /// Address (IP:PORT) to serve the Graph API on, over plain HTTP (put a TLS-terminating
+    /// reverse proxy in front for anything but local use). Port 0 picks a free one.
     #[arg(long, env = "LCW_LISTEN", default_value = "127.0.0.1:8080")]
     listen: String,
     /// Accept tokens from this external issuer instead of lcw's own (`{tenantid}` is replaced
     /// by the token's tid). Needs --audience and --jwks.
     #[arg(long, env = "LCW_ISSUER", requires_all = ["audience", "jwks"])]
     issuer: Option<String>,
-    /// Expected `aud` of external tokens.
+    /// Expected `aud` of external tokens (with --issuer).
     #[arg(long, env = "LCW_AUDIENCE", requires = "issuer")]
     audience: Option<String>,
-    /// JWKS of the external issuer: a file path or an http(s) URL.
+    /// JWKS of the external issuer: a file path or an http(s) URL (with --issuer).
     #[arg(long, env = "LCW_JWKS", requires = "issuer")]
     jwks: Option<String>,
-    /// Largest accepted request body in bytes.
-    #[arg(long, default_value_t = 1024 * 1024)]
+    /// Largest accepted request body in bytes; larger ones are answered 413.
+    #[arg(long, env = "LCW_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     max_body_bytes: usize,
     /// Connections served at once; further ones wait until one closes.
     #[arg(long, env = "LCW_MAX_CONNECTIONS", default_value_t = 4096)]
@@ -74,11 +76,12 @@ struct ServeArgs {
     /// (`/lcw/admin/clock`, `/lcw/admin/scheduler/run`), for tests and demos.
     #[arg(long, env = "LCW_CLOCK", default_value = "system", value_parser = ["system", "manual"])]
     clock: String,
-    /// Start time of the manual clock (RFC 3339; default: now).
-    #[arg(long)]
+    /// Start time of the manual clock (RFC 3339, with --clock manual) [default: now].
+    #[arg(long, env = "LCW_CLOCK_START")]
     clock_start: Option<String>,
-    /// Don't run the engine's workers and scheduler on this node (API only).
-    #[arg(long)]
+    /// Don't run the engine (job workers, scheduler, callouts) on this node: it serves the
+    /// API only, and other nodes on the same database process the runs it creates.
+    #[arg(long, env = "LCW_NO_ENGINE")]
     no_engine: bool,
     /// Deliver the e-mail tasks' messages through this SMTP server:
     /// `smtp://[user[:password]@]host[:port]` upgrades to TLS with STARTTLS when the server
@@ -98,17 +101,37 @@ struct ServeArgs {
         requires = "smtp_url"
     )]
     smtp_ca_file: Option<std::path::PathBuf>,
-    /// A host custom task extension endpoints may be on (repeatable): `host`, `host:port`,
-    /// `*.suffix` or `*`. None by default: every callout fails until hosts are allowed.
-    #[arg(long = "callout-allow-host", value_name = "HOST")]
+    /// A host custom task extension endpoints may be on (repeatable; comma-separated in the
+    /// environment variable): `host`, `host:port`, `*.suffix` or `*`. None by default: every
+    /// callout fails until hosts are allowed.
+    #[arg(
+        long = "callout-allow-host",
+        value_name = "HOST",
+        env = "LCW_CALLOUT_ALLOW_HOSTS",
+        value_delimiter = ','
+    )]
     callout_allow_hosts: Vec<String>,
+    /// Log format on stderr: `text` (a line per event) or `json` (an object per line). Which
+    /// events are logged is set by LCW_LOG or, without it, RUST_LOG, as `RUST_LOG`-style
+    /// directives [default filter: `warn,lcw=info`, a line per request with its request-id,
+    /// tenant, operation, status and latency]. Colours only when stderr is a terminal.
+    #[arg(long, env = "LCW_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    log_format: String,
+    /// Serve `GET /metrics` (Prometheus text format) on the --listen address, without
+    /// authentication: it holds counts and timings only, no tenant data.
+    #[arg(long, env = "LCW_METRICS")]
+    metrics: bool,
+    /// Serve `GET /metrics` on this address (IP:PORT), a listener of its own, e.g. one only
+    /// the monitoring network reaches. May be combined with --metrics.
+    #[arg(long, env = "LCW_METRICS_LISTEN", value_name = "ADDR")]
+    metrics_listen: Option<String>,
 }
 
 #[derive(Args)]
 struct TokenArgs {
     #[command(flatten)]
     db: DatabaseArg,
-    /// Tenant id (tid) the token is for.
+    /// Tenant id (tid, a GUID) the token is for.
     #[arg(long, default_value = api::auth::DEFAULT_TENANT)]
     tenant: String,
     /// Application token: permissions go in `roles` (the default).
@@ -117,24 +140,28 @@ struct TokenArgs {
     /// Delegated (user) token: permissions go in `scp`, directory roles in `wids`.
     #[arg(long)]
     user: bool,
-    /// Delegated permissions, space-separated (with --user).
+    /// Delegated permissions, space- or comma-separated (with --user) [default: as for
+    /// --roles].
     #[arg(long)]
     scopes: Option<String>,
-    /// Application permissions, space-separated.
+    /// Application permissions, space- or comma-separated [default:
+    /// LifecycleWorkflows.ReadWrite.All User.ReadWrite.All Group.ReadWrite.All
+    /// UserAuthenticationMethod.ReadWrite.All EntitlementManagement.ReadWrite.All].
     #[arg(long)]
     roles: Option<String>,
     /// Directory roles for --user, by name or template id, comma- or space-separated
     /// (default: Lifecycle Workflows Administrator).
     #[arg(long)]
     directory_roles: Option<String>,
-    /// Object id of the caller (oid); recorded as createdBy/lastModifiedBy.
+    /// Object id of the caller (oid); recorded as createdBy/lastModifiedBy [default: a fixed
+    /// id lcw uses for its dev tokens].
     #[arg(long)]
     object_id: Option<String>,
     /// Application id of the caller (appid), e.g. an app listed in a custom task
-    /// extension's callbackConfiguration.authorizedApps.
+    /// extension's callbackConfiguration.authorizedApps [default: lcw's dev app id].
     #[arg(long)]
     app_id: Option<String>,
-    /// Lifetime in seconds.
+    /// Lifetime of the token in seconds.
     #[arg(long, default_value_t = 86_400)]
     expires_in: i64,
     /// Print this many tokens, one a line.
@@ -252,7 +279,7 @@ enum AppCommand {
 struct ImportArgs {
     #[command(flatten)]
     db: DatabaseArg,
-    /// Tenant id to load into.
+    /// Tenant id (a GUID) to load into.
     #[arg(long, default_value = api::auth::DEFAULT_TENANT)]
     tenant: String,
     /// A .json file (array of users, or {"users": [...], "groups": [...]}) or a .csv file of users.
@@ -332,13 +359,28 @@ async fn open_store(url: &str) -> Result<store::Store, CliError> {
     let store = store::Store::connect(url)
         .await
         .map_err(|source| CliError::Database {
-            url: url.to_string(),
+            url: without_password(url),
             source,
         })?;
     if let Some(path) = sqlite_path(url) {
         make_private(path)?;
     }
     Ok(store)
+}
+
+/// A database URL as the console may show it: a password replaced by `***`.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) if userinfo.contains(':') => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+            format!("{scheme}://{user}:***@{host}/{path}")
+        }
+        _ => url.to_string(),
+    }
 }
 
 /// The file of a `sqlite:` database URL.
@@ -657,14 +699,77 @@ fn token_request(args: &TokenArgs) -> Result<api::auth::TokenRequest, CliError> 
     Ok(req)
 }
 
-async fn serve(args: ServeArgs) -> Result<(), CliError> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("LCW_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,lcw=info")),
-        )
+/// Logs go to stderr, filtered by `LCW_LOG` (else `RUST_LOG`), as text or one JSON object a
+/// line; colour codes only for a terminal, so files and collectors get plain text.
+fn init_logging(format: &str) {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LCW_LOG")
+        .or_else(|_| tracing_subscriber::EnvFilter::try_from_default_env())
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,lcw=info"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .init();
+        .with_ansi(std::io::stderr().is_terminal());
+    if format == "json" {
+        logs.json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_span_list(false)
+            .init();
+    } else {
+        logs.init();
+    }
+}
+
+/// What this node runs, for the banner: no password, token or query string in it.
+struct NodeSummary {
+    lines: Vec<(&'static str, String)>,
+}
+
+impl NodeSummary {
+    fn print(&self) {
+        for (what, how) in &self.lines {
+            println!("  {:<10}{how}", format!("{what}:"));
+        }
+    }
+}
+
+/// The database without credentials or options: `sqlite lcw.db`, `postgresql db.host:5432/lcw`.
+fn database_summary(url: &str) -> String {
+    if let Some(path) = sqlite_path(url) {
+        return format!("SQLite {}", path.display());
+    }
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let rest = rest.rsplit_once('@').map_or(rest, |(_, r)| r);
+    let rest = rest.split('?').next().unwrap_or(rest);
+    format!("PostgreSQL {rest}")
+}
+
+fn smtp_summary(smtp: Option<&engine::mailer::SmtpConfig>) -> String {
+    match smtp {
+        None => "off: mail stays in the outbox (GET /lcw/admin/outbox)".into(),
+        Some(cfg) => {
+            let tls = match cfg.starttls {
+                engine::mailer::StartTls::Opportunistic => "STARTTLS when offered",
+                engine::mailer::StartTls::Required => "STARTTLS required",
+            };
+            let auth = if cfg.credentials.is_some() {
+                ", AUTH PLAIN"
+            } else {
+                ""
+            };
+            format!("{}:{} ({tls}{auth})", cfg.host, cfg.port)
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> Result<(), CliError> {
+    init_logging(&args.log_format);
+    let metrics = if args.metrics || args.metrics_listen.is_some() {
+        Some(api::telemetry::Metrics::install().map_err(CliError::Config)?)
+    } else {
+        None
+    };
     let mut smtp = args
         .smtp_url
         .as_deref()
@@ -678,6 +783,22 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
     let allow = engine::callout::AllowList::parse(&args.callout_allow_hosts)
         .map_err(|e| CliError::Config(format!("--callout-allow-host: {e}")))?;
     let store = open_store(&args.db.database).await?;
+    let metrics_listener = match &args.metrics_listen {
+        Some(addr) => {
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|source| CliError::Listen {
+                    addr: addr.clone(),
+                    source,
+                })?;
+            let bound = listener.local_addr().map_err(|source| CliError::Listen {
+                addr: addr.clone(),
+                source,
+            })?;
+            Some((listener, bound))
+        }
+        None => None,
+    };
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .map_err(|source| CliError::Listen {
@@ -736,6 +857,47 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
             .map_err(|e| CliError::Config(format!("reading the tenants' clocks: {e}")))?;
     }
     state.manual_clock = manual;
+    if args.metrics {
+        state.metrics = metrics.clone();
+    }
+    let summary = NodeSummary {
+        lines: vec![
+            ("database", database_summary(&args.db.database)),
+            (
+                "clock",
+                if state.manual_clock.is_some() {
+                    "manual (moved by POST /lcw/admin/clock)".into()
+                } else {
+                    "system".into()
+                },
+            ),
+            (
+                "engine",
+                if args.no_engine {
+                    "off (API only; other nodes process runs)".into()
+                } else {
+                    "on (job workers, scheduler every 30 s, callouts)".into()
+                },
+            ),
+            ("smtp", smtp_summary(smtp.as_ref())),
+            (
+                "tls",
+                "off: plain HTTP (terminate TLS in a reverse proxy)".into(),
+            ),
+            (
+                "metrics",
+                match (&metrics_listener, args.metrics) {
+                    (Some((_, at)), true) => {
+                        format!("http://{addr}/metrics and http://{at}/metrics")
+                    }
+                    (Some((_, at)), false) => format!("http://{at}/metrics"),
+                    (None, true) => format!("http://{addr}/metrics"),
+                    (None, false) => "off (--metrics, --metrics-listen)".into(),
+                },
+            ),
+            ("logs", format!("{} on stderr", args.log_format)),
+        ],
+    };
     if !args.no_engine {
         state.engine.spawn_workers();
         // The callout worker signs with its own copy of the dev key (the same stored key).
@@ -767,6 +929,7 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
     let origin = format!("http://{addr}");
     let base = format!("{origin}/beta");
     println!("lcw is serving Microsoft Graph Lifecycle Workflows at {base}");
+    summary.print();
     if let Some(app) = default_app {
         print!("{}", credentials_banner(&origin, &app, None));
     }
@@ -798,6 +961,14 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
             let _ = asked.send(Some(tokio::time::Instant::now()));
         }
     });
+    if let (Some((listener, _)), Some(metrics)) = (metrics_listener, metrics) {
+        let (store, limits) = (state.store.clone(), state.limits.clone());
+        tokio::spawn(async move {
+            if let Err(e) = api::serve_metrics(listener, metrics, store, &limits).await {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
     let served = tokio::select! {
         served = api::serve(listener, Arc::new(state)) => served.map_err(CliError::Serve),
         // A signal that came before the server listened for it reached only this node's

@@ -15,6 +15,9 @@ pub struct SchedulerRun {
     pub workflows_evaluated: usize,
     pub runs_created: usize,
     pub users_queued: usize,
+    /// Users whose trigger date passed outside the catch-up window since the previous pass:
+    /// not processed (see `engine::scheduler::PassReport::users_missed`).
+    pub users_missed: usize,
     /// Finding the due workflows and queueing their users.
     pub pass_ms: u64,
     /// Processing what the pass queued.
@@ -99,6 +102,7 @@ impl Service {
             workflows_evaluated: report.workflows_evaluated,
             runs_created: report.runs_created,
             users_queued: report.users_queued,
+            users_missed: report.users_missed,
             pass_ms,
             processing_ms,
         })

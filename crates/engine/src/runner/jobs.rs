@@ -68,6 +68,11 @@ impl Engine {
                 }
             };
             held.add(jobs.iter().map(|j| j.id.clone()));
+            // A job leased before and not done: its earlier lease ended unfinished.
+            let taken_over = jobs.iter().filter(|j| j.attempts > 1).count();
+            if taken_over > 0 {
+                metrics::counter!(crate::telemetry::LEASE_TAKEOVERS).increment(taken_over as u64);
+            }
             // Slots beyond the jobs leased go back with the rest of `slots`.
             for (job, slot) in jobs.into_iter().zip(slots) {
                 let (me, held) = (self.clone(), held.clone());

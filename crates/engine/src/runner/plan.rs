@@ -47,7 +47,9 @@ pub(super) fn plan_user(
     use ProcessingStatus::{Canceled, Completed, Failed, InProgress};
     let (canceled, groups, now) = (ctx.canceled, ctx.groups, ctx.now);
     let now_text = &ctx.now_text;
-    let preview = ExecutionType::parse(&upr.execution_type) == Some(ExecutionType::Preview);
+    let execution = ExecutionType::parse(&upr.execution_type);
+    let preview = execution == Some(ExecutionType::Preview);
+    let scheduled = execution == Some(ExecutionType::Scheduled);
     let mut writes = Vec::with_capacity(tasks.len() + 1);
     let mut effects = Vec::new();
     let mut stop_reason: Option<String> = canceled.then(|| "The run was canceled.".to_string());
@@ -117,6 +119,7 @@ pub(super) fn plan_user(
                     sender_domain: ctx.sender_domain,
                     access: ctx.access,
                     now,
+                    scheduled,
                 };
                 match plan_task(&input) {
                     Outcome::Completed {

@@ -275,6 +275,7 @@ impl Engine {
         self.store
             .apply_job(tenant, &job.id, &effects, &writes)
             .await?;
+        crate::telemetry::job_committed(&writes);
         self.store.refresh_stale_statistics().await?;
         self.finish_run_if_done(tenant, &run_id).await
     }

@@ -614,3 +614,54 @@ fn membership_change_trigger() {
         json!({"@odata.type": "#microsoft.graph.identityGovernance.groupBasedSubjectSet"});
     assert!(change_trigger_occurrences(&add, &bad_scope, &changes).is_empty());
 }
+
+#[test]
+fn a_trigger_due_between_the_previous_pass_and_the_window_is_missed() {
+    // Due 2026-12-01T09:00Z; the previous pass was on 2026-11-30, this one on 2026-12-10.
+    let trig = v1("employeeHireDate", -7);
+    let u = hire("2026-12-08T09:00:00Z");
+    let since = t("2026-11-30T00:00:00Z");
+    let occ = missed_trigger_occurrence(&trig, &u, &at("2026-12-10T00:00:00Z"), since).unwrap();
+    assert_eq!(occ.key, "employeeHireDate:2026-12-01");
+    // Still inside the window: caught, not missed.
+    assert_eq!(
+        missed_trigger_occurrence(&trig, &u, &at("2026-12-03T00:00:00Z"), since),
+        None
+    );
+    // Due before the previous pass: that pass was responsible for it.
+    assert_eq!(
+        missed_trigger_occurrence(
+            &trig,
+            &u,
+            &at("2026-12-10T00:00:00Z"),
+            t("2026-12-02T00:00:00Z")
+        ),
+        None
+    );
+}
+
+#[test]
+fn a_range_trigger_is_missed_only_when_its_whole_range_passed_unseen() {
+    // Hired 2026-06-10; fires while now is within 0..5 days after the hire date.
+    let trig = v2(
+        "operatorLessThanEqualTo",
+        json!({"offsetInDays": 5}),
+        "after",
+    );
+    let u = hire("2026-06-10T00:00:00Z");
+    let since = t("2026-06-01T00:00:00Z");
+    assert!(missed_trigger_occurrence(&trig, &u, &at("2026-06-20T00:00:00Z"), since).is_some());
+    assert_eq!(
+        missed_trigger_occurrence(&trig, &u, &at("2026-06-14T00:00:00Z"), since),
+        None
+    );
+    assert_eq!(
+        missed_trigger_occurrence(
+            &trig,
+            &u,
+            &at("2026-06-20T00:00:00Z"),
+            t("2026-06-11T00:00:00Z")
+        ),
+        None
+    );
+}

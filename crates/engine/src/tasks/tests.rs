@@ -82,6 +82,7 @@ fn plan(def: &str, args: &[(&str, &str)], user: Value, member_of: &[&str]) -> Ou
         sender_domain: "lcw.local",
         access: &AccessData::default(),
         now: now(),
+        scheduled: false,
     })
 }
 
@@ -591,6 +592,16 @@ fn person_doc(id: &str) -> Option<Value> {
 }
 
 fn plan_mail(def: &str, args: &[(&str, &str)], user: Value, manager: Option<Value>) -> Outcome {
+    plan_mail_as(def, args, user, manager, false)
+}
+
+fn plan_mail_as(
+    def: &str,
+    args: &[(&str, &str)],
+    user: Value,
+    manager: Option<Value>,
+    scheduled: bool,
+) -> Outcome {
     let arguments: Vec<Value> = args
         .iter()
         .map(|(n, v)| json!({"name": n, "value": v}))
@@ -607,6 +618,7 @@ fn plan_mail(def: &str, args: &[(&str, &str)], user: Value, manager: Option<Valu
         sender_domain: "contoso.test",
         access: &AccessData::default(),
         now: now(),
+        scheduled,
     })
 }
 
@@ -644,6 +656,50 @@ fn mail_default_recipients_and_text() {
         assert_eq!(m.to, vec!["bea@x.test".to_string()], "{id}");
         assert!(m.body.contains("Bea Boss"), "{id}: {}", m.body);
     }
+}
+
+#[test]
+fn a_scheduled_run_sends_no_mail_before_a_last_day_that_has_begun() {
+    let boss = person_doc(BOSS);
+    let leaving = |date: &str| {
+        let mut u = mail_user();
+        u["employeeLeaveDateTime"] = json!(date);
+        u
+    };
+    // now() is 2026-03-01T10:00Z.
+    for last_day in ["2026-03-01T23:00:00Z", "2026-02-27T00:00:00Z"] {
+        let outcome = plan_mail_as(
+            mail::BEFORE_LAST_DAY,
+            &[],
+            leaving(last_day),
+            boss.clone(),
+            true,
+        );
+        let Outcome::Completed {
+            effects,
+            processing_info,
+        } = outcome
+        else {
+            panic!("{last_day}: {outcome:?}");
+        };
+        assert!(effects.is_empty(), "{last_day}");
+        assert!(processing_info.unwrap().contains("has begun"), "{last_day}");
+    }
+    // The day before the last day still gets it; so does an on-demand run, whatever the date.
+    sent(plan_mail_as(
+        mail::BEFORE_LAST_DAY,
+        &[],
+        leaving("2026-03-02T00:00:00Z"),
+        boss.clone(),
+        true,
+    ));
+    sent(plan_mail_as(
+        mail::BEFORE_LAST_DAY,
+        &[],
+        leaving("2026-02-27T00:00:00Z"),
+        boss,
+        false,
+    ));
 }
 
 #[test]
