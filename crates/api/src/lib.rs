@@ -10,6 +10,7 @@ pub mod ctx;
 pub mod error;
 pub mod handlers;
 pub mod ledger;
+mod listen;
 pub mod operation;
 pub mod ops;
 mod render;
@@ -19,5 +20,6 @@ mod server;
 mod state;
 
 pub use error::ApiError;
-pub use server::{router, serve};
+pub use listen::{rustls, serve, tls_config, TlsConfig};
+pub use server::router;
 pub use state::{load_signing_key, AppState, ConnectionLimits};
