@@ -141,7 +141,7 @@ impl Connection {
         // one that connects and never says hello is closed like one that never sends a head.
         let handshake = tokio::select! {
             done = tokio::time::timeout(limit, acceptor.accept(socket)) => done,
-            _ = self.stop.wait_for(|stopping| *stopping) => return,
+            _ = stopped(&mut self.stop) => return,
         };
         let stream = match handshake {
             Ok(Ok(stream)) => stream,
@@ -219,17 +219,28 @@ where
     loop {
         tokio::select! {
             _ = conn.as_mut() => return,
-            _ = stop.wait_for(|stopping| *stopping), if !closing => {
+            _ = stopped(&mut stop), if !closing => {
                 closing = true;
                 conn.as_mut().graceful_shutdown();
             }
             _ = idle_for(idle.as_ref()), if !closing => {
-                closing = true;
                 conn.as_mut().graceful_shutdown();
+                // hyper's HTTP/2 server ends only once the client has sent its preface; one
+                // that never does is dropped once the GOAWAY had time to go out.
+                let _ = tokio::time::timeout(IDLE_CLOSE_GRACE, conn.as_mut()).await;
+                return;
             }
         }
     }
 }
+
+/// Resolves once the server is stopping (or gone).
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    let _ = stop.wait_for(|stopping| *stopping).await;
+}
+
+/// How long an idle connection told to close may take to say goodbye.
+const IDLE_CLOSE_GRACE: Duration = Duration::from_secs(2);
 
 /// Requests in flight on one connection, and when the last one began or ended.
 struct Activity {

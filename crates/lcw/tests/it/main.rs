@@ -24,4 +24,5 @@ mod query_cost;
 mod runs;
 mod scheduler_races;
 mod task_catalog;
+mod tls;
 mod workflows;
