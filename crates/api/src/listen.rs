@@ -163,7 +163,8 @@ impl Connection {
             let conn = builder.serve_connection(io, service);
             drive(conn, self.stop, Some((activity, limit))).await;
         } else {
-            // The first head is due within what is left of the limit after the handshake.
+            // The first head is due within what is left of the limit after the handshake
+            // (and so is each later one: a handshake that took most of it is rare).
             let left = limit.saturating_sub(self.opened.elapsed());
             let service = self.service(true, None);
             let conn = http1(left).serve_connection(io, service);
@@ -222,6 +223,11 @@ where
             _ = stopped(&mut stop), if !closing => {
                 closing = true;
                 conn.as_mut().graceful_shutdown();
+                if idle.as_ref().is_some_and(|(activity, _)| activity.idle().is_some()) {
+                    // Nothing in flight to wait for (and maybe no preface ever coming).
+                    let _ = tokio::time::timeout(IDLE_CLOSE_GRACE, conn.as_mut()).await;
+                    return;
+                }
             }
             _ = idle_for(idle.as_ref()), if !closing => {
                 conn.as_mut().graceful_shutdown();
