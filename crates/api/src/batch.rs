@@ -119,7 +119,7 @@ pub(crate) async fn handle(
         .authenticate(header_str(&outer.headers, "authorization"))
         .await?;
     let bytes = read_body(state, body, &outer.headers, &outer.method).await?;
-    let host = origin(&outer.headers, state.trust_proxy)?.host;
+    let host = origin(&outer, state.trust_proxy)?.host;
     let parts = parse(&bytes, version, &host)?;
     let statuses = run(state, &outer, parts).await;
     let bytes = serde_json::to_vec(&ResponseEnvelope {
@@ -623,6 +623,18 @@ fn internal_request(outer: &Parts, part: &Part, uri: Uri) -> Request {
     }
     if !part.body.is_empty() {
         headers.insert(header::CONTENT_LENGTH, HeaderValue::from(part.body.len()));
+    }
+    // An HTTP/2 batch names its host in `:authority`, not `Host`: the parts get it as `Host`.
+    if !headers.contains_key(header::HOST) {
+        if let Some(authority) = outer.uri.authority() {
+            if let Ok(host) = HeaderValue::from_str(authority.as_str()) {
+                headers.insert(header::HOST, host);
+            }
+        }
+    }
+    // The parts' links use the scheme the batch came in on.
+    if let Some(tls) = outer.extensions.get::<crate::listen::ConnectedOverTls>() {
+        request.extensions_mut().insert(*tls);
     }
     request.extensions_mut().insert(InBatch);
     request

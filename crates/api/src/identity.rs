@@ -119,7 +119,7 @@ fn from_api(e: ApiError) -> EntraError {
 
 async fn answer(state: &AppState, endpoint: Endpoint, req: Request) -> Result<Value, EntraError> {
     let (parts, body) = req.into_parts();
-    let base = origin(&parts.headers, state.trust_proxy)
+    let base = origin(&parts, state.trust_proxy)
         .map(|o| format!("{}://{}", o.scheme, o.host))
         .map_err(from_api)?;
     match endpoint {

@@ -12,6 +12,7 @@ pub mod error;
 pub mod handlers;
 pub mod identity;
 pub mod ledger;
+mod listen;
 pub mod operation;
 pub mod ops;
 mod render;
@@ -22,5 +23,6 @@ mod state;
 pub mod telemetry;
 
 pub use error::ApiError;
-pub use server::{router, serve, serve_metrics};
+pub use listen::{rustls, serve, serve_metrics, tls_config, TlsConfig};
+pub use server::router;
 pub use state::{load_signing_key, AppState, ConnectionLimits};

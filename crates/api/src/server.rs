@@ -1,6 +1,6 @@
 //! The HTTP front door: every request goes through `dispatch`, which authenticates, routes,
 //! authorises, parses OData options and the body, calls the handler and renders the reply or
-//! the error.
+//! the error. The connections the requests come in on are `listen`'s.
 
 use std::sync::Arc;
 
@@ -12,6 +12,7 @@ use axum::response::Response;
 use crate::cache::CacheKey;
 use crate::ctx::{Ctx, Reply};
 use crate::error::ApiError;
+use crate::listen::ConnectedOverTls;
 use crate::operation::Shape;
 use crate::routing::{Lookup, Router};
 use crate::AppState;
@@ -25,122 +26,16 @@ pub fn router(state: Arc<AppState>) -> axum::Router {
     axum::Router::new().fallback(dispatch).with_state(state)
 }
 
-/// Serve until the process gets SIGINT or SIGTERM, then stop accepting and let the requests
-/// in flight finish (for at most [`DRAIN_LIMIT`]).
-///
-/// Each connection must send a request head within `limits.header_timeout` of opening (and
-/// of each response, when kept alive), or it is closed; at most `limits.max_connections` are
-/// served at once, so idle or slow clients cannot use up the process.
-pub async fn serve(listener: tokio::net::TcpListener, state: Arc<AppState>) -> std::io::Result<()> {
-    let limits = state.limits.clone();
-    serve_app(listener, router(state), &limits).await
-}
-
-/// Serve only `GET /metrics` (`lcw serve --metrics-listen`): a listener of its own, e.g. on
-/// an address only the monitoring network reaches. Stops like [`serve`].
-pub async fn serve_metrics(
-    listener: tokio::net::TcpListener,
-    metrics: Arc<crate::telemetry::Metrics>,
-    store: store::Store,
-    limits: &crate::ConnectionLimits,
-) -> std::io::Result<()> {
-    let app = axum::Router::new().fallback(move |req: Request| {
-        let (metrics, store) = (metrics.clone(), store.clone());
-        async move {
-            if req.uri().path() == "/metrics" && req.method() == Method::GET {
-                metrics_response(&metrics, &store).await
-            } else {
-                let mut resp = Response::new(Body::from("only GET /metrics is served here\n"));
-                *resp.status_mut() = StatusCode::NOT_FOUND;
-                resp
-            }
-        }
-    });
-    serve_app(listener, app, limits).await
-}
-
-async fn metrics_response(metrics: &crate::telemetry::Metrics, store: &store::Store) -> Response {
+pub(crate) async fn metrics_response(
+    metrics: &crate::telemetry::Metrics,
+    store: &store::Store,
+) -> Response {
     let mut resp = Response::new(Body::from(metrics.render(store).await));
     resp.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
     );
     resp
-}
-
-async fn serve_app(
-    listener: tokio::net::TcpListener,
-    app: axum::Router,
-    limits: &crate::ConnectionLimits,
-) -> std::io::Result<()> {
-    let permits = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let mut stop = std::pin::pin!(shutdown_signal());
-    loop {
-        let permit = tokio::select! {
-            permit = permits.clone().acquire_owned() => match permit {
-                Ok(p) => p,
-                Err(_) => break,
-            },
-            _ = &mut stop => break,
-        };
-        let socket = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((socket, _peer)) => socket,
-                Err(e) => {
-                    // Out of file descriptors and the like: back off instead of spinning.
-                    tracing::warn!(error = %e, "accepting a connection failed");
-                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-                    continue;
-                }
-            },
-            _ = &mut stop => break,
-        };
-        let _ = socket.set_nodelay(true);
-        let service = hyper_util::service::TowerToHyperService::new(app.clone());
-        let mut builder = hyper::server::conn::http1::Builder::new();
-        builder
-            .timer(hyper_util::rt::TokioTimer::new())
-            .header_read_timeout(limits.header_timeout);
-        let conn =
-            graceful.watch(builder.serve_connection(hyper_util::rt::TokioIo::new(socket), service));
-        tokio::spawn(async move {
-            let _ = conn.await;
-            drop(permit);
-        });
-    }
-    drop(listener);
-    if tokio::time::timeout(DRAIN_LIMIT, graceful.shutdown())
-        .await
-        .is_err()
-    {
-        tracing::warn!("requests still in flight after {DRAIN_LIMIT:?}; stopping anyway");
-    }
-    Ok(())
-}
-
-/// How long a stopping server waits for the requests in flight.
-const DRAIN_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
-
-async fn shutdown_signal() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut sig) => {
-                sig.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = interrupt => {}
-        _ = terminate => {}
-    }
 }
 
 pub(crate) struct RequestIds {
@@ -370,7 +265,7 @@ async fn handle(
             .await?;
         seen.tenant = Some(principal.tenant_id);
         let body = read_body(state, body, &parts.headers, &parts.method).await?;
-        let link_base = origin(&parts.headers, state.trust_proxy)
+        let link_base = origin(&parts, state.trust_proxy)
             .ok()
             .map(|o| format!("{}://{}", o.scheme, o.host));
         let (status, value) = crate::admin::handle(
@@ -483,7 +378,7 @@ async fn handle(
 
     let body = read_body(state, body, &parts.headers, &parts.method).await?;
     let include_evolvable = wants_evolvable(&parts.headers);
-    let Origin { scheme, host } = origin(&parts.headers, state.trust_proxy)?;
+    let Origin { scheme, host } = origin(&parts, state.trust_proxy)?;
 
     let cache_key = (op.cacheable && parts.method == Method::GET)
         .then(|| state.store.generation(&principal.tenant_id))
@@ -566,11 +461,19 @@ pub(crate) struct Origin {
     pub(crate) host: String,
 }
 
-/// From the connection (plain HTTP) and its `Host` header; from `Forwarded` /
-/// `X-Forwarded-Proto` / `X-Forwarded-Host` only when the operator said a proxy sets them.
-pub(crate) fn origin(headers: &HeaderMap, trust_proxy: bool) -> Result<Origin, ApiError> {
-    let mut scheme = "http".to_string();
-    let mut host = header_str(headers, "host").map(str::to_string);
+/// From the connection (`https` when it is TLS) and its `Host` header (HTTP/2's
+/// `:authority`); from `Forwarded` / `X-Forwarded-Proto` / `X-Forwarded-Host` only when the
+/// operator said a proxy sets them.
+pub(crate) fn origin(
+    parts: &axum::http::request::Parts,
+    trust_proxy: bool,
+) -> Result<Origin, ApiError> {
+    let headers = &parts.headers;
+    let over_tls = parts.extensions.get::<ConnectedOverTls>().is_some();
+    let mut scheme = if over_tls { "https" } else { "http" }.to_string();
+    let mut host = header_str(headers, "host")
+        .or_else(|| parts.uri.authority().map(|a| a.as_str()))
+        .map(str::to_string);
     if trust_proxy {
         let forwarded = forwarded_pairs(headers);
         let pick = |name: &str, x_header: &str| {

@@ -2,6 +2,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod import;
+mod tls;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -125,6 +126,25 @@ struct ServeArgs {
     /// the monitoring network reaches. May be combined with --metrics.
     #[arg(long, env = "LCW_METRICS_LISTEN", value_name = "ADDR")]
     metrics_listen: Option<String>,
+    /// Serve HTTPS (HTTP/1.1 and HTTP/2) with a certificate from a local CA that lcw creates
+    /// on first use and reuses after, for localhost, 127.0.0.1, ::1, the listen host and
+    /// each --tls-san. The banner names the CA file clients must trust.
+    #[arg(long, env = "LCW_TLS", conflicts_with = "tls_cert")]
+    tls: bool,
+    /// A further host name or IP address the generated certificate is for (repeatable).
+    #[arg(long = "tls-san", value_name = "NAME", requires = "tls")]
+    tls_sans: Vec<String>,
+    /// Where --tls keeps the CA and server certificate and keys (default: beside a SQLite
+    /// database file, `<file>.tls/`; else `./lcw-tls`).
+    #[arg(long, env = "LCW_TLS_DIR", value_name = "DIR", requires = "tls")]
+    tls_dir: Option<std::path::PathBuf>,
+    /// Serve HTTPS with this certificate (PEM; the chain, server certificate first) instead
+    /// of a generated one. Needs --tls-key.
+    #[arg(long, env = "LCW_TLS_CERT", value_name = "PEM", requires = "tls_key")]
+    tls_cert: Option<std::path::PathBuf>,
+    /// The private key of --tls-cert (PEM, unencrypted: PKCS#8, PKCS#1 RSA or SEC1 EC).
+    #[arg(long, env = "LCW_TLS_KEY", value_name = "PEM", requires = "tls_cert")]
+    tls_key: Option<std::path::PathBuf>,
 }
 
 #[derive(Args)]
@@ -314,6 +334,8 @@ enum CliError {
     Import(String),
     #[error("{0}")]
     Domain(String),
+    #[error("TLS: {0}")]
+    Tls(#[from] tls::TlsError),
 }
 
 impl From<lifecycle::Error> for CliError {
@@ -406,23 +428,32 @@ fn require_existing_database(url: &str) -> Result<(), CliError> {
 /// `-shm` beside it) are readable by their owner only, whatever the umask said when they
 /// were created, and on databases created by older releases too.
 fn make_private(db: &std::path::Path) -> Result<(), CliError> {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        let path = std::path::PathBuf::from(name);
+        if path.exists() {
+            restrict_to_owner(&path, 0o600).map_err(|e| {
+                CliError::Config(format!("cannot make '{}' private: {e}", path.display()))
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// Set `path`'s permission bits to `mode` (0o600, 0o700: its owner's only); a no-op where
+/// there are no Unix permissions.
+fn restrict_to_owner(path: &std::path::Path, mode: u32) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        for suffix in ["", "-wal", "-shm"] {
-            let mut name = db.as_os_str().to_owned();
-            name.push(suffix);
-            let path = std::path::PathBuf::from(name);
-            if path.exists() {
-                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).map_err(
-                    |e| CliError::Config(format!("cannot make '{}' private: {e}", path.display())),
-                )?;
-            }
-        }
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
     }
     #[cfg(not(unix))]
-    let _ = db;
-    Ok(())
+    {
+        let _ = (path, mode);
+        Ok(())
+    }
 }
 
 async fn run(cli: Cli) -> Result<(), CliError> {
@@ -782,6 +813,7 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
     }
     let allow = engine::callout::AllowList::parse(&args.callout_allow_hosts)
         .map_err(|e| CliError::Config(format!("--callout-allow-host: {e}")))?;
+    let https = serve_tls(&args)?;
     let store = open_store(&args.db.database).await?;
     let metrics_listener = match &args.metrics_listen {
         Some(addr) => {
@@ -882,7 +914,18 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
             ("smtp", smtp_summary(smtp.as_ref())),
             (
                 "tls",
-                "off: plain HTTP (terminate TLS in a reverse proxy)".into(),
+                match https.as_ref().map(|h| &h.trust) {
+                    Some(TlsTrust::LocalCa(_)) => {
+                        "on: HTTPS (HTTP/1.1 and HTTP/2), certificate from lcw's local CA".into()
+                    }
+                    Some(TlsTrust::Own(cert)) => {
+                        format!(
+                            "on: HTTPS (HTTP/1.1 and HTTP/2), certificate {}",
+                            cert.display()
+                        )
+                    }
+                    None => "off: plain HTTP (--tls, or TLS in a reverse proxy)".into(),
+                },
             ),
             (
                 "metrics",
@@ -926,12 +969,28 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
     // On a fresh database (whichever node gets there first), an app a client library can
     // sign in with, its secret shown here once.
     let default_app = state.domain.create_default_app().await?;
-    let origin = format!("http://{addr}");
+    let scheme = if https.is_some() { "https" } else { "http" };
+    let origin = format!("{scheme}://{addr}");
     let base = format!("{origin}/beta");
     println!("lcw is serving Microsoft Graph Lifecycle Workflows at {base}");
     summary.print();
+    let mut ca_file = None;
+    match https.as_ref().map(|h| &h.trust) {
+        Some(TlsTrust::LocalCa(ca)) => {
+            ca_file = Some(ca.clone());
+            let ca = shell_quote(&ca.display().to_string());
+            println!("TLS certificate issued by lcw's local CA; trust it through the CA file {ca}");
+            println!(
+                "  export SSL_CERT_FILE={ca} REQUESTS_CA_BUNDLE={ca} NODE_EXTRA_CA_CERTS={ca}"
+            );
+        }
+        Some(TlsTrust::Own(cert)) => {
+            println!("TLS certificate from {}", cert.display());
+        }
+        None => {}
+    }
     if let Some(app) = default_app {
-        print!("{}", credentials_banner(&origin, &app, None));
+        print!("{}", credentials_banner(&origin, &app, ca_file.as_deref()));
     }
     if uses_external {
         println!(
@@ -970,7 +1029,7 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         });
     }
     let served = tokio::select! {
-        served = api::serve(listener, Arc::new(state)) => served.map_err(CliError::Serve),
+        served = api::serve(listener, Arc::new(state), https.map(|h| h.config)) => served.map_err(CliError::Serve),
         // A signal that came before the server listened for it reached only this node's
         // engine: stop anyway once the server's drain would have ended.
         _ = async {
@@ -1004,6 +1063,54 @@ fn credentials_banner(
         ));
     }
     out
+}
+
+/// What an HTTPS listener serves, and what its clients trust.
+struct Https {
+    config: Arc<api::TlsConfig>,
+    trust: TlsTrust,
+}
+
+enum TlsTrust {
+    /// The CA file of lcw's local CA.
+    LocalCa(std::path::PathBuf),
+    /// The operator's certificate file.
+    Own(std::path::PathBuf),
+}
+
+/// The certificate `--tls` or `--tls-cert` asks for; `None` for plain HTTP.
+fn serve_tls(args: &ServeArgs) -> Result<Option<Https>, CliError> {
+    if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
+        return Ok(Some(Https {
+            config: tls::own_certificate(cert, key)?,
+            trust: TlsTrust::Own(cert.clone()),
+        }));
+    }
+    if !args.tls {
+        return Ok(None);
+    }
+    let dir = args
+        .tls_dir
+        .clone()
+        .unwrap_or_else(|| tls::default_dir(&args.db.database));
+    let names = tls::server_names(&args.listen, &args.tls_sans)?;
+    let ca = tls::local_ca(&dir, &names)?;
+    Ok(Some(Https {
+        config: ca.config,
+        trust: TlsTrust::LocalCa(ca.ca_file),
+    }))
+}
+
+/// `s` as one shell word, for lines meant to be pasted.
+fn shell_quote(s: &str) -> String {
+    let plain = s
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'-' | b'_' | b':' | b'+'));
+    if plain && !s.is_empty() {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }
 
 /// How long after being told to stop the jobs in flight may still finish; what is not done

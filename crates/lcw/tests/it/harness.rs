@@ -48,9 +48,33 @@ pub fn lcw_bin() -> &'static str {
 /// exits in any way. The shared servers live in statics, which are never dropped, so without
 /// this every test run would leave `lcw serve` processes behind.
 pub fn start_server(database: &str, extra: &[&str]) -> Result<(String, Child), String> {
+    let (banner, child) = start_server_banner(database, extra, None, 1)?;
+    Ok((base_url(&banner[0])?, child))
+}
+
+/// The base URL (`http://...` or `https://...`) in the first line `lcw serve` prints.
+pub fn base_url(first_line: &str) -> Result<String, String> {
+    first_line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://") || w.starts_with("https://"))
+        .map(str::to_string)
+        .ok_or_else(|| format!("no URL in '{first_line}'"))
+}
+
+/// Like [`start_server`], under `umask` when given; returns the first `banner_lines` lines
+/// the server printed.
+pub fn start_server_banner(
+    database: &str,
+    extra: &[&str],
+    umask: Option<&str>,
+    banner_lines: usize,
+) -> Result<(Vec<String>, Child), String> {
+    let umask = umask.map(|u| format!("umask {u}; ")).unwrap_or_default();
     let mut cmd = Command::new("sh");
     cmd.arg("-c")
-        .arg(r#""$@" </dev/null & p=$!; read _ignored; kill $p 2>/dev/null; wait $p"#)
+        .arg(format!(
+            r#"{umask}"$@" </dev/null & p=$!; read _ignored; kill $p 2>/dev/null; wait $p"#
+        ))
         .arg("lcw-guard")
         .arg(lcw_bin())
         .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
@@ -62,22 +86,20 @@ pub fn start_server(database: &str, extra: &[&str]) -> Result<(String, Child), S
     let mut child = cmd.spawn().map_err(|e| e.to_string())?;
     let stdout = child.stdout.take().ok_or("no stdout")?;
     let mut lines = BufReader::new(stdout).lines();
-    let first = match lines.next() {
-        Some(Ok(l)) => l,
-        _ => {
-            let mut err = String::new();
-            if let Some(mut e) = child.stderr.take() {
-                use std::io::Read;
-                let _ = e.read_to_string(&mut err);
+    let mut banner = Vec::new();
+    while banner.len() < banner_lines.max(1) {
+        match lines.next() {
+            Some(Ok(l)) => banner.push(l),
+            _ => {
+                let mut err = String::new();
+                if let Some(mut e) = child.stderr.take() {
+                    use std::io::Read;
+                    let _ = e.read_to_string(&mut err);
+                }
+                return Err(format!("lcw serve did not start: {err}"));
             }
-            return Err(format!("lcw serve did not start: {err}"));
         }
-    };
-    let base = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .ok_or_else(|| format!("no URL in '{first}'"))?
-        .to_string();
+    }
     // Keep draining stdout and stderr so the child never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
     if let Some(err) = child.stderr.take() {
@@ -88,7 +110,7 @@ pub fn start_server(database: &str, extra: &[&str]) -> Result<(String, Child), S
             }
         });
     }
-    Ok((base, child))
+    Ok((banner, child))
 }
 
 impl Server {

@@ -29,5 +29,6 @@ mod runs;
 mod scheduler_races;
 mod task_catalog;
 mod tenant_clocks;
+mod tls;
 mod v1;
 mod workflows;
