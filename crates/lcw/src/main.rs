@@ -31,7 +31,7 @@ struct DatabaseArg {
 #[derive(Subcommand)]
 enum Command {
     /// Start the server.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Print a signed access token that `lcw serve` on the same database accepts.
     Token(TokenArgs),
     /// Bulk-load users and groups (JSON or CSV) into a tenant.
@@ -458,7 +458,7 @@ fn restrict_to_owner(path: &std::path::Path, mode: u32) -> std::io::Result<()> {
 
 async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
-        Command::Serve(args) => serve(args).await,
+        Command::Serve(args) => serve(*args).await,
         Command::Token(args) => {
             require_existing_database(&args.db.database)?;
             let req = token_request(&args)?;
