@@ -973,7 +973,6 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
     let origin = format!("{scheme}://{addr}");
     let base = format!("{origin}/beta");
     println!("lcw is serving Microsoft Graph Lifecycle Workflows at {base}");
-    summary.print();
     let mut ca_file = None;
     match https.as_ref().map(|h| &h.trust) {
         Some(TlsTrust::LocalCa(ca)) => {
@@ -989,6 +988,7 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         }
         None => {}
     }
+    summary.print();
     if let Some(app) = default_app {
         print!("{}", credentials_banner(&origin, &app, ca_file.as_deref()));
     }
