@@ -277,6 +277,12 @@ impl Ctx {
         }
     }
 
+    /// Whether the collection answer carries `@odata.count`: asked with `$count=true`, or
+    /// always on the collections where Graph gives it.
+    pub fn wants_count(&self) -> bool {
+        self.query.count || self.route.op.always_counted
+    }
+
     pub fn expands(&self, name: &str) -> bool {
         self.query.expand.iter().any(|e| e.name == name)
     }
@@ -397,7 +403,13 @@ impl Ctx {
             })
             .collect();
         let (skip, page) = self.page_window()?;
-        let p = store::page_in_memory(filtered, &self.query.orderby, page, skip, self.query.count);
+        let p = store::page_in_memory(
+            filtered,
+            &self.query.orderby,
+            page,
+            skip,
+            self.wants_count(),
+        );
         self.collection_page(
             ty,
             p.items,

@@ -171,7 +171,7 @@ pub static OPERATIONS: &[Served] = &[
     get("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/versions/{workflowVersion-versionNumber}/administrationScopeTargets/{directoryObject-id}", LW_WF_READ).entity(DIRECTORY_OBJECT).cacheable().mirrored().serve(h!(workflows::get_administration_scope_target_route)),
     count("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/versions/{workflowVersion-versionNumber}/administrationScopeTargets/$count", LW_WF_READ, DIRECTORY_OBJECT).mirrored().serve(h!(workflows::count_administration_scope_targets_route)),
     // ---- catalog ----
-    get("/identityGovernance/lifecycleWorkflows/taskDefinitions", LW_READ).collection(model::types::TASK_DEFINITION).cacheable().serve(h!(catalog::list_task_definitions_route)),
+    get("/identityGovernance/lifecycleWorkflows/taskDefinitions", LW_READ).collection(model::types::TASK_DEFINITION).counted().cacheable().serve(h!(catalog::list_task_definitions_route)),
     count("/identityGovernance/lifecycleWorkflows/taskDefinitions/$count", LW_READ, model::types::TASK_DEFINITION).serve(h!(catalog::count_task_definitions_route)),
     get("/identityGovernance/lifecycleWorkflows/taskDefinitions/{taskDefinition-id}", LW_READ).entity(model::types::TASK_DEFINITION).cacheable().serve(h!(catalog::get_task_definition_route)),
     get("/identityGovernance/lifecycleWorkflows/workflowTemplates", LW_READ).collection(model::types::WORKFLOW_TEMPLATE).expand(&["tasks"]).cacheable().serve(h!(catalog::list_workflow_templates_route)),
@@ -221,7 +221,7 @@ pub static OPERATIONS: &[Served] = &[
     post("/groups/{group-id}/members/$ref", GROUP_MEMBER_WRITE).serve(h!(directory::add_member_route)),
     delete("/groups/{group-id}/members/{directoryObject-id}/$ref", GROUP_MEMBER_WRITE).serve(h!(directory::remove_member_route)),
     // ---- run history (handlers/runs.rs) ----
-    get("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs", LW_REPORTS).collection(RUN).mirrored().serve(h!(runs::list_results_route)),
+    get("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs", LW_REPORTS).collection(RUN).counted().mirrored().serve(h!(runs::list_results_route)),
     count("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/$count", LW_REPORTS, RUN).mirrored().serve(h!(runs::count_results_route)),
     get("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/microsoft.graph.identityGovernance.summary(startDateTime={startDateTime},endDateTime={endDateTime})", LW_REPORTS).mirrored().serve(h!(runs::summary_route)),
     get("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}", LW_REPORTS).entity(RUN).mirrored().serve(h!(runs::get_result_route)),
@@ -293,7 +293,7 @@ pub static OPERATIONS: &[Served] = &[
     get("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/subjectProcessingResults/{subjectProcessingResult-id}/taskProcessingResults/{taskProcessingResult-id}", LW_REPORTS).entity(TPR).expand(TPR_EXPAND).mirrored().serve(h!(runs::get_result_route)),
     get("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/subjectProcessingResults/{subjectProcessingResult-id}/taskProcessingResults/{taskProcessingResult-id}/subject", LW_REPORTS).entity(USER).mirrored().serve(h!(runs::get_subject_route)),
     get("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/subjectProcessingResults/{subjectProcessingResult-id}/taskProcessingResults/{taskProcessingResult-id}/task", LW_REPORTS).entity(TASK).mirrored().serve(h!(runs::get_result_task_route)),
-    get("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/taskReports", LW_REPORTS).collection(REPORT).expand(REPORT_EXPAND).mirrored().serve(h!(runs::list_results_route)),
+    get("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/taskReports", LW_REPORTS).collection(REPORT).counted().expand(REPORT_EXPAND).mirrored().serve(h!(runs::list_results_route)),
     count("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/taskReports/$count", LW_REPORTS, REPORT).mirrored().serve(h!(runs::count_results_route)),
     get("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/taskReports/microsoft.graph.identityGovernance.summary(startDateTime={startDateTime},endDateTime={endDateTime})", LW_REPORTS).mirrored().serve(h!(runs::summary_route)),
     get("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/taskReports/{taskReport-id}", LW_REPORTS).entity(REPORT).expand(REPORT_EXPAND).mirrored().serve(h!(runs::get_result_route)),

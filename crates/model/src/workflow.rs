@@ -61,7 +61,7 @@ pub fn new_workflow(body: &Value, now: DateTime<Utc>, actor: &Actor) -> Result<V
     wf.insert("createdDateTime".into(), ts.clone());
     wf.insert("lastModifiedDateTime".into(), ts);
     wf.insert("deletedDateTime".into(), Value::Null);
-    wf.insert("nextScheduleRunDateTime".into(), Value::Null);
+    settle_schedule(&mut wf, now);
     wf.insert("createdBy".into(), actor.stub());
     wf.insert("lastModifiedBy".into(), actor.stub());
     wf.insert(
@@ -98,6 +98,7 @@ pub fn next_version(
     }
     let version = cur.get("version").and_then(Value::as_i64).unwrap_or(1) + 1;
     next_map.insert("version".into(), json!(version));
+    settle_schedule(next_map, now);
     Ok(next)
 }
 
@@ -171,6 +172,19 @@ fn check_definition(wf: &mut Map<String, Value>) -> Result<(), ModelError> {
     }
     wf.insert("tasks".into(), Value::Array(out));
     Ok(())
+}
+
+/// `nextScheduleRunDateTime` as Graph shows it from the moment a workflow is written: a
+/// scheduled workflow keeps the next pass it has, or gets one now (the scheduler's next pass
+/// evaluates it, as one without a time), and any other has none.
+fn settle_schedule(wf: &mut Map<String, Value>, now: DateTime<Utc>) {
+    const NEXT: &str = "nextScheduleRunDateTime";
+    let scheduled = get_bool(wf, "isEnabled") && get_bool(wf, "isSchedulingEnabled");
+    if !scheduled {
+        wf.insert(NEXT.into(), Value::Null);
+    } else if wf.get(NEXT).is_none_or(Value::is_null) {
+        wf.insert(NEXT.into(), Value::String(format_datetime(now)));
+    }
 }
 
 fn check_scheduling(wf: &Map<String, Value>) -> Result<(), ModelError> {
@@ -589,6 +603,7 @@ pub fn patch_workflow(
         }
     }
     check_scheduling(&wf)?;
+    settle_schedule(&mut wf, now);
     wf.insert(
         "lastModifiedDateTime".into(),
         Value::String(format_datetime(now)),

@@ -57,7 +57,7 @@ pub async fn list_results_route(ctx: Ctx) -> Result<Reply, ApiError> {
         filter: ctx.query.filter.as_ref(),
         orderby: &ctx.query.orderby,
         page: for_domain(page),
-        count: ctx.query.count,
+        count: ctx.wants_count(),
         expand: expand(&ctx),
     };
     let found = ctx

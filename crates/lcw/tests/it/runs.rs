@@ -674,6 +674,14 @@ both_backends!(failed_tasks_are_reprocessed_and_links_can_be_removed, |t| {
         vec![new.clone()]
     );
 
+    // The documented executionScope route on the live workflow (its `$ref` removal is
+    // tested in wire.rs).
+    let es_live = t
+        .get(&format!("{base}/executionScope/{upr_a}/reprocessedRuns"))
+        .await;
+    es_live.expect(200);
+    assert_eq!(ids(&es_live), vec![new.clone()]);
+
     // Soft delete: the history stays readable under deletedItems.
     t.delete(&base).await.expect(204);
     let del = format!("{LW}/deletedItems/workflows/{wf}");
