@@ -104,6 +104,15 @@ const WF_EXPAND: &[&str] = &[
     "administrationScopeTargets",
     "versions",
 ];
+/// One workflow also expands `previewScope` (never a list: each would evaluate its scope).
+const WF_GET_EXPAND: &[&str] = &[
+    "tasks",
+    "createdBy",
+    "lastModifiedBy",
+    "administrationScopeTargets",
+    "versions",
+    "previewScope",
+];
 const VERSION_EXPAND: &[&str] = &[
     "tasks",
     "createdBy",
@@ -134,7 +143,7 @@ pub static OPERATIONS: &[Served] = &[
     get("/identityGovernance/lifecycleWorkflows/workflows", LW_WF_READBASIC).collection(WORKFLOW).expand(WF_EXPAND).cacheable().serve(h!(workflows::list_workflows_route)),
     post("/identityGovernance/lifecycleWorkflows/workflows", LW_WF_WRITE).serve(h!(workflows::create_workflow_route)),
     count("/identityGovernance/lifecycleWorkflows/workflows/$count", LW_WF_READBASIC, WORKFLOW).serve(h!(workflows::count_workflows_route)),
-    get("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}", LW_WF_READBASIC).entity(WORKFLOW).expand(WF_EXPAND).cacheable().mirrored().serve(h!(workflows::get_workflow_route)),
+    get("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}", LW_WF_READBASIC).entity(WORKFLOW).expand(WF_GET_EXPAND).cacheable().mirrored().serve(h!(workflows::get_workflow_route)),
     patch("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}", LW_WF_WRITE).serve(h!(workflows::update_workflow_route)),
     delete("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}", LW_WF_WRITE).serve(h!(workflows::delete_workflow_route)),
     get("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/createdBy", LW_WF_READ).entity(USER).mirrored().serve(h!(workflows::get_workflow_created_by_route)),
