@@ -23,7 +23,10 @@ pub const MAX_PAGE: usize = 999;
 pub enum Reply {
     Json(StatusCode, Value),
     /// 201 with the new entity and its URL in `Location`.
-    Created { location: String, body: Value },
+    Created {
+        location: String,
+        body: Value,
+    },
     NoContent,
     Count(i64),
 }
@@ -308,9 +311,10 @@ impl Ctx {
     /// The created entity, 201, with `Location` naming it under the collection posted to.
     pub fn created(&self, ty: &str, mut value: Value, context: &str) -> Reply {
         model::render(ty, &mut value, self.include_evolvable, self.version);
-        let location = value.get("id").and_then(Value::as_str).map(|id| {
-            format!("{}{}/{id}", self.base, self.path.trim_end_matches('/'))
-        });
+        let location = value
+            .get("id")
+            .and_then(Value::as_str)
+            .map(|id| format!("{}{}/{id}", self.base, self.path.trim_end_matches('/')));
         let mut out = Map::new();
         out.insert(
             "@odata.context".into(),

@@ -275,7 +275,9 @@ impl Service {
                     "Give either 'scope' or 'subjects', not both.",
                 ));
             }
-            let act = self.subjects_activation(caller, params.get("subjects")).await?;
+            let act = self
+                .subjects_activation(caller, params.get("subjects"))
+                .await?;
             require_enabled(&wf)?;
             self.start(caller, &wf, act).await?;
             return Ok(());
@@ -559,7 +561,9 @@ impl Service {
                     "Give either 'scope' or 'subjects', not both.",
                 ));
             }
-            let act = self.subjects_activation(caller, params.get("subjects")).await?;
+            let act = self
+                .subjects_activation(caller, params.get("subjects"))
+                .await?;
             require_enabled(&wf)?;
             self.start(caller, &wf, act).await?;
             return Ok(());

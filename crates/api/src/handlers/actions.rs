@@ -148,7 +148,9 @@ pub async fn clear_quarantine_route(ctx: Ctx) -> Result<Reply, ApiError> {
     Ok(ctx.action_entity(
         model::types::WORKFLOW,
         doc,
-        "identityGovernance/lifecycleWorkflows/workflows/$entity", true))
+        "identityGovernance/lifecycleWorkflows/workflows/$entity",
+        true,
+    ))
 }
 
 // ---- insights (tenant-wide) ----

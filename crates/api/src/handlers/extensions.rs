@@ -41,7 +41,12 @@ pub async fn list_custom_task_extensions_route(ctx: Ctx) -> Result<Reply, ApiErr
         .domain()
         .list_custom_task_extensions(&ctx.caller(), expand_asked(&ctx))
         .await?;
-    ctx.collection(found.into_iter().map(|e| typed(render_expanded(e))).collect())
+    ctx.collection(
+        found
+            .into_iter()
+            .map(|e| typed(render_expanded(e)))
+            .collect(),
+    )
 }
 
 pub async fn count_custom_task_extensions_route(ctx: Ctx) -> Result<Reply, ApiError> {

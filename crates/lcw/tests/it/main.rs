@@ -27,4 +27,5 @@ mod scheduler_races;
 mod task_catalog;
 mod tenant_clocks;
 mod v1;
+mod wire;
 mod workflows;
