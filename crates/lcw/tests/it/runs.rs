@@ -447,9 +447,12 @@ both_backends!(leaver_run_records_results_and_changes_the_directory, |t| {
             .get(&format!("{base}/subjectProcessingResults/summary{w}"))
             .await;
         assert_eq!(sp.body["totalSubjects"], 2);
+        // Task processing results: 3 tasks for each of the 2 users.
         let tr = t.get(&format!("{base}/taskReports/summary{w}")).await;
-        assert_eq!(tr.body["totalTasks"], 3);
-        assert_eq!(tr.body["successfulTasks"], 3);
+        assert_eq!(tr.body["totalTasks"], 6);
+        assert_eq!(tr.body["successfulTasks"], 6);
+        assert_eq!(tr.body["failedTasks"], 0);
+        assert_eq!(tr.body["unprocessedTasks"], 0);
         let ins = t
             .get(&format!(
                 "{LW}/insights/microsoft.graph.identityGovernance.workflowsProcessedSummary{w}"
