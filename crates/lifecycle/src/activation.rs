@@ -166,8 +166,7 @@ impl Service {
         v: Option<&Value>,
         path: &str,
     ) -> Result<Vec<String>> {
-        self.subject_users_or(caller, v, path, |p, message| bad(p, message))
-            .await
+        self.subject_users_or(caller, v, path, bad).await
     }
 
     /// [`Service::subject_users`], with `unknown` deciding the error for a user that does
