@@ -22,6 +22,11 @@ pub const MAX_PAGE: usize = 999;
 #[derive(Debug)]
 pub enum Reply {
     Json(StatusCode, Value),
+    /// 201 with the new entity and its URL in `Location`.
+    Created {
+        location: String,
+        body: Value,
+    },
     NoContent,
     Count(i64),
 }
@@ -277,6 +282,12 @@ impl Ctx {
         }
     }
 
+    /// Whether the collection answer carries `@odata.count`: asked with `$count=true`, or
+    /// always on the collections where Graph gives it.
+    pub fn wants_count(&self) -> bool {
+        self.query.count || self.route.op.always_counted
+    }
+
     pub fn expands(&self, name: &str) -> bool {
         self.query.expand.iter().any(|e| e.name == name)
     }
@@ -297,9 +308,13 @@ impl Ctx {
         Ok(Reply::Json(StatusCode::OK, Value::Object(out)))
     }
 
-    /// The created entity, 201.
+    /// The created entity, 201, with `Location` naming it under the collection posted to.
     pub fn created(&self, ty: &str, mut value: Value, context: &str) -> Reply {
         model::render(ty, &mut value, self.include_evolvable, self.version);
+        let location = value
+            .get("id")
+            .and_then(Value::as_str)
+            .map(|id| format!("{}{}/{id}", self.base, self.path.trim_end_matches('/')));
         let mut out = Map::new();
         out.insert(
             "@odata.context".into(),
@@ -308,18 +323,27 @@ impl Ctx {
         if let Value::Object(m) = value {
             out.extend(m);
         }
-        Reply::Json(StatusCode::CREATED, Value::Object(out))
+        match location {
+            Some(location) => Reply::Created {
+                location,
+                body: Value::Object(out),
+            },
+            None => Reply::Json(StatusCode::CREATED, Value::Object(out)),
+        }
     }
 
-    /// An entity returned by an action (`restore`, `createNewVersion`): typed, with context.
-    pub fn action_entity(&self, ty: &str, mut value: Value, context: &str) -> Reply {
+    /// An entity returned by an action (`restore`, `createNewVersion`): with context, and
+    /// typed when `typed`.
+    pub fn action_entity(&self, ty: &str, mut value: Value, context: &str, typed: bool) -> Reply {
         model::render(ty, &mut value, self.include_evolvable, self.version);
         let mut out = Map::new();
         out.insert(
             "@odata.context".into(),
             Value::String(format!("{}/$metadata#{}", self.base, context)),
         );
-        out.insert("@odata.type".into(), Value::String(format!("#{ty}")));
+        if typed {
+            out.insert("@odata.type".into(), Value::String(format!("#{ty}")));
+        }
         if let Value::Object(m) = value {
             out.extend(m);
         }
@@ -397,7 +421,13 @@ impl Ctx {
             })
             .collect();
         let (skip, page) = self.page_window()?;
-        let p = store::page_in_memory(filtered, &self.query.orderby, page, skip, self.query.count);
+        let p = store::page_in_memory(
+            filtered,
+            &self.query.orderby,
+            page,
+            skip,
+            self.wants_count(),
+        );
         self.collection_page(
             ty,
             p.items,

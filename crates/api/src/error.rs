@@ -25,6 +25,8 @@ pub enum ApiError {
     MethodNotAllowed(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    NotAcceptable(String),
     #[error("The request was not received in time.")]
     RequestTimeout,
     #[error("The request body is larger than the limit of {0} bytes.")]
@@ -64,6 +66,7 @@ impl ApiError {
             ApiError::NotFound(_) | ApiError::DirectoryNotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -84,6 +87,7 @@ impl ApiError {
             ApiError::DirectoryNotFound(_) => "Request_ResourceNotFound",
             ApiError::MethodNotAllowed(_) => "MethodNotAllowed",
             ApiError::Conflict(_) => "Conflict",
+            ApiError::NotAcceptable(_) => "NotAcceptable",
             ApiError::RequestTimeout => "RequestTimeout",
             ApiError::PayloadTooLarge(_) => "RequestEntityTooLarge",
             ApiError::UnsupportedMediaType(_) => "UnsupportedMediaType",
@@ -145,6 +149,7 @@ impl From<lifecycle::Error> for ApiError {
             E::DirectoryNotFound(m) => ApiError::DirectoryNotFound(m),
             E::Forbidden(m) => ApiError::Forbidden(m),
             E::Conflict(m) => ApiError::Conflict(m),
+            E::NotAcceptable(m) => ApiError::NotAcceptable(m),
             E::NotImplemented(m) => ApiError::NotImplemented(m),
             E::Store(s) => s.into(),
             E::Engine(e) => e.into(),

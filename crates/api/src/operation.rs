@@ -42,6 +42,8 @@ pub struct Operation {
     pub cacheable: bool,
     /// The API versions that have the operation; elsewhere its path is an unknown segment.
     pub versions: Versions,
+    /// The collection carries `@odata.count` even without `$count=true`, as Graph's do.
+    pub always_counted: bool,
 }
 
 const fn declare(method: Method, path: &'static str, permission: Permission) -> Operation {
@@ -55,6 +57,7 @@ const fn declare(method: Method, path: &'static str, permission: Permission) -> 
         count_of: None,
         cacheable: false,
         versions: Versions::ALL,
+        always_counted: false,
     }
 }
 
@@ -102,6 +105,12 @@ impl Operation {
 
     pub const fn expand(mut self, navigations: &'static [&'static str]) -> Self {
         self.expand = navigations;
+        self
+    }
+
+    /// Answers `@odata.count` without `$count=true` (Graph does on a few collections).
+    pub const fn counted(mut self) -> Self {
+        self.always_counted = true;
         self
     }
 

@@ -104,6 +104,15 @@ const WF_EXPAND: &[&str] = &[
     "administrationScopeTargets",
     "versions",
 ];
+/// One workflow also expands `previewScope` (never a list: each would evaluate its scope).
+const WF_GET_EXPAND: &[&str] = &[
+    "tasks",
+    "createdBy",
+    "lastModifiedBy",
+    "administrationScopeTargets",
+    "versions",
+    "previewScope",
+];
 const VERSION_EXPAND: &[&str] = &[
     "tasks",
     "createdBy",
@@ -134,7 +143,7 @@ pub static OPERATIONS: &[Served] = &[
     get("/identityGovernance/lifecycleWorkflows/workflows", LW_WF_READBASIC).collection(WORKFLOW).expand(WF_EXPAND).cacheable().serve(h!(workflows::list_workflows_route)),
     post("/identityGovernance/lifecycleWorkflows/workflows", LW_WF_WRITE).serve(h!(workflows::create_workflow_route)),
     count("/identityGovernance/lifecycleWorkflows/workflows/$count", LW_WF_READBASIC, WORKFLOW).serve(h!(workflows::count_workflows_route)),
-    get("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}", LW_WF_READBASIC).entity(WORKFLOW).expand(WF_EXPAND).cacheable().mirrored().serve(h!(workflows::get_workflow_route)),
+    get("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}", LW_WF_READBASIC).entity(WORKFLOW).expand(WF_GET_EXPAND).cacheable().mirrored().serve(h!(workflows::get_workflow_route)),
     patch("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}", LW_WF_WRITE).serve(h!(workflows::update_workflow_route)),
     delete("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}", LW_WF_WRITE).serve(h!(workflows::delete_workflow_route)),
     get("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/createdBy", LW_WF_READ).entity(USER).mirrored().serve(h!(workflows::get_workflow_created_by_route)),
@@ -171,7 +180,7 @@ pub static OPERATIONS: &[Served] = &[
     get("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/versions/{workflowVersion-versionNumber}/administrationScopeTargets/{directoryObject-id}", LW_WF_READ).entity(DIRECTORY_OBJECT).cacheable().mirrored().serve(h!(workflows::get_administration_scope_target_route)),
     count("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/versions/{workflowVersion-versionNumber}/administrationScopeTargets/$count", LW_WF_READ, DIRECTORY_OBJECT).mirrored().serve(h!(workflows::count_administration_scope_targets_route)),
     // ---- catalog ----
-    get("/identityGovernance/lifecycleWorkflows/taskDefinitions", LW_READ).collection(model::types::TASK_DEFINITION).cacheable().serve(h!(catalog::list_task_definitions_route)),
+    get("/identityGovernance/lifecycleWorkflows/taskDefinitions", LW_READ).collection(model::types::TASK_DEFINITION).counted().cacheable().serve(h!(catalog::list_task_definitions_route)),
     count("/identityGovernance/lifecycleWorkflows/taskDefinitions/$count", LW_READ, model::types::TASK_DEFINITION).serve(h!(catalog::count_task_definitions_route)),
     get("/identityGovernance/lifecycleWorkflows/taskDefinitions/{taskDefinition-id}", LW_READ).entity(model::types::TASK_DEFINITION).cacheable().serve(h!(catalog::get_task_definition_route)),
     get("/identityGovernance/lifecycleWorkflows/workflowTemplates", LW_READ).collection(model::types::WORKFLOW_TEMPLATE).expand(&["tasks"]).cacheable().serve(h!(catalog::list_workflow_templates_route)),
@@ -221,7 +230,7 @@ pub static OPERATIONS: &[Served] = &[
     post("/groups/{group-id}/members/$ref", GROUP_MEMBER_WRITE).serve(h!(directory::add_member_route)),
     delete("/groups/{group-id}/members/{directoryObject-id}/$ref", GROUP_MEMBER_WRITE).serve(h!(directory::remove_member_route)),
     // ---- run history (handlers/runs.rs) ----
-    get("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs", LW_REPORTS).collection(RUN).mirrored().serve(h!(runs::list_results_route)),
+    get("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs", LW_REPORTS).collection(RUN).counted().mirrored().serve(h!(runs::list_results_route)),
     count("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/$count", LW_REPORTS, RUN).mirrored().serve(h!(runs::count_results_route)),
     get("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/microsoft.graph.identityGovernance.summary(startDateTime={startDateTime},endDateTime={endDateTime})", LW_REPORTS).mirrored().serve(h!(runs::summary_route)),
     get("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/runs/{run-id}", LW_REPORTS).entity(RUN).mirrored().serve(h!(runs::get_result_route)),
@@ -293,7 +302,7 @@ pub static OPERATIONS: &[Served] = &[
     get("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/subjectProcessingResults/{subjectProcessingResult-id}/taskProcessingResults/{taskProcessingResult-id}", LW_REPORTS).entity(TPR).expand(TPR_EXPAND).mirrored().serve(h!(runs::get_result_route)),
     get("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/subjectProcessingResults/{subjectProcessingResult-id}/taskProcessingResults/{taskProcessingResult-id}/subject", LW_REPORTS).entity(USER).mirrored().serve(h!(runs::get_subject_route)),
     get("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/subjectProcessingResults/{subjectProcessingResult-id}/taskProcessingResults/{taskProcessingResult-id}/task", LW_REPORTS).entity(TASK).mirrored().serve(h!(runs::get_result_task_route)),
-    get("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/taskReports", LW_REPORTS).collection(REPORT).expand(REPORT_EXPAND).mirrored().serve(h!(runs::list_results_route)),
+    get("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/taskReports", LW_REPORTS).collection(REPORT).counted().expand(REPORT_EXPAND).mirrored().serve(h!(runs::list_results_route)),
     count("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/taskReports/$count", LW_REPORTS, REPORT).mirrored().serve(h!(runs::count_results_route)),
     get("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/taskReports/microsoft.graph.identityGovernance.summary(startDateTime={startDateTime},endDateTime={endDateTime})", LW_REPORTS).mirrored().serve(h!(runs::summary_route)),
     get("/identityGovernance/lifecycleWorkflows/workflows/{workflow-id}/taskReports/{taskReport-id}", LW_REPORTS).entity(REPORT).expand(REPORT_EXPAND).mirrored().serve(h!(runs::get_result_route)),

@@ -427,6 +427,17 @@ async fn handle(
             }
             json_response(status, bytes)
         }
+        Reply::Created { location, body } => {
+            let bytes = Bytes::from(
+                serde_json::to_vec(&body).map_err(|e| ApiError::Internal(e.to_string()))?,
+            );
+            let mut r = json_response(StatusCode::CREATED, bytes);
+            // An id that cannot be a header value (never one lcw assigns) goes without.
+            if let Ok(v) = HeaderValue::from_str(&location) {
+                r.headers_mut().insert(header::LOCATION, v);
+            }
+            r
+        }
         Reply::NoContent => {
             let mut r = Response::new(Body::empty());
             *r.status_mut() = StatusCode::NO_CONTENT;

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::sync::RwLock;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 
 pub trait Clock: Send + Sync {
     /// The time in `tenant`.
@@ -39,13 +39,19 @@ pub trait Clock: Send + Sync {
 
 pub struct SystemClock;
 
+/// Times lcw stamps are kept to the microsecond: the store's columns hold microseconds, so
+/// a document's date-time and its column always name the same instant.
+fn to_micros(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.trunc_subsecs(6)
+}
+
 impl Clock for SystemClock {
     fn now(&self, _tenant: &str) -> DateTime<Utc> {
-        Utc::now()
+        to_micros(Utc::now())
     }
 
     fn shared_now(&self) -> DateTime<Utc> {
-        Utc::now()
+        to_micros(Utc::now())
     }
 }
 
@@ -138,11 +144,11 @@ impl ManualClock {
 
 impl Clock for ManualClock {
     fn now(&self, tenant: &str) -> DateTime<Utc> {
-        self.read().get(tenant).copied().unwrap_or(self.start)
+        to_micros(self.read().get(tenant).copied().unwrap_or(self.start))
     }
 
     fn shared_now(&self) -> DateTime<Utc> {
-        self.start
+        to_micros(self.start)
     }
 
     fn tenant_times(&self) -> Vec<(String, DateTime<Utc>)> {

@@ -646,7 +646,8 @@ async fn send_leased(
 /// Mark a delivered message sent. The database may be briefly unavailable: try a few
 /// times, since a message left pending would be sent again once its lease expires.
 async fn record_sent(store: &Store, row: &OutboxRow) -> Result<(), store::StoreError> {
-    let at = model::time::format_datetime(chrono::Utc::now());
+    let at =
+        model::time::format_datetime(chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6));
     let mut tries = 0;
     loop {
         match store.mark_outbox_sent(&row.tenant_id, &row.id, &at).await {

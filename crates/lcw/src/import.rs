@@ -293,7 +293,7 @@ async fn import_users(
     }
     out.start("users", total);
     out.advance(report.failed);
-    let now = chrono::Utc::now();
+    let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6);
     let mut rest = valid.into_iter();
     let mut batches: usize = 0;
     loop {
@@ -518,7 +518,7 @@ async fn import_groups(
         return Ok(());
     }
     let db = |e: store::StoreError| format!("database error: {e}");
-    let now = chrono::Utc::now();
+    let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6);
     let mut groups: Vec<Value> = store.list_groups(tenant).await.map_err(db)?;
     let mut seen: HashMap<String, usize> = HashMap::new();
     out.start("groups", rows.len());

@@ -29,6 +29,8 @@ pub struct AwaitedProcessing {
     /// The failure reasons of the user's failed tasks.
     pub status_reasons: Vec<Value>,
     pub user_id: String,
+    /// The subject as the request gave it, which the answer echoes.
+    pub subject: Value,
 }
 
 pub(crate) fn bad(target: &str, message: impl Into<String>) -> Error {
@@ -127,6 +129,18 @@ pub(crate) fn odata_type(m: &Map<String, Value>, path: &str) -> Result<String> {
         .to_string())
 }
 
+/// A run for these users, activated with an `activateUserScope`, which the run shows in
+/// `activatedOnScope`.
+fn user_scope(users: Vec<String>) -> Activation {
+    let echo = json!({
+        "@odata.type": format!("#{NS}activateUserScope"),
+        "users": users.iter().map(|u| json!({"id": u})).collect::<Vec<_>>(),
+    });
+    let mut act = Activation::new(ExecutionType::ActivatedWithScope, users);
+    act.activated_on_scope = Some(echo);
+    act
+}
+
 fn require_enabled(wf: &Resource) -> Result<()> {
     if wf.doc.get("isEnabled").and_then(Value::as_bool) == Some(true) {
         return Ok(());
@@ -152,6 +166,18 @@ impl Service {
         v: Option<&Value>,
         path: &str,
     ) -> Result<Vec<String>> {
+        self.subject_users_or(caller, v, path, bad).await
+    }
+
+    /// [`Service::subject_users`], with `unknown` deciding the error for a user that does
+    /// not exist (given the item's path and a message).
+    async fn subject_users_or(
+        &self,
+        caller: &Caller,
+        v: Option<&Value>,
+        path: &str,
+        unknown: impl Fn(&str, String) -> Error,
+    ) -> Result<Vec<String>> {
         let items = array(v, path)?;
         if items.is_empty() {
             return Err(bad(path, format!("'{path}' needs at least one user.")));
@@ -174,7 +200,7 @@ impl Service {
                 .get_user(&caller.tenant, &id)
                 .await?
                 .ok_or_else(|| {
-                    bad(
+                    unknown(
                         &p,
                         format!("Invalid value for '{p}': user '{id}' does not exist."),
                     )
@@ -228,7 +254,8 @@ impl Service {
     }
 
     /// `activateWithScope` `{scope: activateUserScope | activateGroupScope |
-    /// activateRunScope | activateProcessingResultScope}`.
+    /// activateRunScope | activateProcessingResultScope}` (the metadata's form) or
+    /// `{subjects: [{id}]}` (the documented one, whose unknown users are a 406).
     pub async fn activate_with_scope(
         &self,
         caller: &Caller,
@@ -239,7 +266,21 @@ impl Service {
         let wf = self
             .load_live_workflow_for_write(caller, workflow_id, scope)
             .await?;
-        let params = parameters(body, &["scope"])?;
+        let params = parameters(body, &["scope", "subjects"])?;
+        if params.contains_key("subjects") {
+            if params.contains_key("scope") {
+                return Err(bad(
+                    "subjects",
+                    "Give either 'scope' or 'subjects', not both.",
+                ));
+            }
+            let act = self
+                .subjects_activation(caller, params.get("subjects"))
+                .await?;
+            require_enabled(&wf)?;
+            self.start(caller, &wf, act).await?;
+            return Ok(());
+        }
         let selection = object(params.get("scope"), "scope")?;
         let act = match odata_type(selection, "scope")?.as_str() {
             "activateuserscope" => self.user_scope_activation(caller, selection).await?,
@@ -261,6 +302,21 @@ impl Service {
         Ok(())
     }
 
+    /// The documented `subjects` form: these users, as an `activateUserScope` would name
+    /// them; users that do not exist make the request not acceptable.
+    async fn subjects_activation(
+        &self,
+        caller: &Caller,
+        subjects: Option<&Value>,
+    ) -> Result<Activation> {
+        let users = self
+            .subject_users_or(caller, subjects, "subjects", |_, message| {
+                Error::NotAcceptable(message)
+            })
+            .await?;
+        Ok(user_scope(users))
+    }
+
     async fn user_scope_activation(
         &self,
         caller: &Caller,
@@ -270,14 +326,7 @@ impl Service {
         let users = self
             .subject_users(caller, selection.get("users"), "scope.users")
             .await?;
-        // The run stores the scope as Graph shows it in `activatedOnScope`.
-        let echo = json!({
-            "@odata.type": format!("#{NS}activateUserScope"),
-            "users": users.iter().map(|u| json!({"id": u})).collect::<Vec<_>>(),
-        });
-        let mut act = Activation::new(ExecutionType::ActivatedWithScope, users);
-        act.activated_on_scope = Some(echo);
-        Ok(act)
+        Ok(user_scope(users))
     }
 
     async fn group_scope_activation(
@@ -348,15 +397,39 @@ impl Service {
                     .id
             }
             "provisioningobjectworkflowsubject" => {
-                return Err(bad(
-                    "subject",
-                    "lcw processes directory users only; provisioningObjectWorkflowSubject is not supported.",
-                ))
+                // lcw's subjects are its directory users: the object provisioned is the
+                // user its id names; its attribute set is echoed, not applied.
+                check_keys(subject, &["id", "attributeSetEntries"], "subject")?;
+                let id = subject
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_ascii_lowercase)
+                    .ok_or_else(|| bad("subject.id", "The property 'subject.id' is required."))?;
+                if !subject
+                    .get("attributeSetEntries")
+                    .is_none_or(|v| v.is_null() || v.is_array())
+                {
+                    return Err(bad(
+                        "subject.attributeSetEntries",
+                        "Invalid value for 'subject.attributeSetEntries': expected an array.",
+                    ));
+                }
+                self.store
+                    .get_user(&caller.tenant, &id)
+                    .await?
+                    .ok_or_else(|| {
+                        bad(
+                            "subject.id",
+                            format!("Invalid value for 'subject.id': lcw provisions directory users, and user '{id}' does not exist."),
+                        )
+                    })?
+                    .id
             }
             _ => {
                 return Err(bad(
                     "subject.@odata.type",
-                    "Invalid value for 'subject.@odata.type': expected directoryObjectWorkflowSubject.",
+                    "Invalid value for 'subject.@odata.type': expected provisioningObjectWorkflowSubject or directoryObjectWorkflowSubject.",
                 ))
             }
         };
@@ -406,6 +479,7 @@ impl Service {
             status: upr.status,
             status_reasons,
             user_id,
+            subject: Value::Object(subject.clone()),
         })
     }
 
@@ -478,7 +552,21 @@ impl Service {
         let wf = self
             .load_live_workflow_for_write(caller, workflow_id, scope)
             .await?;
-        let params = parameters(body, &["scope"])?;
+        let params = parameters(body, &["scope", "subjects"])?;
+        if params.contains_key("subjects") {
+            if params.contains_key("scope") {
+                return Err(bad(
+                    "subjects",
+                    "Give either 'scope' or 'subjects', not both.",
+                ));
+            }
+            let act = self
+                .subjects_activation(caller, params.get("subjects"))
+                .await?;
+            require_enabled(&wf)?;
+            self.start(caller, &wf, act).await?;
+            return Ok(());
+        }
         let selection = object(params.get("scope"), "scope")?;
         if selection.contains_key("@odata.type")
             && odata_type(selection, "scope")? != "cancelrunsscope"
@@ -526,6 +614,8 @@ impl Service {
         self.store
             .write(&caller.tenant, vec![Write::Put(wf.clone())])
             .await?;
+        // The answer is the workflow without its navigations.
+        crate::workflows::take_scope_targets(&mut wf.doc);
         Ok(wf)
     }
 }

@@ -23,6 +23,10 @@ pub enum Error {
     /// The object's state forbids the change (e.g. a uniqueness rule).
     #[error("{0}")]
     Conflict(String),
+    /// Graph refuses the request as not acceptable (activateWithScope's `subjects` naming
+    /// users that do not exist).
+    #[error("{0}")]
+    NotAcceptable(String),
     /// Graph documents the operation but lcw does not serve this form of it.
     #[error("{0}")]
     NotImplemented(String),

@@ -558,10 +558,9 @@ impl Service {
                 self.tally(caller, result_kinds::USER, wf_id, run_id, &window)
                     .await?,
             ),
-            "taskReports" => Summary::TaskReports(
-                self.tally(caller, result_kinds::REPORT, wf_id, None, &window)
-                    .await?,
-            ),
+            "taskReports" => {
+                Summary::TaskReports(self.task_result_tally(caller, &wf.id, &window).await?)
+            }
             other => {
                 return Err(Error::Internal(format!(
                     "no summary for collection '{other}'"

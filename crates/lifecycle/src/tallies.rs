@@ -117,6 +117,43 @@ impl Service {
         Ok(t)
     }
 
+    /// taskReportSummary's counts: task processing results (one per task and user), as
+    /// the workflow's task reports in `window` count them; `completed`, `failed` and
+    /// `other` are the successful, failed and unprocessed ones.
+    pub(crate) async fn task_result_tally(
+        &self,
+        caller: &Caller,
+        workflow_id: &str,
+        window: &Window,
+    ) -> Result<Tally> {
+        let reports = self
+            .all_result_rows(
+                caller,
+                store::result_kinds::REPORT,
+                Some(workflow_id),
+                None,
+                None,
+            )
+            .await?;
+        let count = |doc: &serde_json::Value, name: &str| {
+            doc.get(name)
+                .and_then(serde_json::Value::as_i64)
+                .unwrap_or(0)
+        };
+        let mut t = Tally::default();
+        for r in reports.iter().filter(|r| {
+            r.scheduled_at
+                .as_deref()
+                .is_some_and(|at| (window.from.as_str()..=window.to.as_str()).contains(&at))
+        }) {
+            t.total += count(&r.doc, "totalUsersCount");
+            t.completed += count(&r.doc, "successfulUsersCount");
+            t.failed += count(&r.doc, "failedUsersCount");
+            t.other += count(&r.doc, "unprocessedUsersCount");
+        }
+        Ok(t)
+    }
+
     /// Every result row of `kind` for a workflow, run or user result: engine-sized
     /// listings for activation and reprocessing.
     pub(crate) async fn all_result_rows(

@@ -149,6 +149,7 @@ impl Service {
 fn version_only(expand: Expand) -> Expand {
     Expand {
         versions: false,
+        preview_scope: false,
         ..expand
     }
 }

@@ -139,6 +139,8 @@ pub struct Expand {
     pub administration_scope_targets: bool,
     /// Workflows only.
     pub versions: bool,
+    /// Workflows only: the users the workflow's execution conditions select now.
+    pub preview_scope: bool,
 }
 
 /// A document with the navigations that were asked for, resolved; each is `None` when it was
@@ -150,6 +152,7 @@ pub struct Expanded {
     pub last_modified_by: Option<Value>,
     pub administration_scope_targets: Option<Vec<Value>>,
     pub versions: Option<Vec<Value>>,
+    pub preview_scope: Option<Vec<Value>>,
 }
 
 /// The user navigations of workflows, versions and extensions.
@@ -166,6 +169,17 @@ impl UserNav {
             UserNav::CreatedBy => "createdBy",
             UserNav::LastModifiedBy => "lastModifiedBy",
         }
+    }
+}
+
+/// Remove a workflow's or version's administration scope targets from its document.
+pub(crate) fn take_scope_targets(doc: &mut Value) -> Vec<Value> {
+    match doc
+        .as_object_mut()
+        .and_then(|m| m.remove(model::workflow::ADMINISTRATION_SCOPE_TARGETS))
+    {
+        Some(Value::Array(targets)) => targets,
+        _ => Vec::new(),
     }
 }
 
@@ -201,9 +215,11 @@ impl Service {
     pub(crate) async fn expand(
         &self,
         caller: &Caller,
-        doc: Value,
+        mut doc: Value,
         what: Expand,
     ) -> Result<Expanded> {
+        // A navigation: shown only expanded (or read through its own path).
+        let targets = take_scope_targets(&mut doc);
         let created_by = if what.created_by {
             Some(
                 self.user_or_stub_at(caller, &doc, UserNav::CreatedBy)
@@ -220,8 +236,7 @@ impl Service {
         } else {
             None
         };
-        // Administrative-unit scoping is not supported: every workflow and version has none.
-        let administration_scope_targets = what.administration_scope_targets.then(Vec::new);
+        let administration_scope_targets = what.administration_scope_targets.then_some(targets);
         let versions = if what.versions {
             let stored = self
                 .store
@@ -231,12 +246,18 @@ impl Service {
         } else {
             None
         };
+        let preview_scope = if what.preview_scope {
+            Some(self.engine.scope_users(&caller.tenant, &doc).await?)
+        } else {
+            None
+        };
         Ok(Expanded {
             doc,
             created_by,
             last_modified_by,
             administration_scope_targets,
             versions,
+            preview_scope,
         })
     }
 
@@ -492,14 +513,15 @@ impl Service {
         scope: Scope,
         version: Option<&str>,
     ) -> Result<Vec<Value>> {
-        let r = self.load_workflow(caller, id, scope).await?;
+        let mut r = self.load_workflow(caller, id, scope).await?;
         if let Some(number) = version {
-            self.load_version(caller, &r, number).await?;
+            let mut v = self.load_version(caller, &r, number).await?;
+            return Ok(take_scope_targets(&mut v));
         }
-        Ok(Vec::new())
+        Ok(take_scope_targets(&mut r.doc))
     }
 
-    /// One administrative unit of [`Self::administration_scope_targets`]: never found.
+    /// One administrative unit of [`Self::administration_scope_targets`].
     pub async fn administration_scope_target(
         &self,
         caller: &Caller,
@@ -509,9 +531,13 @@ impl Service {
         target_id: &str,
     ) -> Result<Value> {
         self.administration_scope_targets(caller, id, scope, version)
-            .await?;
-        Err(Error::NotFound(format!(
-            "Administration scope target '{target_id}' was not found."
-        )))
+            .await?
+            .into_iter()
+            .find(|t| id_of(t).eq_ignore_ascii_case(target_id))
+            .ok_or_else(|| {
+                Error::NotFound(format!(
+                    "Administration scope target '{target_id}' was not found."
+                ))
+            })
     }
 }

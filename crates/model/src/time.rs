@@ -19,13 +19,15 @@ pub fn parse_datetime(s: &str) -> Option<DateTime<Utc>> {
         .map(|n| n.and_utc())
 }
 
-/// The one wire format lcw writes: UTC with `Z`, microseconds only when non-zero (every SDK
-/// parses six fraction digits).
+/// The one wire format lcw writes, Graph's: UTC with `Z`, and seven fraction digits (.NET's
+/// 100 ns ticks) unless the time falls on a whole second. Columns keep microseconds
+/// ([`format_fixed`]); SDKs parse either.
 pub fn format_datetime(dt: DateTime<Utc>) -> String {
-    if dt.timestamp_subsec_micros() == 0 {
+    let ticks = dt.timestamp_subsec_nanos() / 100;
+    if ticks == 0 {
         dt.to_rfc3339_opts(SecondsFormat::Secs, true)
     } else {
-        dt.to_rfc3339_opts(SecondsFormat::Micros, true)
+        format!("{}.{ticks:07}Z", dt.format("%Y-%m-%dT%H:%M:%S"))
     }
 }
 
@@ -213,10 +215,21 @@ mod tests {
     }
 
     #[test]
+    fn the_wire_form_has_seven_fraction_digits_as_graph_writes_them() {
+        let ticks = parse_datetime("2024-06-03T12:00:00.1234567Z").unwrap();
+        assert_eq!(format_datetime(ticks), "2024-06-03T12:00:00.1234567Z");
+        let micros = parse_datetime("2024-06-03T12:00:00.5Z").unwrap();
+        assert_eq!(format_datetime(micros), "2024-06-03T12:00:00.5000000Z");
+        // Below Graph's 100 ns tick there is nothing to write.
+        let nanos = parse_datetime("2024-06-03T12:00:00.000000099Z").unwrap();
+        assert_eq!(format_datetime(nanos), "2024-06-03T12:00:00Z");
+    }
+
+    #[test]
     fn datetimes_normalise_to_utc() {
         assert_eq!(
             normalize_datetime("2024-06-03T12:34:56.789000+00:00").as_deref(),
-            Some("2024-06-03T12:34:56.789000Z")
+            Some("2024-06-03T12:34:56.7890000Z")
         );
         assert_eq!(
             normalize_datetime("2024-06-03T14:00:00+02:00").as_deref(),

@@ -41,11 +41,56 @@ fn get_bool(m: &Map<String, Value>, k: &str) -> bool {
     m.get(k).and_then(Value::as_bool).unwrap_or(false)
 }
 
+/// The administrative units a workflow is scoped to, as references; a navigation Graph
+/// accepts on create and createNewVersion (the type table keeps it read-only for PATCH).
+pub const ADMINISTRATION_SCOPE_TARGETS: &str = "administrationScopeTargets";
+const ADMINISTRATIVE_UNIT: &str = "#microsoft.graph.administrativeUnit";
+
+/// The `administrationScopeTargets` of a create or createNewVersion body, as the references
+/// lcw stores and echoes (`@odata.type` and `id`); `None` when the body has none.
+fn administration_scope_targets(body: &Value) -> Result<Option<Value>, ModelError> {
+    const P: &str = ADMINISTRATION_SCOPE_TARGETS;
+    let items = match body.get(P) {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Array(items)) => items,
+        Some(_) => return Err(ModelError::invalid(P, "expected a JSON array")),
+    };
+    let mut out: Vec<Value> = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("{P}[{i}]");
+        let obj = item
+            .as_object()
+            .ok_or_else(|| ModelError::invalid(&path, "expected an object"))?;
+        if let Some(ty) = obj.get("@odata.type") {
+            let named = ty.as_str().map(|t| t.trim_start_matches('#'));
+            if named != Some(&ADMINISTRATIVE_UNIT[1..]) {
+                return Err(ModelError::invalid(
+                    &format!("{path}.@odata.type"),
+                    "a workflow is scoped to administrative units (#microsoft.graph.administrativeUnit)",
+                ));
+            }
+        }
+        let id = obj
+            .get("id")
+            .and_then(Value::as_str)
+            .filter(|id| crate::is_guid(id))
+            .ok_or_else(|| ModelError::invalid(&format!("{path}.id"), "expected a GUID"))?
+            .to_ascii_lowercase();
+        if !out.iter().any(|t| t["id"] == id.as_str()) {
+            out.push(json!({"@odata.type": ADMINISTRATIVE_UNIT, "id": id}));
+        }
+    }
+    Ok(Some(Value::Array(out)))
+}
+
 /// Validate a full workflow definition (create and createNewVersion) and fill in the
 /// server-assigned properties.
 pub fn new_workflow(body: &Value, now: DateTime<Utc>, actor: &Actor) -> Result<Value, ModelError> {
     let mut wf = validate_body(WORKFLOW, body)?;
     check_definition(&mut wf)?;
+    if let Some(targets) = administration_scope_targets(body)? {
+        wf.insert(ADMINISTRATION_SCOPE_TARGETS.into(), targets);
+    }
     let ts = Value::String(format_datetime(now));
     let id = match wf.get("id").and_then(Value::as_str) {
         Some(id) if crate::is_guid(id) => id.to_ascii_lowercase(),
@@ -61,7 +106,7 @@ pub fn new_workflow(body: &Value, now: DateTime<Utc>, actor: &Actor) -> Result<V
     wf.insert("createdDateTime".into(), ts.clone());
     wf.insert("lastModifiedDateTime".into(), ts);
     wf.insert("deletedDateTime".into(), Value::Null);
-    wf.insert("nextScheduleRunDateTime".into(), Value::Null);
+    settle_schedule(&mut wf, now);
     wf.insert("createdBy".into(), actor.stub());
     wf.insert("lastModifiedBy".into(), actor.stub());
     wf.insert(
@@ -98,6 +143,7 @@ pub fn next_version(
     }
     let version = cur.get("version").and_then(Value::as_i64).unwrap_or(1) + 1;
     next_map.insert("version".into(), json!(version));
+    settle_schedule(next_map, now);
     Ok(next)
 }
 
@@ -118,6 +164,7 @@ pub fn version_snapshot(wf: &Value) -> Value {
             "executionConditions",
             "settings",
             "tasks",
+            ADMINISTRATION_SCOPE_TARGETS,
         ] {
             if let Some(v) = m.get(k) {
                 out.insert(k.into(), v.clone());
@@ -171,6 +218,19 @@ fn check_definition(wf: &mut Map<String, Value>) -> Result<(), ModelError> {
     }
     wf.insert("tasks".into(), Value::Array(out));
     Ok(())
+}
+
+/// `nextScheduleRunDateTime` as Graph shows it from the moment a workflow is written: a
+/// scheduled workflow keeps the next pass it has, or gets one now (the scheduler's next pass
+/// evaluates it, as one without a time), and any other has none.
+fn settle_schedule(wf: &mut Map<String, Value>, now: DateTime<Utc>) {
+    const NEXT: &str = "nextScheduleRunDateTime";
+    let scheduled = get_bool(wf, "isEnabled") && get_bool(wf, "isSchedulingEnabled");
+    if !scheduled {
+        wf.insert(NEXT.into(), Value::Null);
+    } else if wf.get(NEXT).is_none_or(Value::is_null) {
+        wf.insert(NEXT.into(), Value::String(format_datetime(now)));
+    }
 }
 
 fn check_scheduling(wf: &Map<String, Value>) -> Result<(), ModelError> {
@@ -589,6 +649,7 @@ pub fn patch_workflow(
         }
     }
     check_scheduling(&wf)?;
+    settle_schedule(&mut wf, now);
     wf.insert(
         "lastModifiedDateTime".into(),
         Value::String(format_datetime(now)),

@@ -62,7 +62,8 @@ fn fields(kind: &str) -> &'static [(&'static str, Source)] {
 }
 
 /// A timestamp column (fixed width, `YYYY-MM-DDTHH:MM:SS.ffffffZ`) in the form documents
-/// carry: whole seconds without a fraction, otherwise microseconds.
+/// carry (`model::time::format_datetime`): whole seconds without a fraction, otherwise
+/// seven digits, the microseconds and a zero.
 fn display_ts(value: &Option<String>) -> Option<Value> {
     let Some(value) = value else {
         return Some(Value::Null);
@@ -83,7 +84,7 @@ fn display_ts(value: &Option<String>) -> Option<Value> {
     Some(Value::String(if &c[19..] == ".000000Z" {
         format!("{}Z", &c[..19])
     } else {
-        c.into_owned()
+        format!("{}0Z", &c[..26])
     }))
 }
 
@@ -143,7 +144,7 @@ fn ts_reproduces(column: &Option<String>, value: &Value) -> bool {
         return false;
     };
     // The fixed form keeps six digits of the fraction, padded with zeros; the display form
-    // drops an all-zero fraction.
+    // drops an all-zero fraction and otherwise writes seven digits.
     let digit = |i: usize| fraction.as_bytes().get(i).copied().unwrap_or(b'0');
     let (v, c) = (v.as_bytes(), c.as_bytes());
     if v.get(..19) != c.get(..19) {
@@ -152,7 +153,11 @@ fn ts_reproduces(column: &Option<String>, value: &Value) -> bool {
     if (0..6).all(|i| digit(i) == b'0') {
         v.len() == 20 && v[19] == b'Z'
     } else {
-        v.len() == 27 && v[19] == b'.' && (0..6).all(|i| v[20 + i] == digit(i)) && v[26] == b'Z'
+        v.len() == 28
+            && v[19] == b'.'
+            && (0..6).all(|i| v[20 + i] == digit(i))
+            && v[26] == b'0'
+            && v[27] == b'Z'
     }
 }
 
@@ -250,7 +255,7 @@ mod tests {
         let doc = json!({
             "id": "t1", "processingStatus": "completed",
             "createdDateTime": "2026-03-03T10:00:00Z",
-            "startedDateTime": "2026-03-03T10:00:01.250000Z",
+            "startedDateTime": "2026-03-03T10:00:01.2500000Z",
             "completedDateTime": null, "failureReason": null,
             "subject": {"id": "u1"}, "workflowSubject": null
         });
@@ -309,7 +314,10 @@ mod tests {
             json!("2026-03-03T10:00:00.000000Z"),
             json!("2026-03-03T10:00:00.5Z"),
             json!("2026-03-03T10:00:00.500000Z"),
+            json!("2026-03-03T10:00:00.5000000Z"),
             json!("2026-03-03T10:00:00.123456Z"),
+            json!("2026-03-03T10:00:00.1234560Z"),
+            json!("2026-03-03T10:00:00.1234561Z"),
             json!("2026-03-03T10:00:01Z"),
             json!("2026-03-03T10:00:00.500001Z"),
             json!(null),

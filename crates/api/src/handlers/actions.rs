@@ -39,8 +39,9 @@ pub async fn activate_with_scope_route(ctx: Ctx) -> Result<Reply, ApiError> {
     Ok(Reply::NoContent)
 }
 
-/// `POST .../activateAndWait` `{subject: directoryObjectWorkflowSubject}`: run for one user
-/// and answer when done.
+/// `POST .../activateAndWait` `{subject: provisioningObjectWorkflowSubject |
+/// directoryObjectWorkflowSubject}`: run for one user and answer when done, echoing the
+/// subject as sent.
 pub async fn activate_and_wait_route(ctx: Ctx) -> Result<Reply, ApiError> {
     let done = ctx
         .domain()
@@ -57,12 +58,22 @@ pub async fn activate_and_wait_route(ctx: Ctx) -> Result<Reply, ApiError> {
         json!({
             "processingStatus": done.status,
             "statusReasons": done.status_reasons,
-            "subject": {
-                "@odata.type": format!("#{NS}directoryObjectWorkflowSubject"),
-                "directoryObject": {"id": done.user_id},
-            },
+            "subject": echoed_subject(done.subject),
         }),
     ))
+}
+
+/// The request's subject as the answer shows it: typed with a leading `#`, a directory
+/// object reduced to its reference.
+fn echoed_subject(mut subject: Value) -> Value {
+    if let Some(m) = subject.as_object_mut() {
+        if let Some(Value::String(t)) = m.get_mut("@odata.type") {
+            if !t.starts_with('#') {
+                t.insert(0, '#');
+            }
+        }
+    }
+    subject
 }
 
 /// `POST .../previewWorkflow` `{subjects: [{id}]}`: a run of type `preview`.
@@ -138,6 +149,7 @@ pub async fn clear_quarantine_route(ctx: Ctx) -> Result<Reply, ApiError> {
         model::types::WORKFLOW,
         doc,
         "identityGovernance/lifecycleWorkflows/workflows/$entity",
+        true,
     ))
 }
 

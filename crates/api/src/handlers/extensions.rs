@@ -9,6 +9,29 @@ use crate::render::{expand_asked, render_expanded};
 
 const CTE: &str = model::types::CUSTOM_TASK_EXTENSION;
 
+/// An extension as Graph's examples show it: `clientConfiguration` and the user references
+/// carry their `@odata.type`.
+fn typed(mut doc: Value) -> Value {
+    let Some(m) = doc.as_object_mut() else {
+        return doc;
+    };
+    for (property, ty) in [
+        (
+            "clientConfiguration",
+            "#microsoft.graph.customExtensionClientConfiguration",
+        ),
+        ("createdBy", "#microsoft.graph.user"),
+        ("lastModifiedBy", "#microsoft.graph.user"),
+    ] {
+        if let Some(Value::Object(inner)) = m.get_mut(property) {
+            inner
+                .entry("@odata.type")
+                .or_insert_with(|| Value::String(ty.into()));
+        }
+    }
+    doc
+}
+
 fn extension_key(ctx: &Ctx) -> Result<&str, ApiError> {
     ctx.key("customTaskExtension-id")
 }
@@ -18,7 +41,12 @@ pub async fn list_custom_task_extensions_route(ctx: Ctx) -> Result<Reply, ApiErr
         .domain()
         .list_custom_task_extensions(&ctx.caller(), expand_asked(&ctx))
         .await?;
-    ctx.collection(found.into_iter().map(render_expanded).collect())
+    ctx.collection(
+        found
+            .into_iter()
+            .map(|e| typed(render_expanded(e)))
+            .collect(),
+    )
 }
 
 pub async fn count_custom_task_extensions_route(ctx: Ctx) -> Result<Reply, ApiError> {
@@ -38,7 +66,7 @@ pub async fn create_custom_task_extension_route(ctx: Ctx) -> Result<Reply, ApiEr
         .await?;
     Ok(ctx.created(
         CTE,
-        ext,
+        typed(ext),
         "identityGovernance/lifecycleWorkflows/customTaskExtensions/$entity",
     ))
 }
@@ -48,7 +76,7 @@ pub async fn get_custom_task_extension_route(ctx: Ctx) -> Result<Reply, ApiError
         .domain()
         .get_custom_task_extension(&ctx.caller(), extension_key(&ctx)?, expand_asked(&ctx))
         .await?;
-    ctx.entity(render_expanded(found))
+    ctx.entity(typed(render_expanded(found)))
 }
 
 pub async fn update_custom_task_extension_route(ctx: Ctx) -> Result<Reply, ApiError> {

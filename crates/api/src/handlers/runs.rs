@@ -13,9 +13,9 @@ use serde_json::{json, Value};
 use crate::ctx::{Ctx, Reply};
 use crate::error::ApiError;
 use crate::render::runs::{as_subject_result, for_domain, function_result};
+use crate::render::typed_user;
 use crate::result_path::result_path;
 
-const USER_TYPE: &str = "#microsoft.graph.user";
 const SUBJECT_RESULTS: &str = "subjectProcessingResults";
 
 fn refuse_search(ctx: &Ctx) -> Result<(), ApiError> {
@@ -57,7 +57,7 @@ pub async fn list_results_route(ctx: Ctx) -> Result<Reply, ApiError> {
         filter: ctx.query.filter.as_ref(),
         orderby: &ctx.query.orderby,
         page: for_domain(page),
-        count: ctx.query.count,
+        count: ctx.wants_count(),
         expand: expand(&ctx),
     };
     let found = ctx
@@ -253,15 +253,6 @@ pub async fn get_execution_scope_route(ctx: Ctx) -> Result<Reply, ApiError> {
         )
         .await?;
     ctx.entity(item)
-}
-
-/// Directory users as the preview scope lists them: typed, since the collection is of
-/// directory objects.
-fn typed_user(mut user: Value) -> Value {
-    if let Some(m) = user.as_object_mut() {
-        m.insert("@odata.type".into(), json!(USER_TYPE));
-    }
-    user
 }
 
 async fn preview_scope(ctx: &Ctx) -> Result<Vec<Value>, ApiError> {

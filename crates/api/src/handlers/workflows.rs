@@ -1,7 +1,7 @@
 //! `/workflows` and `/deletedItems/workflows`: create, read, change, soft delete, restore,
 //! purge and version workflows.
 
-use lifecycle::workflows::{Expanded, UserNav};
+use lifecycle::workflows::{Expand, Expanded, UserNav};
 use serde_json::Value;
 
 use crate::ctx::{Ctx, Reply};
@@ -11,6 +11,9 @@ use lifecycle::Scope;
 
 const WORKFLOW: &str = model::types::WORKFLOW;
 const ENTITY_CONTEXT: &str = "identityGovernance/lifecycleWorkflows/workflows/$entity";
+/// What `restore` and `createNewVersion` answer, as the docs show it: the action's return
+/// type, not an entity set.
+const ACTION_CONTEXT: &str = "microsoft.graph.identityGovernance.workflow";
 
 /// The workflow as GET returns it: tasks inline (with their context) when `with_tasks` or
 /// `$expand=tasks`, then the navigations that were expanded.
@@ -55,11 +58,21 @@ pub async fn count_deleted_workflows_route(ctx: Ctx) -> Result<Reply, ApiError> 
     ctx.count(&items)
 }
 
+/// What a create or createNewVersion answer expands: what was asked, and the administration
+/// scope targets the definition gave, which Graph echoes.
+fn expand_for_definition(ctx: &Ctx, definition: Option<&Value>) -> Expand {
+    let mut expand = expand_asked(ctx);
+    expand.administration_scope_targets |=
+        definition.is_some_and(|d| d.get("administrationScopeTargets").is_some());
+    expand
+}
+
 pub async fn create_workflow_route(ctx: Ctx) -> Result<Reply, ApiError> {
     let body = ctx.json_body()?;
+    let expand = expand_for_definition(&ctx, Some(&body));
     let created = ctx
         .domain()
-        .create_workflow(&ctx.caller(), &body, expand_asked(&ctx))
+        .create_workflow(&ctx.caller(), &body, expand)
         .await?;
     let shown = render(&ctx, created, true);
     Ok(ctx.created(WORKFLOW, shown, ENTITY_CONTEXT))
@@ -124,7 +137,7 @@ pub async fn restore_workflow_route(ctx: Ctx) -> Result<Reply, ApiError> {
         )
         .await?;
     let shown = render(&ctx, restored, true);
-    Ok(ctx.action_entity(WORKFLOW, shown, ENTITY_CONTEXT))
+    Ok(ctx.action_entity(WORKFLOW, shown, ACTION_CONTEXT, true))
 }
 
 /// createNewVersion's one parameter, `workflow`: the new definition (or why the body does
@@ -152,6 +165,7 @@ fn new_version_parameter(body: Value) -> lifecycle::Result<Value> {
 
 pub async fn create_new_version_route(ctx: Ctx) -> Result<Reply, ApiError> {
     let definition = ctx.body_after_lookup().and_then(new_version_parameter);
+    let expand = expand_for_definition(&ctx, definition.as_ref().ok());
     let next = ctx
         .domain()
         .create_new_version(
@@ -159,11 +173,12 @@ pub async fn create_new_version_route(ctx: Ctx) -> Result<Reply, ApiError> {
             ctx.key("workflow-id")?,
             ctx.scope(),
             definition,
-            expand_asked(&ctx),
+            expand,
         )
         .await?;
     let shown = render(&ctx, next, true);
-    Ok(ctx.action_entity(WORKFLOW, shown, ENTITY_CONTEXT))
+    // The docs' createNewVersion answers carry no `@odata.type`; restore's do.
+    Ok(ctx.action_entity(WORKFLOW, shown, ACTION_CONTEXT, false))
 }
 
 async fn user_nav(ctx: Ctx, nav: UserNav) -> Result<Reply, ApiError> {

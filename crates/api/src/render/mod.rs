@@ -16,7 +16,16 @@ pub(crate) fn expand_asked(ctx: &Ctx) -> Expand {
         last_modified_by: ctx.expands("lastModifiedBy"),
         administration_scope_targets: ctx.expands("administrationScopeTargets"),
         versions: ctx.expands("versions"),
+        preview_scope: ctx.expands("previewScope"),
     }
+}
+
+/// A directory user shown where a collection of directory objects holds it: typed.
+pub(crate) fn typed_user(mut user: Value) -> Value {
+    if let Some(m) = user.as_object_mut() {
+        m.insert("@odata.type".into(), json!("#microsoft.graph.user"));
+    }
+    user
 }
 
 /// Show a document's `tasks` inline behind their `tasks@odata.context` (moved last) when
@@ -47,6 +56,9 @@ pub(crate) fn render_expanded(e: Expanded) -> Value {
     }
     if let Some(versions) = e.versions {
         doc["versions"] = Value::Array(versions);
+    }
+    if let Some(users) = e.preview_scope {
+        doc["previewScope"] = Value::Array(users.into_iter().map(typed_user).collect());
     }
     doc
 }

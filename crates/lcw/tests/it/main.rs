@@ -31,4 +31,5 @@ mod task_catalog;
 mod tenant_clocks;
 mod tls;
 mod v1;
+mod wire;
 mod workflows;

@@ -447,9 +447,12 @@ both_backends!(leaver_run_records_results_and_changes_the_directory, |t| {
             .get(&format!("{base}/subjectProcessingResults/summary{w}"))
             .await;
         assert_eq!(sp.body["totalSubjects"], 2);
+        // Task processing results: 3 tasks for each of the 2 users.
         let tr = t.get(&format!("{base}/taskReports/summary{w}")).await;
-        assert_eq!(tr.body["totalTasks"], 3);
-        assert_eq!(tr.body["successfulTasks"], 3);
+        assert_eq!(tr.body["totalTasks"], 6);
+        assert_eq!(tr.body["successfulTasks"], 6);
+        assert_eq!(tr.body["failedTasks"], 0);
+        assert_eq!(tr.body["unprocessedTasks"], 0);
         let ins = t
             .get(&format!(
                 "{LW}/insights/microsoft.graph.identityGovernance.workflowsProcessedSummary{w}"
@@ -673,6 +676,14 @@ both_backends!(failed_tasks_are_reprocessed_and_links_can_be_removed, |t| {
             .await),
         vec![new.clone()]
     );
+
+    // The documented executionScope route on the live workflow (its `$ref` removal is
+    // tested in wire.rs).
+    let es_live = t
+        .get(&format!("{base}/executionScope/{upr_a}/reprocessedRuns"))
+        .await;
+    es_live.expect(200);
+    assert_eq!(ids(&es_live), vec![new.clone()]);
 
     // Soft delete: the history stays readable under deletedItems.
     t.delete(&base).await.expect(204);
