@@ -4,6 +4,7 @@
 
 pub mod catalog;
 pub mod conditions;
+pub mod csdl;
 pub mod descriptor;
 pub mod directory;
 pub mod document;
@@ -11,6 +12,7 @@ pub mod extension;
 pub mod mail;
 pub mod run;
 pub mod schema;
+pub mod service;
 pub mod tap;
 pub mod time;
 pub mod types;

@@ -191,6 +191,10 @@ fn validate_scalar(ty: Ty, v: &Value, path: &str, depth: usize) -> Result<Value,
             Some(n) if i32::try_from(n).is_ok() => Ok(Value::from(n)),
             _ => Err(want("a 32-bit integer")),
         },
+        Ty::Int64 => v
+            .as_i64()
+            .map(Value::from)
+            .ok_or_else(|| want("an integer")),
         Ty::Guid => {
             let s = v.as_str().ok_or_else(|| want("a GUID string"))?;
             if crate::is_guid(s) {
