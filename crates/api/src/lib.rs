@@ -10,6 +10,7 @@ pub mod ctx;
 pub mod error;
 pub mod handlers;
 pub mod ledger;
+mod metadata;
 pub mod operation;
 pub mod ops;
 mod render;

@@ -12,6 +12,7 @@ use axum::response::Response;
 use crate::cache::CacheKey;
 use crate::ctx::{Ctx, Reply};
 use crate::error::ApiError;
+use crate::metadata::Document;
 use crate::operation::Shape;
 use crate::routing::{Lookup, Router};
 use crate::AppState;
@@ -244,11 +245,17 @@ async fn handle(state: &Arc<AppState>, req: Request) -> Result<Response, ApiErro
             "Invalid version: the request path must start with /beta/ or /v1.0/.",
         ));
     };
+    let segments = path_segments(path);
+    // `$metadata` and the service document are public, as Graph's are.
+    if let Some(document) = Document::asked_by(&segments) {
+        let Origin { scheme, host } = origin(&parts.headers, state.trust_proxy)?;
+        let base = format!("{scheme}://{host}/{}", version.segment());
+        return crate::metadata::answer(document, &parts.method, version, &base, JSON_CONTENT_TYPE);
+    }
     let principal = state
         .auth
         .authenticate(header_str(&parts.headers, "authorization"))
         .await?;
-    let segments = path_segments(path);
     // No key is made of control characters; PostgreSQL cannot even look one up with a NUL.
     if let Some(bad) = segments.iter().find(|s| s.chars().any(char::is_control)) {
         return Err(ApiError::bad_request(format!(

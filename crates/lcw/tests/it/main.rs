@@ -20,6 +20,7 @@ mod ledger;
 mod mail;
 mod mail_injection;
 mod mail_outage;
+mod metadata;
 mod protocol;
 mod query_cost;
 mod runs;
