@@ -21,8 +21,8 @@ pub async fn get_container_route(ctx: Ctx) -> Result<Reply, ApiError> {
     ctx.entity(serde_json::json!({}))
 }
 
-/// A container has no property of its own: any body but an empty one (annotations aside)
-/// names a property it does not have.
+/// A container has only navigations, which are read-only (a body naming one changes
+/// nothing); any other property a body names is one it does not have.
 pub async fn update_container_route(ctx: Ctx) -> Result<Reply, ApiError> {
     let body = ctx.json_body()?;
     model::validate_body(container_type(&ctx)?, &body)?;
