@@ -21,7 +21,7 @@ pub mod version;
 pub mod workflow;
 pub mod workflow_view;
 
-pub use validate::{check_request, render, validate_body};
+pub use validate::{check_request, refuse_navigations, render, validate_body};
 pub use version::{ApiVersion, Versions};
 
 /// A request body or definition that breaks a model rule; the API layer turns every variant

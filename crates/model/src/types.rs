@@ -44,7 +44,7 @@ pub static TYPES: &[TypeDef] = &[
     ty!(ENTITY, base = None, abstract = true, [
         ro("id", Str).not_null(),
     ]).keyed("id"),
-    // ---- containers: navigations only (read-only, so a PATCH carrying one changes nothing) ----
+    // ---- containers: navigations only, none of which a PATCH may carry (`refuse_navigations`) ----
     ty!(IDENTITY_GOVERNANCE, base = None, abstract = false, [
         ro("lifecycleWorkflows", Complex(LIFECYCLE_WORKFLOWS_CONTAINER)).contained(),
     ]).entity(),

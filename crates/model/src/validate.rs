@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 
 use crate::schema::{
     derives_from, enum_def, is_polymorphic, property, property_in, shown_as, type_def, EnumDef,
-    Property, Ty, TypeDef,
+    Property, PropertyKind, Ty, TypeDef,
 };
 use crate::time::{normalize_date, normalize_datetime, parse_duration};
 use crate::version::ApiVersion;
@@ -24,6 +24,30 @@ pub fn validate_body(type_name: &str, body: &Value) -> Result<Map<String, Value>
             "validated body is not an object".into(),
         )),
     }
+}
+
+/// Refuse a body naming a navigation property of `type_name`: where a write may not change
+/// what a navigation holds (the containers, which hold nothing else), naming one is an error
+/// rather than something silently dropped.
+pub fn refuse_navigations(type_name: &str, body: &Value) -> Result<(), ModelError> {
+    let Some(td) = type_def(type_name) else {
+        return Ok(());
+    };
+    let Some(obj) = body.as_object() else {
+        return Ok(());
+    };
+    for key in obj.keys() {
+        if property(td, key).is_some_and(|p| p.kind != PropertyKind::Structural) {
+            return Err(ModelError::Refused {
+                property: key.clone(),
+                message: format!(
+                    "The navigation property '{key}' of '{}' cannot be written.",
+                    td.name
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The first of `paths` (property paths of a `$filter`-style expression over `type_name`)
