@@ -13,6 +13,7 @@ pub mod handlers;
 pub mod identity;
 pub mod ledger;
 mod listen;
+mod metadata;
 pub mod operation;
 pub mod ops;
 mod render;

@@ -13,6 +13,7 @@ use crate::cache::CacheKey;
 use crate::ctx::{Ctx, Reply};
 use crate::error::ApiError;
 use crate::listen::ConnectedOverTls;
+use crate::metadata::Document;
 use crate::operation::Shape;
 use crate::routing::{Lookup, Router};
 use crate::AppState;
@@ -290,6 +291,13 @@ async fn handle(
         ));
     };
     let segments = path_segments(path);
+    // `$metadata` and the service document are public, as Graph's are.
+    if let Some(document) = Document::asked_by(&segments) {
+        seen.operation = document.operation_name();
+        let Origin { scheme, host } = origin(&parts, state.trust_proxy)?;
+        let base = format!("{scheme}://{host}/{}", version.segment());
+        return crate::metadata::answer(document, &parts.method, version, &base, JSON_CONTENT_TYPE);
+    }
     let principal = match state
         .auth
         .authenticate(header_str(&parts.headers, "authorization"))

@@ -460,7 +460,7 @@ fn text_value(ty: Ty, collection: bool, name: &str, raw: &str) -> Result<Value, 
                 &format!("expected true or false, not '{raw}'"),
             )),
         },
-        Ty::Int => raw
+        Ty::Int | Ty::Int64 => raw
             .parse::<i64>()
             .map(Value::from)
             .map_err(|_| ModelError::invalid(name, &format!("expected an integer, not '{raw}'"))),

@@ -4,6 +4,7 @@
 
 pub mod catalog;
 pub mod conditions;
+pub mod csdl;
 pub mod descriptor;
 pub mod directory;
 pub mod document;
@@ -11,6 +12,7 @@ pub mod extension;
 pub mod mail;
 pub mod run;
 pub mod schema;
+pub mod service;
 pub mod tap;
 pub mod time;
 pub mod types;
@@ -19,7 +21,7 @@ pub mod version;
 pub mod workflow;
 pub mod workflow_view;
 
-pub use validate::{check_request, render, validate_body};
+pub use validate::{check_request, refuse_navigations, render, validate_body};
 pub use version::{ApiVersion, Versions};
 
 /// A request body or definition that breaks a model rule; the API layer turns every variant

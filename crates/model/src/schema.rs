@@ -4,7 +4,9 @@
 //! properties, polymorphic `@odata.type`) and response rendering (evolvable enums), so
 //! every resource gets the same treatment without hand-written serde structs.
 
-pub use crate::descriptor::{coll, p, ro, ro_coll, wo, EnumDef, Property, Ty, TypeDef};
+pub use crate::descriptor::{
+    coll, p, ro, ro_coll, wo, EnumDef, Property, PropertyKind, Ty, TypeDef,
+};
 use crate::types::{ENUMS, TYPES};
 use crate::version::ApiVersion;
 

@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 
 use crate::schema::{
     derives_from, enum_def, is_polymorphic, property, property_in, shown_as, type_def, EnumDef,
-    Property, Ty, TypeDef,
+    Property, PropertyKind, Ty, TypeDef,
 };
 use crate::time::{normalize_date, normalize_datetime, parse_duration};
 use crate::version::ApiVersion;
@@ -24,6 +24,30 @@ pub fn validate_body(type_name: &str, body: &Value) -> Result<Map<String, Value>
             "validated body is not an object".into(),
         )),
     }
+}
+
+/// Refuse a body naming a navigation property of `type_name`: where a write may not change
+/// what a navigation holds (the containers, which hold nothing else), naming one is an error
+/// rather than something silently dropped.
+pub fn refuse_navigations(type_name: &str, body: &Value) -> Result<(), ModelError> {
+    let Some(td) = type_def(type_name) else {
+        return Ok(());
+    };
+    let Some(obj) = body.as_object() else {
+        return Ok(());
+    };
+    for key in obj.keys() {
+        if property(td, key).is_some_and(|p| p.kind != PropertyKind::Structural) {
+            return Err(ModelError::Refused {
+                property: key.clone(),
+                message: format!(
+                    "The navigation property '{key}' of '{}' cannot be written.",
+                    td.name
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The first of `paths` (property paths of a `$filter`-style expression over `type_name`)
@@ -191,6 +215,10 @@ fn validate_scalar(ty: Ty, v: &Value, path: &str, depth: usize) -> Result<Value,
             Some(n) if i32::try_from(n).is_ok() => Ok(Value::from(n)),
             _ => Err(want("a 32-bit integer")),
         },
+        Ty::Int64 => v
+            .as_i64()
+            .map(Value::from)
+            .ok_or_else(|| want("an integer")),
         Ty::Guid => {
             let s = v.as_str().ok_or_else(|| want("a GUID string"))?;
             if crate::is_guid(s) {

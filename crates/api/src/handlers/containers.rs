@@ -21,11 +21,13 @@ pub async fn get_container_route(ctx: Ctx) -> Result<Reply, ApiError> {
     ctx.entity(serde_json::json!({}))
 }
 
-/// A container has no property of its own: any body but an empty one (annotations aside)
-/// names a property it does not have.
+/// A container has only navigations, which a PATCH cannot change: any property a body
+/// names (annotations aside) is refused.
 pub async fn update_container_route(ctx: Ctx) -> Result<Reply, ApiError> {
     let body = ctx.json_body()?;
-    model::validate_body(container_type(&ctx)?, &body)?;
+    let container = container_type(&ctx)?;
+    model::refuse_navigations(container, &body)?;
+    model::validate_body(container, &body)?;
     Ok(Reply::NoContent)
 }
 

@@ -22,6 +22,7 @@ mod ledger;
 mod mail;
 mod mail_injection;
 mod mail_outage;
+mod metadata;
 mod observability;
 mod protocol;
 mod query_cost;
