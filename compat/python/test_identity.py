@@ -16,6 +16,7 @@ import datetime
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -498,3 +499,30 @@ def test_readme_snippet_lists_workflows(
     )
     assert out.returncode == 0, out.stderr
     assert wf_name in out.stdout.strip()
+
+
+NODE_DIR = REPO_ROOT / "compat" / "node"
+
+
+@pytest.mark.skipif(
+    shutil.which("node") is None or not (NODE_DIR / "node_modules" / "@azure" / "identity").is_dir(),
+    reason="needs node and `npm ci` in compat/node (run.sh does it when npm is installed)",
+)
+def test_node_azure_identity_token_is_accepted(server: TlsServer) -> None:
+    app = server.add_app()
+    env = only_env(
+        AZURE_TENANT_ID=app["tenantId"],
+        AZURE_CLIENT_ID=app["clientId"],
+        AZURE_CLIENT_SECRET=app["clientSecret"],
+        AZURE_AUTHORITY_HOST=server.origin,
+        LCW_GRAPH_BASE_URL=f"{server.origin}/beta",
+        NODE_EXTRA_CA_CERTS=server.ca_file,
+    )
+    out = subprocess.run(
+        ["node", str(NODE_DIR / "list-workflows.mjs")],
+        env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    answer = json.loads(out.stdout)
+    assert answer["status"] == 200, answer
+    assert answer["body"]["value"] == []
