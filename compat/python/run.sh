@@ -25,6 +25,11 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$here/requirements.txt"
 
+# The Node leg of test_identity.py (@azure/identity), when Node is installed.
+if command -v npm >/dev/null 2>&1; then
+    (cd "$root/compat/node" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 cd "$root"
 status=0
 "$venv/bin/python" -m pytest "$here" -q -p no:cacheprovider "$@" || status=$?

@@ -37,7 +37,13 @@ def tls_lcw() -> Iterator[tuple[Lcw, str]]:
     threading.Thread(target=lambda: [None for _ in proc.stderr], daemon=True).start()
     try:
         assert proc.stdout is not None
-        first, second = proc.stdout.readline(), proc.stdout.readline()
+        first = proc.stdout.readline()
+        # The configuration summary comes between the URL and the CA line.
+        second = ""
+        for _ in range(12):
+            second = proc.stdout.readline()
+            if CA_FILE.search(second):
+                break
         url, ca = HTTPS_BANNER.match(first), CA_FILE.search(second)
         if not (url and ca):
             raise RuntimeError(f"unexpected banner from lcw serve --tls: {first!r} {second!r}")

@@ -44,10 +44,31 @@ impl Endpoint {
             ["v2.0", ".well-known", "openid-configuration"] => {
                 Some(Endpoint::OpenIdConfiguration(tenant))
             }
+            // MSAL asks an `adfs` authority for its document without the `/v2.0`.
+            [".well-known", "openid-configuration"] if is_adfs_alias(&tenant) => {
+                Some(Endpoint::OpenIdConfiguration(tenant))
+            }
             ["discovery", "v2.0", "keys"] => Some(Endpoint::Keys(tenant)),
             ["oauth2", "v2.0", "token"] => Some(Endpoint::Token(tenant)),
             _ => None,
         }
+    }
+}
+
+/// MSAL (so azure-identity's synchronous credentials) asks login.microsoftonline.com about any
+/// authority host it does not know, unless told `disable_instance_discovery`, or unless the
+/// authority's tenant is `adfs`. lcw answers that name as its default tenant, so
+/// `AZURE_TENANT_ID=adfs` signs the default tenant's apps in with no flag at all.
+fn is_adfs_alias(tenant: &str) -> bool {
+    tenant.eq_ignore_ascii_case("adfs")
+}
+
+/// The tenant a sign-in names, the `adfs` alias resolved.
+fn sign_in_name(tenant: &str) -> &str {
+    if is_adfs_alias(tenant) {
+        crate::auth::DEFAULT_TENANT
+    } else {
+        tenant
     }
 }
 
@@ -156,7 +177,7 @@ fn only(method: &Method, allowed: &str, _tenant: &str) -> EntraError {
 async fn discovery_tenant(state: &AppState, tenant: &str) -> Result<store::TenantRow, EntraError> {
     state
         .domain
-        .sign_in_tenant(tenant)
+        .sign_in_tenant(sign_in_name(tenant))
         .await
         .map_err(|e| match e {
             lifecycle::identity::SignInError::UnknownTenant(t) => {
@@ -259,7 +280,10 @@ async fn token(
             ))
         }
     }
-    let tenant = state.domain.sign_in_tenant(tenant_ref).await?;
+    let tenant = state
+        .domain
+        .sign_in_tenant(sign_in_name(tenant_ref))
+        .await?;
     let (basic_id, basic_secret) = basic.unzip();
     let client_id = form
         .get("client_id")
@@ -436,8 +460,9 @@ fn read_assertion(
         )));
     }
     let now = chrono::Utc::now().timestamp();
-    let exp = claims.get("exp").and_then(Value::as_i64);
-    let nbf = claims.get("nbf").and_then(Value::as_i64);
+    // NumericDate may carry fractions of a second: MSAL Python writes `time.time() + 600`.
+    let seconds = |name: &str| claims.get(name).and_then(Value::as_f64).map(|s| s as i64);
+    let (exp, nbf) = (seconds("exp"), seconds("nbf"));
     if exp.is_none_or(|e| e + ASSERTION_LEEWAY < now)
         || nbf.is_some_and(|n| n - ASSERTION_LEEWAY > now)
     {
@@ -728,6 +753,13 @@ mod tests {
             Endpoint::of("/t/discovery/v2.0/keys"),
             Some(Endpoint::Keys("t".into()))
         );
+        assert_eq!(
+            Endpoint::of("/adfs/.well-known/openid-configuration"),
+            Some(Endpoint::OpenIdConfiguration("adfs".into()))
+        );
+        assert_eq!(Endpoint::of("/t/.well-known/openid-configuration"), None);
+        assert_eq!(sign_in_name("ADFS"), crate::auth::DEFAULT_TENANT);
+        assert_eq!(sign_in_name("contoso.example"), "contoso.example");
         assert_eq!(Endpoint::of("/beta/users"), None);
         assert_eq!(Endpoint::of("//oauth2/v2.0/token"), None);
     }

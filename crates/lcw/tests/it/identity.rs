@@ -403,19 +403,28 @@ fn assertion(
     audience: &str,
     exp_offset: i64,
 ) -> String {
-    let mut header = jsonwebtoken::Header::new(alg);
-    match thumbprint.0 {
-        "x5t" => header.x5t = Some(URL_SAFE_NO_PAD.encode(&thumbprint.1)),
-        _ => header.x5t_s256 = Some(URL_SAFE_NO_PAD.encode(&thumbprint.1)),
-    }
     let now = chrono::Utc::now().timestamp();
     let claims = json!({
         "iss": client_id, "sub": client_id, "aud": audience,
         "jti": uuid::Uuid::new_v4().to_string(),
         "nbf": now + exp_offset - 600, "exp": now + exp_offset,
     });
+    signed_assertion(key_pem, alg, thumbprint, &claims)
+}
+
+fn signed_assertion(
+    key_pem: &str,
+    alg: jsonwebtoken::Algorithm,
+    thumbprint: (&str, Vec<u8>),
+    claims: &Value,
+) -> String {
+    let mut header = jsonwebtoken::Header::new(alg);
+    match thumbprint.0 {
+        "x5t" => header.x5t = Some(URL_SAFE_NO_PAD.encode(&thumbprint.1)),
+        _ => header.x5t_s256 = Some(URL_SAFE_NO_PAD.encode(&thumbprint.1)),
+    }
     let key = jsonwebtoken::EncodingKey::from_rsa_pem(key_pem.as_bytes()).unwrap();
-    jsonwebtoken::encode(&header, &claims, &key).unwrap()
+    jsonwebtoken::encode(&header, claims, &key).unwrap()
 }
 
 fn certificate_der() -> Vec<u8> {
@@ -485,6 +494,15 @@ both_backends!(identity_certificate_assertions, |t| {
     ))
     .await
     .expect(200);
+    // MSAL Python writes its times with fractions of a second (NumericDate allows them).
+    let now = chrono::Utc::now().timestamp() as f64 + 0.25;
+    let msal_shaped = json!({
+        "iss": client_id, "sub": client_id, "aud": audience,
+        "jti": uuid::Uuid::new_v4().to_string(), "iat": now, "exp": now + 600.0,
+    });
+    sign_in(signed_assertion(APP_KEY, RS256, x5t.clone(), &msal_shaped))
+        .await
+        .expect(200);
     // Signed by another key, aimed elsewhere, expired, naming no registered certificate.
     let r = sign_in(assertion(
         OTHER_KEY,
@@ -535,6 +553,81 @@ both_backends!(identity_certificate_assertions, |t| {
     )
     .await;
     r.expect_error(400, "BadRequest");
+});
+
+// `adfs` names the default tenant, so MSAL signs in without asking Microsoft about lcw's host.
+both_backends!(identity_adfs_alias_is_the_default_tenant, |t| {
+    let base = origin(&t);
+    let default = api::auth::DEFAULT_TENANT;
+    let r = admin(
+        &t,
+        "POST",
+        "apps",
+        Some(&json!({"tenantId": default, "displayName": "adfs", "permissions": ["LifecycleWorkflows.Read.All"]})),
+    )
+    .await;
+    r.expect(201);
+    let client_id = r.body["clientId"].as_str().unwrap().to_string();
+    let secret = r.body["clientSecret"].as_str().unwrap().to_string();
+    // Where MSAL looks for an `adfs` authority's document, and where Entra's clients look.
+    for path in [
+        ".well-known/openid-configuration",
+        "v2.0/.well-known/openid-configuration",
+    ] {
+        let r = t
+            .raw("GET", &format!("{base}/adfs/{path}"), None, &[], None)
+            .await;
+        r.expect(200);
+        assert_eq!(
+            r.body["token_endpoint"],
+            format!("{base}/{default}/oauth2/v2.0/token"),
+            "{path}"
+        );
+    }
+    t.raw(
+        "GET",
+        &format!("{base}/adfs/discovery/v2.0/keys"),
+        None,
+        &[],
+        None,
+    )
+    .await
+    .expect(200);
+    // Tokens from the alias's own token endpoint (where azure-identity's async credentials
+    // post) are the default tenant's.
+    let r = token_request(
+        &t,
+        "ADFS",
+        &secret_form(&client_id, &secret, GRAPH_SCOPE),
+        &[],
+    )
+    .await;
+    r.expect(200);
+    assert_eq!(
+        claims(r.body["access_token"].as_str().unwrap())["tid"],
+        default
+    );
+    // Another tenant's app is unknown there.
+    let (other_id, other_secret) = register(&t, &["LifecycleWorkflows.Read.All"]).await;
+    let r = token_request(
+        &t,
+        "adfs",
+        &secret_form(&other_id, &other_secret, GRAPH_SCOPE),
+        &[],
+    )
+    .await;
+    expect_entra(&r, 400, "unauthorized_client", 700016);
+    // Other tenants keep the `/v2.0` path only, as in Entra: this one is no identity endpoint.
+    let r = t
+        .raw(
+            "GET",
+            &format!("{base}/{}/.well-known/openid-configuration", t.id),
+            None,
+            &[],
+            None,
+        )
+        .await;
+    assert_ne!(r.status, 200, "{}", r.text);
 });
 
 both_backends!(identity_admin_api, |t| {

@@ -26,8 +26,15 @@ struct TlsServer {
 
 impl TlsServer {
     fn start(database: &str, extra: &[&str]) -> TlsServer {
-        // The first three lines: the URL, the CA file, the environment to trust it.
-        let (banner, child) = start_server_banner(database, extra, Some("022"), 3).unwrap();
+        // The URL, the configuration summary (seven indented `name: value` lines, left out
+        // here), then the CA file and the environment to trust it.
+        let (lines, child) = start_server_banner(database, extra, Some("022"), 10).unwrap();
+        let is_summary = |l: &str| {
+            l.strip_prefix("  ")
+                .and_then(|rest| rest.split_once(':'))
+                .is_some_and(|(name, _)| name.chars().all(|c| c.is_ascii_lowercase()))
+        };
+        let banner: Vec<String> = lines.into_iter().filter(|l| !is_summary(l)).collect();
         TlsServer {
             base: base_url(&banner[0]).unwrap(),
             banner,
