@@ -39,7 +39,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::io::{IsTerminal, Write};
+
 use std::path::Path;
 
 use serde_json::{Map, Value};
@@ -61,6 +61,8 @@ const MANAGED_USER_PROPERTIES: [&str; 3] = [
 pub struct ImportOptions {
     /// Also set managed properties of existing users and the memberships of existing groups.
     pub overwrite_managed: bool,
+    /// No progress bar (per-row errors are still written).
+    pub quiet: bool,
 }
 
 #[derive(Debug, Default)]
@@ -115,72 +117,53 @@ impl fmt::Display for ImportReport {
     }
 }
 
-/// Progress and per-row errors on stderr; the progress line only on a terminal.
+/// Progress and per-row errors on stderr. The progress bar (indicatif) draws only on a
+/// terminal, and not at all with `--quiet`; per-row errors are always written.
 struct Out {
-    tty: bool,
-    label: &'static str,
-    total: usize,
-    done: usize,
-    shown_pct: Option<usize>,
+    quiet: bool,
+    bar: Option<indicatif::ProgressBar>,
 }
 
 impl Out {
-    fn new() -> Out {
-        Out {
-            tty: std::io::stderr().is_terminal(),
-            label: "",
-            total: 0,
-            done: 0,
-            shown_pct: None,
-        }
+    fn new(quiet: bool) -> Out {
+        Out { quiet, bar: None }
     }
 
     fn start(&mut self, label: &'static str, total: usize) {
-        self.label = label;
-        self.total = total;
-        self.done = 0;
-        self.shown_pct = None;
-        self.draw();
+        self.finish();
+        let target = if self.quiet {
+            indicatif::ProgressDrawTarget::hidden()
+        } else {
+            // Hidden by indicatif itself when stderr is not a terminal.
+            indicatif::ProgressDrawTarget::stderr()
+        };
+        let bar = indicatif::ProgressBar::with_draw_target(Some(total as u64), target);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "importing {msg} {bar:30} {pos}/{len} ({percent}%, {per_sec}, eta {eta})",
+        ) {
+            bar.set_style(style);
+        }
+        bar.set_message(label);
+        self.bar = Some(bar);
     }
 
     fn advance(&mut self, n: usize) {
-        self.done += n;
-        self.draw();
-    }
-
-    fn draw(&mut self) {
-        if !self.tty || self.total == 0 {
-            return;
+        if let Some(bar) = &self.bar {
+            bar.inc(n as u64);
         }
-        let pct = self.done.min(self.total) * 100 / self.total;
-        if self.shown_pct == Some(pct) {
-            return;
-        }
-        self.shown_pct = Some(pct);
-        let mut e = std::io::stderr().lock();
-        let _ = write!(
-            e,
-            "\r\x1b[2Kimporting {}: {}/{} ({pct}%)",
-            self.label, self.done, self.total
-        );
-        let _ = e.flush();
     }
 
     fn finish(&mut self) {
-        if self.tty && self.shown_pct.is_some() {
-            eprintln!();
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
         }
-        self.shown_pct = None;
-        self.total = 0;
     }
 
     fn error(&mut self, what: &str, row: usize, message: &str) {
-        if self.tty && self.shown_pct.is_some() {
-            eprint!("\r\x1b[2K");
-            self.shown_pct = None;
+        match &self.bar {
+            Some(bar) => bar.suspend(|| eprintln!("{what} {row}: {message}")),
+            None => eprintln!("{what} {row}: {message}"),
         }
-        eprintln!("{what} {row}: {message}");
-        self.draw();
     }
 }
 
@@ -215,7 +198,7 @@ pub async fn run(
         }
     };
     let mut report = ImportReport::default();
-    let mut out = Out::new();
+    let mut out = Out::new(options.quiet);
     import_users(store, tenant, users, options, &mut report, &mut out).await?;
     import_groups(store, tenant, groups, options, &mut report, &mut out).await?;
     Ok(report)

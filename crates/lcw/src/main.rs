@@ -309,6 +309,10 @@ struct ImportArgs {
     /// import otherwise leaves alone so that it never undoes a workflow's effect.
     #[arg(long)]
     overwrite_managed: bool,
+    /// No progress bar and no summary line, for scripts (rejected rows are still named on
+    /// stderr, and the exit status says whether any were).
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 /// A failure that ends the process with one line on stderr.
@@ -487,11 +491,14 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             }
             let options = import::ImportOptions {
                 overwrite_managed: args.overwrite_managed,
+                quiet: args.quiet,
             };
             let report = import::run(&store, &tenant, &args.file, options)
                 .await
                 .map_err(CliError::Import)?;
-            println!("{report}");
+            if !args.quiet {
+                println!("{report}");
+            }
             if report.failed > 0 {
                 return Err(CliError::Import(format!(
                     "{} row(s) failed; see the messages above",

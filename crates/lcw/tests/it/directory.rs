@@ -930,3 +930,49 @@ both_backends!(import_json_and_csv_idempotently, |t| {
     assert!(run.stderr.contains("shoeSize"), "{}", run.stderr);
     let _ = std::fs::remove_dir_all(&dir);
 });
+
+// `--quiet` (for scripts): no progress bar and no summary; rejected rows are still named on
+// stderr and the exit status still says whether any were. Without a terminal no progress bar
+// is drawn either way.
+both_backends!(import_quiet_for_scripts, |t| {
+    let dir = std::env::temp_dir().join(format!("lcw-import-quiet-{}", t.id));
+    std::fs::create_dir_all(&dir).unwrap();
+    let clean = dir.join("clean.csv");
+    std::fs::write(
+        &clean,
+        format!(
+            "displayName,userPrincipalName\nQuiet One,{}\n",
+            upn(&t, "quiet1")
+        ),
+    )
+    .unwrap();
+    let run = import_with(&t, &clean, &["--quiet"]);
+    assert!(run.ok, "{}", run.stderr);
+    assert_eq!(run.stdout, "", "no summary with --quiet");
+    assert_eq!(run.stderr, "", "nothing on stderr for a clean file");
+    let loud = import(&t, &clean);
+    assert!(loud.ok);
+    assert!(loud.stdout.contains("imported 1 users"), "{}", loud.stdout);
+    assert!(
+        !loud.stderr.contains('\u{1b}'),
+        "no progress bar off a terminal: {:?}",
+        loud.stderr
+    );
+    let bad = dir.join("bad.csv");
+    std::fs::write(
+        &bad,
+        format!(
+            "displayName,userPrincipalName,employeeHireDate\nQuiet Two,{},someday\n",
+            upn(&t, "quiet2")
+        ),
+    )
+    .unwrap();
+    let run = import_with(&t, &bad, &["--quiet"]);
+    assert!(!run.ok, "a rejected row makes the exit status non-zero");
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.contains("row 2:"), "{}", run.stderr);
+    t.get(&format!("/users/{}", upn(&t, "quiet1")))
+        .await
+        .expect(200);
+    let _ = std::fs::remove_dir_all(&dir);
+});
