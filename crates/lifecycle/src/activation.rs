@@ -552,21 +552,7 @@ impl Service {
         let wf = self
             .load_live_workflow_for_write(caller, workflow_id, scope)
             .await?;
-        let params = parameters(body, &["scope", "subjects"])?;
-        if params.contains_key("subjects") {
-            if params.contains_key("scope") {
-                return Err(bad(
-                    "subjects",
-                    "Give either 'scope' or 'subjects', not both.",
-                ));
-            }
-            let act = self
-                .subjects_activation(caller, params.get("subjects"))
-                .await?;
-            require_enabled(&wf)?;
-            self.start(caller, &wf, act).await?;
-            return Ok(());
-        }
+        let params = parameters(body, &["scope"])?;
         let selection = object(params.get("scope"), "scope")?;
         if selection.contains_key("@odata.type")
             && odata_type(selection, "scope")? != "cancelrunsscope"

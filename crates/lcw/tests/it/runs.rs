@@ -849,6 +849,19 @@ both_backends!(actions_validate_their_bodies, |t| {
     t.post(&cancel, &scope(json!([{"id": runs[1]["id"]}])))
         .await
         .expect_error(400, "BadRequest");
+    // Its body is a scope of runs only: `subjects` (activateWithScope's form) is refused and
+    // starts nothing.
+    t.post(
+        &cancel,
+        &json!({"subjects": [{"id": a.as_str(), "@odata.type": "#microsoft.graph.user"}]}),
+    )
+    .await
+    .expect_error(400, "BadRequest");
+    assert_eq!(
+        wait_runs(&t, &wf, 2).await.len(),
+        2,
+        "cancelProcessing started a run"
+    );
 
     // clearQuarantine answers the workflow.
     let cleared = t
